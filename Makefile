@@ -1,0 +1,39 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export LANGSMITH_TRACING ?= false
+export LANGSMITH_TEST_TRACKING ?= false
+export LANGGRAPH_CLI_NO_ANALYTICS ?= 1
+export LANGGRAPH_NO_VERSION_CHECK ?= true
+export HF_HUB_OFFLINE ?= 1
+export ANONYMIZED_TELEMETRY ?= False
+
+.PHONY: demo test install lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/contractloop demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy contractloop tools sandbox
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.salesforce_bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
