@@ -1,0 +1,57 @@
+"""One settings object for the whole project, read from environment variables and `.env`.
+
+A real org or tenant is selected by configuration alone: point the URLs and credentials at it.
+With nothing set, everything defaults to the local sandbox.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- Salesforce -------------------------------------------------------------------------
+    sf_instance_url: str = Field("https://127.0.0.1:8443", description="Org instance URL, no trailing slash.")
+    sf_access_token: SecretStr | None = Field(None, description="A session id / OAuth access token, if already held.")
+    sf_client_id: str | None = Field(None, description="Connected app consumer key (client credentials or JWT).")
+    sf_client_secret: SecretStr | None = None
+    sf_username: str | None = Field(None, description="Integration user, for the JWT bearer flow.")
+    sf_private_key_file: Path | None = Field(None, description="PEM private key for the JWT bearer flow.")
+    sf_login_domain: str = Field("login", description="'login', 'test' or a My Domain stem such as 'acme.my'.")
+    sf_api_version: str = "59.0"
+    sf_ca_bundle: Path | None = Field(None, description="CA bundle to trust (the sandbox's local CA).")
+    sf_max_retries: int = 4
+
+    # --- Ironclad ---------------------------------------------------------------------------
+    ironclad_base_url: str = "http://127.0.0.1:8444"
+    ironclad_client_id: str | None = None
+    ironclad_client_secret: SecretStr | None = None
+    ironclad_user_email: str | None = None
+    ironclad_webhook_public_key_file: Path | None = None
+
+    # --- Models -----------------------------------------------------------------------------
+    openai_base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint; unset = offline engine.")
+    openai_api_key: SecretStr | None = None
+    contractloop_model: str = "gpt-4o-mini"
+
+    # --- Our own server ---------------------------------------------------------------------
+    contractloop_api_key: SecretStr | None = None
+    contractloop_api_url: str = "http://127.0.0.1:2024"
+    contractloop_data_dir: Path = Field(PROJECT_ROOT / "var", description="Where local state (SQLite, indexes) lives.")
+
+    @property
+    def model_configured(self) -> bool:
+        return bool(self.openai_base_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

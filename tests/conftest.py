@@ -1,0 +1,25 @@
+"""Test-wide setup: offline environment, and every fixture module under tests/fixtures/."""
+
+import os
+import pkgutil
+from pathlib import Path
+
+for _key, _value in {
+    "LANGSMITH_TRACING": "false",
+    "LANGSMITH_TEST_TRACKING": "false",
+    "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+    "LANGGRAPH_NO_VERSION_CHECK": "true",
+    "HF_HUB_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+}.items():
+    os.environ[_key] = _value
+os.environ.pop("LANGSMITH_API_KEY", None)
+os.environ.pop("OPENAI_BASE_URL", None)
+os.environ.pop("OPENAI_API_KEY", None)
+
+# Each specialist area keeps its fixtures in its own module; load them all as plugins.
+pytest_plugins = [
+    f"tests.fixtures.{m.name}"
+    for m in pkgutil.iter_modules([str(Path(__file__).parent / "fixtures")])
+    if not m.name.startswith("_")
+]
