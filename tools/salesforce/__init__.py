@@ -1,0 +1,7 @@
+"""Typed Salesforce tools: the client, its models and errors."""
+
+from tools.salesforce.client import ApiUsage, SalesforceClient
+from tools.salesforce.errors import SalesforceApiError
+from tools.salesforce.models import OpportunityBundle
+
+__all__ = ["ApiUsage", "OpportunityBundle", "SalesforceApiError", "SalesforceClient"]

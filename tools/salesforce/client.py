@@ -1,0 +1,176 @@
+"""The typed Salesforce client: a thin layer over an unmodified simple-salesforce.
+
+What it adds: pydantic models in and out, typed errors, retries with backoff on UNABLE_TO_LOCK_ROW and
+503, transparent re-login when a session expires, and the API usage Salesforce reports on every call.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceError as _SimpleSalesforceError
+
+from contractloop.settings import Settings
+from tools.salesforce.auth import TokenProvider
+from tools.salesforce.bundle import bundle_query, parse_bundle
+from tools.salesforce.errors import (
+    RecordNotFound,
+    SalesforceApiError,
+    SalesforceAuthError,
+    WritePlanFailed,
+    error_from_body,
+)
+from tools.salesforce.models import OpportunityBundle
+from tools.write_plan import OpResult, WritePlan, compile_composite, parse_composite_results
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ApiUsage:
+    used: int
+    limit: int
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.used
+
+
+class SalesforceClient:
+    def __init__(
+        self,
+        tokens: TokenProvider,
+        session: requests.Session,
+        api_version: str = "59.0",
+        max_retries: int = 4,
+        backoff_base: float = 0.2,
+    ) -> None:
+        self._tokens = tokens
+        self._session = session
+        self.api_version = api_version
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self._sf: Salesforce | None = None
+        self.calls = 0  # HTTP calls this client made (each counts against the org's daily limit)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SalesforceClient:
+        session = requests.Session()
+        if settings.sf_ca_bundle:
+            session.verify = str(settings.sf_ca_bundle)
+        tokens = TokenProvider(
+            instance_url=settings.sf_instance_url,
+            session=session,
+            access_token=settings.sf_access_token.get_secret_value() if settings.sf_access_token else None,
+            client_id=settings.sf_client_id,
+            client_secret=settings.sf_client_secret.get_secret_value() if settings.sf_client_secret else None,
+            username=settings.sf_username,
+            private_key_file=settings.sf_private_key_file,
+            login_domain=settings.sf_login_domain,
+        )
+        return cls(tokens, session, api_version=settings.sf_api_version, max_retries=settings.sf_max_retries)
+
+    # --- connection -------------------------------------------------------------------------
+
+    @property
+    def sf(self) -> Salesforce:
+        """The underlying simple-salesforce connection (for anything this class does not wrap)."""
+        if self._sf is None:
+            token = self._tokens.token()
+            self._sf = Salesforce(instance_url=token.instance_url, session_id=token.value,
+                                  session=self._session, version=self.api_version)
+        return self._sf
+
+    @property
+    def api_usage(self) -> ApiUsage | None:
+        usage = self._sf.api_usage.get("api-usage") if self._sf else None
+        return ApiUsage(used=usage.used, limit=usage.total) if usage else None
+
+    def _relogin(self) -> None:
+        token = self._tokens.refresh()
+        sf = self.sf
+        sf.session_id = token.value
+        sf.headers["Authorization"] = f"Bearer {token.value}"
+
+    def _call(self, fn: Callable[[Salesforce], T]) -> T:
+        """Run one API call with typed errors, re-login on expiry and backoff on transient faults."""
+        relogged = False
+        for attempt in range(self.max_retries + 1):
+            self.calls += 1
+            try:
+                return fn(self.sf)
+            except _SimpleSalesforceError as exc:
+                error = error_from_body(exc.status, exc.content)
+            if isinstance(error, SalesforceAuthError) and error.status == 401 and not relogged:
+                self._relogin()
+                relogged = True
+                continue
+            if error.transient and attempt < self.max_retries:
+                time.sleep(self.backoff_base * (2**attempt) * (0.5 + random.random()))
+                continue
+            raise error
+        raise AssertionError("unreachable")
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def query(self, soql: str) -> list[dict[str, Any]]:
+        """All records of a query, following nextRecordsUrl (one API call per 2,000 records)."""
+        return list(self.iter_query(soql))
+
+    def iter_query(self, soql: str) -> Iterator[dict[str, Any]]:
+        page = self._call(lambda sf: sf.query(soql))
+        while True:
+            yield from page.get("records", [])
+            next_url = page.get("nextRecordsUrl")
+            if page.get("done", True) or not next_url:
+                return
+            page = self._call(lambda sf, u=next_url: sf.query_more(u, identifier_is_url=True))
+
+    def read_opportunity_bundle(self, opportunity_id: str) -> OpportunityBundle:
+        """Opportunity, account, contact roles, line items and the primary CPQ quote with lines: one SOQL call."""
+        result = self._call(lambda sf: sf.query(bundle_query(opportunity_id)))
+        records = result.get("records", [])
+        if not records:
+            raise RecordNotFound(404, "NOT_FOUND", f"no Opportunity with Id {opportunity_id}")
+        return parse_bundle(records[0])
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def apply(self, plan: WritePlan) -> list[OpResult]:
+        """Apply a write plan as ONE all-or-none Composite call; raise WritePlanFailed if it rolled back.
+
+        A rollback caused by UNABLE_TO_LOCK_ROW is transient, so the whole plan is sent again with backoff;
+        that is safe because every operation is an update or an upsert by external id.
+        """
+        body = compile_composite(plan, self.api_version)
+        for attempt in range(self.max_retries + 1):
+            response = self._call(lambda sf: sf.restful("composite", method="POST", json=body))
+            results = parse_composite_results(plan, response or {})
+            failed = [r for r in results if not r.success]
+            if not failed:
+                return results
+            root = next((r for r in failed if not _is_rollback(r)), failed[0])
+            code = root.errors[0].get("errorCode", "UNKNOWN") if root.errors else "UNKNOWN"
+            if code == "UNABLE_TO_LOCK_ROW" and attempt < self.max_retries:
+                time.sleep(self.backoff_base * (2**attempt) * (0.5 + random.random()))
+                continue
+            message = root.errors[0].get("message", "") if root.errors else "operation failed"
+            raise WritePlanFailed(f"write plan rolled back: {root.ref} ({root.sobject}) {code}: {message}", results)
+        raise AssertionError("unreachable")
+
+    def get(self, sobject: str, record_id: str) -> dict[str, Any]:
+        return self._call(lambda sf: getattr(sf, sobject).get(record_id))
+
+
+def _is_rollback(result: OpResult) -> bool:
+    return bool(result.errors) and result.errors[0].get("errorCode") in {"PROCESSING_HALTED",
+                                                                         "ALL_OR_NONE_OPERATION_ROLLED_BACK"}
+
+
+__all__ = ["ApiUsage", "SalesforceClient", "SalesforceApiError"]

@@ -1,0 +1,235 @@
+"""The one path for every Salesforce write: a typed plan, checked against an allow-list, shown as a diff,
+applied as ONE atomic Composite call.
+
+A plan is a list of operations (update by id, upsert by external id, create where no natural key exists).
+Later operations may reference earlier ones with `@{ref.id}`. Every record is stamped with the run's
+correlation id, so any value in Salesforce can be traced back to the run that wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from tools.salesforce.errors import WriteNotAllowed
+
+ALLOWLIST_FILE = Path(__file__).with_name("write_allowlist.yaml")
+COMPOSITE_LIMIT = 25
+_REF = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
+_REFERENCE_USE = re.compile(r"@\{([A-Za-z][A-Za-z0-9_]*)\.")
+
+
+class WriteOp(BaseModel):
+    ref: str = Field(description="Reference id, unique within the plan; later ops may use @{ref.id}.")
+    action: Literal["create", "update", "upsert"]
+    sobject: str
+    record_id: str | None = Field(None, description="For update.")
+    external_id_field: str | None = Field(None, description="For upsert; defaults to the allow-list's key.")
+    external_id: str | None = Field(None, description="For upsert: the key value.")
+    fields: dict[str, Any] = Field(default_factory=dict)
+    citations: dict[str, str] = Field(default_factory=dict, description="Field -> where its value came from.")
+
+    @field_validator("ref")
+    @classmethod
+    def _ref_shape(cls, value: str) -> str:
+        if not _REF.match(value):
+            raise ValueError("ref must start with a letter and hold only letters, digits and _ (max 80)")
+        return value
+
+    @model_validator(mode="after")
+    def _keys_present(self) -> WriteOp:
+        if self.action == "update" and not self.record_id:
+            raise ValueError(f"{self.ref}: update needs record_id")
+        if self.action == "upsert" and not self.external_id:
+            raise ValueError(f"{self.ref}: upsert needs external_id")
+        return self
+
+
+class WritePlan(BaseModel):
+    correlation_id: str = Field(min_length=8)
+    operations: list[WriteOp]
+    summary: str = ""
+
+    @model_validator(mode="after")
+    def _refs_unique_and_backward(self) -> WritePlan:
+        seen: set[str] = set()
+        for op in self.operations:
+            if op.ref in seen:
+                raise ValueError(f"duplicate ref {op.ref!r}")
+            for used in _REFERENCE_USE.findall(_flatten(op.fields)):
+                if used not in seen:
+                    raise ValueError(f"{op.ref} references {used!r}, which is not an earlier operation")
+            seen.add(op.ref)
+        return self
+
+
+class ObjectRule(BaseModel):
+    actions: list[Literal["create", "update", "upsert"]]
+    fields: list[str]
+    external_id: str | None = None
+    correlation_field: str | None = None
+
+
+class AllowList(BaseModel):
+    objects: dict[str, ObjectRule]
+
+    def rule(self, sobject: str) -> ObjectRule:
+        rule = self.objects.get(sobject)
+        if rule is None:
+            raise WriteNotAllowed(f"contractloop may not write {sobject} (not in the allow-list)")
+        return rule
+
+
+@lru_cache(maxsize=2)
+def load_allowlist(path: Path = ALLOWLIST_FILE) -> AllowList:
+    return AllowList.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+class OpResult(BaseModel):
+    ref: str
+    sobject: str
+    action: str
+    status: int
+    id: str | None = None
+    created: bool | None = None
+    success: bool
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def check_allowed(plan: WritePlan, allow: AllowList | None = None) -> None:
+    """Refuse the whole plan if any operation leaves the allow-list."""
+    allow = allow or load_allowlist()
+    for op in plan.operations:
+        rule = allow.rule(op.sobject)
+        if op.action not in rule.actions:
+            raise WriteNotAllowed(f"{op.ref}: {op.action} on {op.sobject} is not allowed (allowed: {rule.actions})")
+        if op.action == "upsert":
+            key = op.external_id_field or rule.external_id
+            if key != rule.external_id:
+                raise WriteNotAllowed(f"{op.ref}: {op.sobject} upserts only by {rule.external_id}")
+        extra = sorted(set(op.fields) - set(rule.fields))
+        if extra:
+            raise WriteNotAllowed(f"{op.ref}: fields {extra} of {op.sobject} are not in the allow-list")
+
+
+def to_salesforce_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.000+0000") if value.tzinfo is None else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def record_body(op: WriteOp, plan: WritePlan, allow: AllowList) -> dict[str, Any]:
+    rule = allow.rule(op.sobject)
+    body = {name: to_salesforce_value(v) for name, v in op.fields.items()}
+    if rule.correlation_field:
+        body[rule.correlation_field] = plan.correlation_id
+    return body
+
+
+def compile_composite(plan: WritePlan, api_version: str, allow: AllowList | None = None) -> dict[str, Any]:
+    """The plan as one `/composite` request body, all-or-none."""
+    allow = allow or load_allowlist()
+    check_allowed(plan, allow)
+    if len(plan.operations) > COMPOSITE_LIMIT:
+        raise WriteNotAllowed(
+            f"plan has {len(plan.operations)} operations; one Composite call takes at most {COMPOSITE_LIMIT}"
+            " (split it, or use the batch writer for backfills)"
+        )
+    base = f"/services/data/v{api_version}/sobjects"
+    subrequests = []
+    for op in plan.operations:
+        body = record_body(op, plan, allow)
+        if op.action == "update":
+            method, url = "PATCH", f"{base}/{op.sobject}/{op.record_id}"
+        elif op.action == "upsert":
+            key = op.external_id_field or allow.rule(op.sobject).external_id
+            method, url = "PATCH", f"{base}/{op.sobject}/{key}/{_url_quote(op.external_id or '')}"
+        else:
+            method, url = "POST", f"{base}/{op.sobject}"
+        subrequests.append({"method": method, "url": url, "referenceId": op.ref, "body": body})
+    return {"allOrNone": True, "compositeRequest": subrequests}
+
+
+def parse_composite_results(plan: WritePlan, response: dict[str, Any]) -> list[OpResult]:
+    by_ref = {item.get("referenceId"): item for item in response.get("compositeResponse", [])}
+    results = []
+    for op in plan.operations:
+        item = by_ref.get(op.ref, {})
+        status = int(item.get("httpStatusCode", 0))
+        body = item.get("body")
+        ok = 200 <= status < 300
+        record_id = op.record_id
+        created: bool | None = None
+        if isinstance(body, dict):
+            record_id = body.get("id", record_id)
+            created = body.get("created", True if op.action == "create" and ok else None)
+        results.append(OpResult(
+            ref=op.ref, sobject=op.sobject, action=op.action, status=status, id=record_id, created=created,
+            success=ok, errors=body if isinstance(body, list) and not ok else [],
+        ))
+    return results
+
+
+class FieldChange(BaseModel):
+    """One line of the dry-run diff a reviewer sees before anything is written."""
+
+    ref: str
+    sobject: str
+    record: str = Field(description="Record id, or the external key for an upsert.")
+    field: str
+    old: Any = None
+    new: Any = None
+    citation: str | None = None
+
+
+def diff(plan: WritePlan, current: dict[str, dict[str, Any] | None]) -> list[FieldChange]:
+    """Field-level changes the plan would make, given each op's current record (None = does not exist yet).
+
+    Values equal to what Salesforce already holds are left out, so re-applying a plan shows no change.
+    """
+    changes: list[FieldChange] = []
+    for op in plan.operations:
+        existing = current.get(op.ref) or {}
+        for name, value in op.fields.items():
+            new = to_salesforce_value(value)
+            old = existing.get(name)
+            if _same(old, new):
+                continue
+            changes.append(FieldChange(
+                ref=op.ref, sobject=op.sobject, record=op.record_id or op.external_id or op.ref,
+                field=name, old=old, new=new, citation=op.citations.get(name),
+            ))
+    return changes
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, int | float) and isinstance(new, int | float) and not isinstance(old, bool):
+        return abs(float(old) - float(new)) < 1e-9
+    if isinstance(new, str) and new.startswith("@{"):
+        return False
+    return old == new
+
+
+def _url_quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def _flatten(value: Any) -> str:
+    if isinstance(value, dict):
+        return " ".join(_flatten(v) for v in value.values())
+    if isinstance(value, list):
+        return " ".join(_flatten(v) for v in value)
+    return str(value)
