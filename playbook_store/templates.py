@@ -7,9 +7,10 @@ sandbox as workflow schemas and read by the drafter for attribute mapping, so th
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, model_validator
@@ -40,6 +41,18 @@ class TemplateAttribute(BaseModel):
         return self
 
 
+class DerivedPhrase(BaseModel):
+    """Contract wording picked by the value of another attribute.
+
+    Keeps bodies grammatical whatever the value: "the laws of the State of New York" but "the laws of England and
+    Wales"; an auto-renewal sentence only when `autoRenewal` is true. Phrase texts may use `{{attributeId}}` of plain
+    attributes; `ContractTemplate.derive_phrases` fills those in.
+    """
+
+    source: str = Field(description="Attribute whose value selects the phrase (a select or boolean).")
+    values: dict[str, str] = Field(description="Phrase by source value; booleans use 'true' / 'false'.")
+
+
 class ContractTemplate(BaseModel):
     id: str = Field(description="Ironclad template id (24 hex characters, as Ironclad issues them).")
     key: str = Field(description="Our short name: msa, order_form, nda, dpa, ...")
@@ -47,6 +60,9 @@ class ContractTemplate(BaseModel):
     version: int
     attributes: dict[str, TemplateAttribute]
     body: str = Field(description="Contract text with {{attributeId}} placeholders, rendered on signature.")
+    phrases: dict[str, DerivedPhrase] = Field(
+        default_factory=dict, description="Attributes whose text is derived from another attribute's value."
+    )
 
     @model_validator(mode="after")
     def _placeholders_are_attributes(self) -> ContractTemplate:
@@ -55,10 +71,54 @@ class ContractTemplate(BaseModel):
             raise ValueError(f"template {self.key}: body uses undefined attributes {unknown}")
         if not re.fullmatch(r"[0-9a-f]{24}", self.id):
             raise ValueError(f"template {self.key}: id must be 24 lowercase hex characters")
+        for phrase_id, phrase in self.phrases.items():
+            self._check_phrase(phrase_id, phrase)
         return self
+
+    def _check_phrase(self, phrase_id: str, phrase: DerivedPhrase) -> None:
+        where = f"template {self.key}: phrase {phrase_id}"
+        target = self.attributes.get(phrase_id)
+        if target is None or target.type != "string":
+            raise ValueError(f"{where} must also be declared as a string attribute")
+        source = self.attributes.get(phrase.source)
+        if source is None or source.type not in ("select", "boolean"):
+            raise ValueError(f"{where}: source {phrase.source!r} must be a select or boolean attribute")
+        expected = set(source.options or []) if source.type == "select" else {"true", "false"}
+        if set(phrase.values) != expected:
+            raise ValueError(f"{where}: values must cover exactly {sorted(expected)}")
+        for text in phrase.values.values():
+            nested = set(_PLACEHOLDER.findall(text))
+            bad = sorted(n for n in nested if n not in self.attributes or n in self.phrases)
+            if bad:
+                raise ValueError(f"{where}: uses unknown or derived attributes {bad}")
 
     def placeholders(self) -> list[str]:
         return _PLACEHOLDER.findall(self.body)
+
+    def derive_phrases(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """Phrase attribute values for a launch; merge them into the attributes sent to Ironclad.
+
+        Raises ValueError when a source value is missing or not one the template knows.
+        """
+        derived: dict[str, str] = {}
+        for phrase_id, phrase in self.phrases.items():
+            raw = values.get(phrase.source)
+            key = ("true" if raw else "false") if isinstance(raw, bool) else raw
+            if key not in phrase.values:
+                raise ValueError(f"template {self.key}: no {phrase_id} wording for {phrase.source}={raw!r}")
+            derived[phrase_id] = _PLACEHOLDER.sub(
+                lambda m: _plain(values.get(m.group(1)), m.group(1)), phrase.values[key]
+            )
+        return derived
+
+
+def _plain(value: Any, attribute_id: str) -> str:
+    """Numbers and strings as a contract prints them inside a phrase (12, not 12.0)."""
+    if value is None:
+        raise ValueError(f"phrase needs a value for {attribute_id}")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def load_template_file(path: Path) -> ContractTemplate:
