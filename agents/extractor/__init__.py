@@ -1,0 +1,11 @@
+"""Contract-terms extraction: `ContractTerms` with verified citations, and the engines that produce them."""
+
+from agents.extractor.citations import citation_holds, cite, verified
+from agents.extractor.engine import Extractor
+from agents.extractor.models import Citation, Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
+from agents.extractor.offline import OfflineExtractor
+
+__all__ = [
+    "Citation", "Cited", "ContractTerms", "Extractor", "LiabilityCap", "Money", "Obligation", "OfflineExtractor",
+    "Party", "citation_holds", "cite", "verified",
+]

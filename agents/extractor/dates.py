@@ -1,0 +1,91 @@
+"""Find and normalise the dates contracts write: "March 12, 1999", "12th day of November, 2019", "05/05/98"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|" \
+         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:\s*(?:st|nd|rd|th))?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+
+DATE_PATTERNS = [
+    # March 12, 1999 / Nov. 02, 2019 / September 13th, 2019 / March 9th 2015 / March 12,1999
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\s*,?\s*{_YEAR}\b", re.IGNORECASE),
+    # 1 August 2019 / 14th day of November 2017 / 7th day of April, 2003
+    re.compile(rf"\b{_DAY}\s+(?:day\s+of\s+)?{_MONTH},?\s+(?:in\s+the\s+year\s+)?{_YEAR}\b", re.IGNORECASE),
+    # 05/05/98 / 3-14-18 (US month-first order, as SEC filings write it)
+    re.compile(r"(?<![\d/.-])(?P<nmonth>[01]?\d)[/-](?P<nday>[0-3]?\d)[/-](?P<nyear>(?:19|20)?\d\d)(?![\d/-])"),
+]
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    start: int
+    end: int
+    value: date
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if year < 100:
+        # Two-digit years in these filings span 1990-2049.
+        year += 1900 if year >= 50 else 2000
+    return year
+
+
+def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMatch]:
+    """Every well-formed date in text[start:end], in document order, without overlaps."""
+    end = len(text) if end is None else end
+    found: list[DateMatch] = []
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer(text, start, end):
+            groups = match.groupdict()
+            try:
+                if groups.get("nmonth"):
+                    value = date(_year(groups["nyear"]), int(groups["nmonth"]), int(groups["nday"]))
+                else:
+                    value = date(int(groups["year"]), MONTHS[groups["month"].lower().rstrip(".")],
+                                 int(groups["day"]))
+            except ValueError:
+                continue
+            found.append(DateMatch(match.start(), match.end(), value))
+    found.sort(key=lambda m: (m.start, -m.end))
+    kept: list[DateMatch] = []
+    for item in found:
+        if kept and item.start < kept[-1].end:
+            continue
+        kept.append(item)
+    return kept
+
+
+def add_duration(start: date, iso_duration: str) -> date:
+    """Start date + an ISO-8601 duration of one unit (P5Y, P6M, P90D, P2W)."""
+    match = re.fullmatch(r"P(\d+)([YMWD])", iso_duration)
+    if not match:
+        raise ValueError(f"unsupported duration {iso_duration!r}")
+    amount, unit = int(match.group(1)), match.group(2)
+    delta = {"Y": relativedelta(years=amount), "M": relativedelta(months=amount),
+             "W": relativedelta(weeks=amount), "D": relativedelta(days=amount)}[unit]
+    return start + delta
+
+
+_GOLD_DATE = re.compile(r"\s*(\[\]|\d{1,2})\s*/\s*(\[\]|\d{1,2})\s*/\s*(\[\]|\d{2}|\d{4})\s*")
+
+
+def parse_gold_date(text: str) -> tuple[int | None, int | None, int | None] | None:
+    """CUAD's m/d/yy answers; a redacted part ("[]") becomes None and matches any value."""
+    match = _GOLD_DATE.fullmatch(text)
+    if not match:
+        return None
+    month, day, year = (None if part == "[]" else int(part) for part in match.groups())
+    return month, day, (None if year is None else _year(str(year)))

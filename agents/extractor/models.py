@@ -1,0 +1,83 @@
+"""`ContractTerms`: what we read from an executed contract. Every value carries the citation that proves it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field, model_validator
+
+T = TypeVar("T")
+
+# ISO-8601 period of one unit ("P1Y", "P90D"), or "perpetual" for a term that runs until terminated.
+Duration = str
+DateOrPerpetual = date | Literal["perpetual"]
+
+
+class Citation(BaseModel):
+    """Where a value comes from: the verbatim quote and its character span in `Document.text`."""
+
+    page: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    quote: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _span_fits_quote(self) -> Citation:
+        if self.end - self.start != len(self.quote):
+            raise ValueError("citation span length differs from the quote length")
+        return self
+
+
+class Cited(BaseModel, Generic[T]):
+    value: T
+    citation: Citation
+
+
+class Party(BaseModel):
+    name: str
+    role: str | None = Field(default=None, description="the defined term the contract gives it, e.g. Licensee")
+    citation: Citation
+
+
+class Money(BaseModel):
+    amount: Decimal
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    citation: Citation
+
+
+class LiabilityCap(BaseModel):
+    """CUAD's broad notion: a monetary cap, a multiple of fees, an exclusion of damages or a claim time limit."""
+
+    kind: Literal["amount", "multiple_of_fees", "fees_paid", "excluded_damages", "claim_time_limit", "uncapped"]
+    amount: Money | None = None
+    multiple: Decimal | None = None
+    citation: Citation
+
+
+class Obligation(BaseModel):
+    description: str
+    obligated_party: str | None = None
+    due: str | None = Field(default=None, description="ISO-8601 period after a trigger, e.g. P30D")
+    recurrence: Literal["daily", "weekly", "monthly", "quarterly", "annually"] | None = None
+    sla_percent: Decimal | None = Field(default=None, description="availability / uptime commitment")
+    citation: Citation
+
+
+class ContractTerms(BaseModel):
+    parties: list[Party] = Field(default_factory=list)
+    agreement_date: Cited[date] | None = None
+    effective_date: Cited[date] | None = None
+    expiration_date: Cited[DateOrPerpetual] | None = None
+    initial_term: Cited[Duration] | None = None
+    auto_renewal: Cited[bool] | None = None
+    renewal_term: Cited[Duration] | None = None
+    notice_period_to_terminate_renewal: Cited[Duration] | None = None
+    termination_for_convenience: Cited[bool] | None = None
+    governing_law: Cited[str] | None = None
+    payment_terms_net_days: Cited[int] | None = None
+    fees: list[Money] = Field(default_factory=list)
+    total_contract_value: Money | None = None
+    liability_cap: LiabilityCap | None = None
+    obligations: list[Obligation] = Field(default_factory=list)

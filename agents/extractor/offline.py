@@ -1,0 +1,71 @@
+"""The offline engine: section-aware patterns plus normalisers, no model. Deterministic and fast."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from agents.extractor import clauses, commercial, term
+from agents.extractor.citations import cite, verified
+from agents.extractor.models import Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
+from agents.extractor.parties import find_parties
+from tools.documents import Document
+
+
+class OfflineExtractor:
+    def extract(self, document: Document) -> ContractTerms:
+        text = document.text
+
+        def cited(found: term.Found | None) -> Cited | None:  # type: ignore[type-arg]
+            return None if found is None else Cited(value=found.value, citation=cite(document, found.start, found.end))
+
+        parties = [Party(name=p.name, role=p.role, citation=cite(document, p.start, max(p.end, p.quote_end)))
+                   for p in find_parties(text)]
+        agreement = term.agreement_date(text)
+        effective = term.effective_date(text, agreement)
+        life = term.term_and_expiration(text, effective)
+        renewal = term.renewal(text)
+
+        cap = clauses.liability_cap(text)
+        liability: LiabilityCap | None = None
+        if cap:
+            kind, money_found, multiple = cap
+            money = _money(document, money_found)
+            liability = LiabilityCap(kind=kind.value, amount=money, multiple=multiple,  # type: ignore[arg-type]
+                                     citation=cite(document, kind.start, kind.end))
+
+        fee_items, total = commercial.fees(text)
+        aliases = {alias.lower(): p.name for p in parties for alias in (p.name, p.role) if alias}
+        duties = [
+            Obligation(description=sentence.value, obligated_party=party, due=due,  # type: ignore[arg-type]
+                       recurrence=recurrence, sla_percent=sla,  # type: ignore[arg-type]
+                       citation=cite(document, sentence.start, sentence.end))
+            for sentence, party, due, recurrence, sla in commercial.obligations(text, aliases)
+        ]
+        terms = ContractTerms(
+            parties=parties,
+            agreement_date=cited(agreement),
+            effective_date=cited(effective) if effective and isinstance(effective.value, date) else None,
+            expiration_date=cited(life.expiration),
+            initial_term=cited(life.initial_term),
+            auto_renewal=cited(renewal.auto_renewal),
+            renewal_term=cited(renewal.renewal_term),
+            notice_period_to_terminate_renewal=cited(renewal.notice),
+            termination_for_convenience=cited(clauses.termination_for_convenience(text)),
+            governing_law=cited(clauses.governing_law(text)),
+            payment_terms_net_days=cited(commercial.payment_terms(text)),
+            fees=[m for m in (_money(document, f) for f in fee_items) if m],
+            total_contract_value=_money(document, total),
+            liability_cap=liability,
+            obligations=duties,
+        )
+        # The engine builds citations from spans, so this never drops anything today; it is the contract every
+        # engine honours (a model engine's quotes go through the same gate).
+        return verified(terms, document)
+
+
+def _money(document: Document, found: term.Found | None) -> Money | None:
+    if found is None:
+        return None
+    amount, currency = found.value  # type: ignore[misc]
+    return Money(amount=Decimal(amount), currency=currency, citation=cite(document, found.start, found.end))

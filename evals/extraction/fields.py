@@ -1,0 +1,46 @@
+"""The eight CUAD focus categories we score, and how `ContractTerms` projects onto them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.extractor.models import Citation, ContractTerms
+
+PARTIES = "Parties"
+AGREEMENT_DATE = "Agreement Date"
+EFFECTIVE_DATE = "Effective Date"
+EXPIRATION_DATE = "Expiration Date"
+RENEWAL_TERM = "Renewal Term"
+NOTICE_PERIOD = "Notice Period To Terminate Renewal"
+GOVERNING_LAW = "Governing Law"
+CAP_ON_LIABILITY = "Cap On Liability"
+
+FOCUS_FIELDS = [PARTIES, AGREEMENT_DATE, EFFECTIVE_DATE, EXPIRATION_DATE, RENEWAL_TERM, NOTICE_PERIOD,
+                GOVERNING_LAW, CAP_ON_LIABILITY]
+
+
+def _entry(value: Any, citation: Citation) -> dict[str, Any]:
+    return {"value": value, "quote": citation.quote, "start": citation.start, "end": citation.end}
+
+
+def cuad_fields(terms: ContractTerms, text: str) -> dict[str, dict[str, Any]]:
+    """One prediction record's `fields`: values in the eval's formats, each with its verbatim quote."""
+    fields: dict[str, dict[str, Any]] = {}
+    if terms.parties:
+        # One field, one span: from the first party's citation to the last's (it covers every name).
+        start = min(p.citation.start for p in terms.parties)
+        end = max(p.citation.end for p in terms.parties)
+        fields[PARTIES] = {"value": [p.name for p in terms.parties], "quote": text[start:end], "start": start,
+                           "end": end}
+    for name, cited in [(AGREEMENT_DATE, terms.agreement_date), (EFFECTIVE_DATE, terms.effective_date),
+                        (EXPIRATION_DATE, terms.expiration_date)]:
+        if cited is not None:
+            value = cited.value if isinstance(cited.value, str) else cited.value.isoformat()
+            fields[name] = _entry(value, cited.citation)
+    for name, cited in [(RENEWAL_TERM, terms.renewal_term), (NOTICE_PERIOD, terms.notice_period_to_terminate_renewal),
+                        (GOVERNING_LAW, terms.governing_law)]:
+        if cited is not None:
+            fields[name] = _entry(cited.value, cited.citation)
+    if terms.liability_cap is not None and terms.liability_cap.kind != "uncapped":
+        fields[CAP_ON_LIABILITY] = _entry(True, terms.liability_cap.citation)
+    return fields
