@@ -15,7 +15,8 @@ MONTHS = {
 }
 _MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|" \
          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_DAY = r"(?P<day>[0-3]?\d)(?:\s*(?:st|nd|rd|th))?"
+# "20t h" appears where PDF text extraction split a ligature.
+_DAY = r"(?P<day>[0-3]?\d)(?:\s*(?:st|nd|rd|th|s\s?t|n\s?d|r\s?d|t\s?h)\b)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 
 DATE_PATTERNS = [
@@ -43,6 +44,15 @@ def _year(text: str) -> int:
     return year
 
 
+_SOURCE_LINE = re.compile(r"Source:[^\n]*$")
+
+
+def _on_source_line(text: str, position: int) -> bool:
+    """EDGAR stamps "Source: COMPANY, 8-K, 3/13/2020" on each page: a filing date, never a contract date."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return bool(_SOURCE_LINE.match(text, line_start, position))
+
+
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMatch]:
     """Every well-formed date in text[start:end], in document order, without overlaps."""
     end = len(text) if end is None else end
@@ -57,6 +67,8 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMa
                     value = date(int(groups["year"]), MONTHS[groups["month"].lower().rstrip(".")],
                                  int(groups["day"]))
             except ValueError:
+                continue
+            if _on_source_line(text, match.start()):
                 continue
             found.append(DateMatch(match.start(), match.end(), value))
     found.sort(key=lambda m: (m.start, -m.end))

@@ -24,11 +24,12 @@ _HEAD_CHARS = 3000
 _DATE_CUE = re.compile(r"\b(?:dated|as\s+of|made|entered|effective|day\s+of|this|executed|date[d:]?)\b[^.]{0,80}$",
                        re.IGNORECASE)
 _DATED = re.compile(r"\b(?:dated|made|entered\s+into|executed)\s+(?:on\s+|as\s+of\s+)?(?:this\s+)?", re.IGNORECASE)
-_EFFECTIVE_CUE = re.compile(
-    r"[\"“]Effective\s+Date[\"”]|\bEffective\s+Date\s*(?::|means|shall\s+(?:mean|be))|\beffective\s+(?:as\s+of|on|from)\b"
-    r"|\bcommenc\w*\s+(?:on|as\s+of|effective)\b|\bEFFECTIVE\s+DATE\b",
-    re.IGNORECASE,
-)
+# A defined term counts anywhere; plain "effective as of" only in the preamble, where it dates the contract.
+_EFFECTIVE_DEFINED = re.compile(r"[\"“]Effective\s+Date[\"”]|\bEffective\s+Date\s*(?::|means|shall\s+(?:mean|be))",
+                                re.IGNORECASE)
+_EFFECTIVE_HEAD = re.compile(r"\beffective\s+(?:as\s+of|on|from|date)\b|\bcommenc\w*\s+(?:on|as\s+of|effective)\b",
+                             re.IGNORECASE)
+_SIGNATURE = re.compile(r"IN\s+WITNESS\s+WHEREOF|\bSignature|\bDate:", re.IGNORECASE)
 _EFFECTIVE_IS_SIGNING = re.compile(
     r"(?:date\s+(?:first\s+)?(?:written|set\s+forth)\s+above|date\s+hereof|date\s+of\s+this\s+agreement)",
     re.IGNORECASE)
@@ -43,6 +44,11 @@ def agreement_date(text: str) -> Found | None:
     cued = [d for d in dates if _DATE_CUE.search(text, max(0, d.start - 120), d.start)]
     chosen: DateMatch | None = (cued or dates or [None])[0]
     if chosen is None:
+        # No date up front: undated preambles are dated where the parties sign.
+        signing = _SIGNATURE.search(text, len(text) * 2 // 3)
+        tail = find_dates(text, signing.start() if signing else len(text) * 4 // 5)
+        chosen = tail[0] if tail else None
+    if chosen is None:
         for cue in _DATED.finditer(text):
             near = find_dates(text, cue.end(), min(len(text), cue.end() + 60))
             if near:
@@ -53,8 +59,13 @@ def agreement_date(text: str) -> Found | None:
     return Found(chosen.value, *_quote_span(text, chosen))
 
 
+def _effective_cues(text: str) -> list[re.Match[str]]:
+    cues = [*_EFFECTIVE_HEAD.finditer(text, 0, min(len(text), _HEAD_CHARS)), *_EFFECTIVE_DEFINED.finditer(text)]
+    return sorted(cues, key=lambda m: m.start())
+
+
 def effective_date(text: str, agreement: Found | None) -> Found | None:
-    for cue in _EFFECTIVE_CUE.finditer(text):
+    for cue in _effective_cues(text):
         start, end = sentence_bounds(text, cue.start(), 500)
         if _EFFECTIVE_IS_EVENT.search(text, start, end):
             return None
@@ -75,22 +86,31 @@ def _quote_span(text: str, found: DateMatch) -> tuple[int, int]:
 
 
 _TERM_CUE = re.compile(
-    r"\b(?:initial\s+term|term\s+of\s+(?:this|the)\s+(?:agreement|contract)|this\s+(?:agreement|contract)\s+"
-    r"(?:shall|will)\s+(?:\w+\s+){0,3}?(?:continue|remain|be\s+(?:in\s+effect|effective|valid)|expire|terminate|"
-    r"commence|run|have\s+a\s+(?:term|duration))|(?:agreement|term)\s+(?:shall|will)\s+(?:expire|end)|"
-    r"(?:shall|will)\s+(?:commence|begin)\s+on|the\s+[\"“]?term[\"”]?\s*(?:\)|of|shall|will)|"
-    r"valid\s+for\s+(?:a\s+)?(?:period|term)|duration\s+of)",
+    r"\b(?:initial\s+term|term\s+of\s+(?:this|the)\s+(?:agreement|contract)|(?:agreement|contract)\s+(?:shall|will)|"
+    r"[\"“]?term[\"”]?\s*(?:\)|shall|will|is)|(?:shall|will)\s+(?:commence|begin|become\s+effective)|valid\s+for|"
+    r"duration\s+of|[\"“](?:Expiration|Termination|End)\s+Date[\"”]\s+(?:means|shall\s+mean)|contract\s+(?:period|end)|"
+    r"expir\w+\s+on)",
     re.IGNORECASE,
 )
-_UNTIL_DATE = re.compile(r"\b(?:until|through|expire\w*\s+on|ending\s+on|end\s+on|terminate\s+on|thru|to)\s+(?:and\s+"
-                         r"including\s+)?(?:the\s+)?$", re.IGNORECASE)
+# The sentence must say how long the contract lives, not merely mention its term.
+_LIFESPAN = re.compile(
+    r"\b(?:continu\w*|remain\w*|in\s+(?:full\s+)?(?:force|effect)|expir\w*|terminat\w*\s+(?:on|as\s+of)|end\w*|conclud\w*|"
+    r"run|valid|duration|term\s+(?:of|shall|will|is)|anniversary|means)\b", re.IGNORECASE)
+_NOT_LIFESPAN = re.compile(r"^\W*(?:\(?\w{1,3}[.)]\s+)?(?:during|throughout|for|within|after|following|upon|in\s+the\s+event)\b",
+                           re.IGNORECASE)
+_TERM_HEADING = re.compile(r"(?:^|\n)[ \t]*(?:(?:ARTICLE|Article|Section|SECTION)\s+[\dIVX]+[.:]?|\d+(?:\.\d+)*[.)]?)?[ \t]*"
+                           r"(?:TERM|Term|DURATION|Duration|Term\s+of\s+(?:the\s+)?Agreement|TERM\s+OF\s+(?:THE\s+)?AGREEMENT|"
+                           r"Term\s+and\s+Termination|TERM\s+AND\s+TERMINATION)\b\s*[.:\n]")
+_UNTIL_DATE = re.compile(r"\b(?:until|through|expir\w*|ending|end|conclud\w*|terminat\w*|thru|means|to)\s+(?:on\s+)?"
+                         r"(?:and\s+including\s+)?(?:the\s+)?$", re.IGNORECASE)
 _PERPETUAL = re.compile(
-    r"\b(?:perpetu\w+|indefinite\w*|until\s+(?:terminated|such\s+time|either\s+party\s+terminates|this\s+agreement\s+is"
-    r"\s+terminated)|unless\s+and\s+until\s+terminated|in\s+perpetuity|no\s+fixed\s+term)\b", re.IGNORECASE)
+    r"\b(?:perpetu\w+|indefinite\w*|until\s+(?:(?:it\s+is\s+|so\s+)?terminated|the\s+termination|termination|"
+    r"such\s+time\s+as|either\s+party\s+terminates|this\s+agreement\s+is\s+terminated)|unless\s+and\s+until\s+terminated|"
+    r"in\s+perpetuity|no\s+fixed\s+term|(?:end|expire)\s+when\s+terminated)\b", re.IGNORECASE)
 _ANCHOR_OTHER = re.compile(
-    r"\b(?:from|after|following)\s+(?:the\s+)?(?:date\s+of\s+)?(?:first|initial|launch|commercial|completion|"
-    r"acceptance|delivery|regulatory|approval|closing|receipt|installation|opening|expiration\s+of\s+the\s+last|"
-    r"last\s+to\s+expire)", re.IGNORECASE)
+    r"^\W*(?:\w+\s+){0,3}?(?:from|after|following|of)\s+(?:the\s+)?(?:date\s+of\s+)?(?:first|initial|launch|commercial|"
+    r"completion|acceptance|delivery|regulatory|approval|closing|receipt|installation|opening|expiration|"
+    r"termination|last|such)", re.IGNORECASE)
 _NOTICE_CONTEXT_BEFORE = re.compile(r"(?:notice|within|at\s+least|no\s+(?:less|later|more)\s+than|not\s+less\s+than|"
                                     r"minimum\s+of|upon|giving|on)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _NOTICE_CONTEXT_AFTER = re.compile(r"^[\s'’)]*(?:\(\s*\d+\s*\)\s*)?(?:days?|months?|years?)?\W{0,3}\s*(?:written\s+|prior\s+"
@@ -120,29 +140,49 @@ class TermFindings:
     expiration: Found | None
 
 
-def term_and_expiration(text: str, effective: Found | None) -> TermFindings:
+_STRONG = re.compile(
+    r"(?:(?:this|the)\s+(?:\w+\s+){0,3}?(?:agreement|contract)|\bterm)\s+(?:\w+\s+){0,12}?(?:shall|will|is)\s+"
+    r"(?:\w+[\s,]+){0,20}?(?:continu|remain|be\s+(?:for|in\s+effect|effective\s+for|valid)|expir|end\b|run|have\s+a)|"
+    r"[\"“](?:Initial\s+)?Term[\"”]\s+(?:means|shall\s+mean)|[\"“](?:Expiration|End|Termination)\s+Date[\"”]\s+(?:means|shall)",
+    re.IGNORECASE)
+
+
+def _term_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentences stating the contract's lifespan, best first: under a "Term" heading and phrased as the
+    contract's own duration, then either, then the rest in document order."""
+    ranked: list[tuple[int, int, int]] = []
     seen: set[int] = set()
+    headings = [m.end() for m in _TERM_HEADING.finditer(text)]
     for cue in _TERM_CUE.finditer(text):
         start, end = sentence_bounds(text, cue.start(), 700)
         if start in seen:
             continue
         seen.add(start)
-        sentence = text[start:end]
-        if re.search(r"\b(?:renew|extend|extension)\w*", text[start:cue.start()], re.IGNORECASE):
+        if _NOT_LIFESPAN.search(text[start:end]) or not _LIFESPAN.search(text, start, end):
             continue
-        for found in find_dates(text, cue.start(), end):
+        under_heading = any(0 <= start - h <= 400 for h in headings)
+        strong = bool(_STRONG.search(text, start, end))
+        ranked.append((0 if under_heading and strong else 1 if strong else 2 if under_heading else 3, start, end))
+    return [(start, end) for _, start, end in sorted(ranked)]
+
+
+def term_and_expiration(text: str, effective: Found | None) -> TermFindings:
+    for start, end in _term_sentences(text):
+        sentence = text[start:end]
+        renewal_at = re.search(r"\b(?:renew|extend|extension)\w*", sentence, re.IGNORECASE)
+        scope_end = start + renewal_at.start() if renewal_at else end
+        for found in find_dates(text, start, scope_end):
             if _UNTIL_DATE.search(text, max(start, found.start - 40), found.start):
                 return TermFindings(None, Found(found.value, start, end))
-        for match, value in _durations(text, cue.start(), end):
-            if _is_notice_period(text, match) or re.search(r"\b(?:renew|extend)", text[cue.start():match.start()],
-                                                             re.IGNORECASE):
+        for match, value in _durations(text, start, scope_end):
+            if _is_notice_period(text, match):
                 continue
             term = Found(value, start, end)
             anchor = _start_date(text, start, end, effective)
             if anchor is None or _ANCHOR_OTHER.search(text, match.end(), min(end, match.end() + 80)):
                 return TermFindings(term, None)
             return TermFindings(term, Found(add_duration(anchor, value), start, end))
-        if _PERPETUAL.search(sentence):
+        if _PERPETUAL.search(text, start, scope_end):
             return TermFindings(None, Found("perpetual", start, end))
     return TermFindings(None, None)
 
