@@ -1,0 +1,31 @@
+"""The `contractloop` console command. Each sub-command lives in its own module under commands/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from contractloop.commands import demo, sandbox
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="contractloop",
+        description="Close the loop between Salesforce and Ironclad with AI agents.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sandbox.add_parser(sub)
+    demo.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

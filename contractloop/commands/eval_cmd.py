@@ -1,0 +1,13 @@
+"""`contractloop eval ...`: evaluation suites (extraction on CUAD-layout datasets, ...)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    from evals.extraction import command as extraction
+
+    parser = sub.add_parser("eval", help="run an evaluation suite and print its figures")
+    suites = parser.add_subparsers(dest="suite", required=True)
+    extraction.add_parser(suites)
