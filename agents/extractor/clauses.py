@@ -56,14 +56,16 @@ def _jurisdiction_after(text: str, start: int, end: int) -> str | None:
     return names[0]
 
 
+# Ordered strongest first: a stated maximum beats an exclusion of damages, which beats a bare heading.
 _CAP_CUES = [
+    (re.compile(r"\b(?:in\s+no\s+event|under\s+no\s+circumstances)\s+(?:shall|will)\s+(?:[\w'’]+\s+){0,10}?liabilit\w*"
+                r"\s+(?:\w+\s+){0,12}?exceed", re.IGNORECASE), "amount"),
     (re.compile(r"\b(?:aggregate|total|cumulative|maximum|entire|collective)\s+(?:\w+\s+){0,4}?liabilit\w*\s+(?:\w+\s+)"
                 r"{0,30}?(?:shall|will|may)\s+(?:not|in\s+no\s+event)\s+(?:\w+\s+){0,3}?exceed", re.IGNORECASE), "amount"),
     (re.compile(r"\bliabilit\w*\s+(?:\w+\s+){0,30}?(?:shall|will|may)\s+(?:not|in\s+no\s+event)\s+(?:\w+\s+){0,3}?"
                 r"exceed", re.IGNORECASE), "amount"),
     (re.compile(r"\bliabilit\w*\s+(?:\w+\s+){0,20}?(?:is|are|shall\s+be|will\s+be)\s+limited\s+to\b", re.IGNORECASE),
      "amount"),
-    (re.compile(r"\blimitations?\s+(?:of|on)\s+(?:\w+\s+)?liabilit", re.IGNORECASE), "excluded_damages"),
     (re.compile(r"\b(?:in\s+no\s+event|under\s+no\s+circumstances)\s+(?:shall|will)\s+(?:\w+[\s,]+){0,12}?(?:be\s+)?"
                 r"(?:liable|responsible)", re.IGNORECASE), "excluded_damages"),
     (re.compile(r"\b(?:shall|will)\s+not\s+(?:\w+\s+){0,2}?be\s+(?:liable|responsible)\s+(?:\w+[\s,]+){0,20}?(?:indirect|"
@@ -74,6 +76,7 @@ _CAP_CUES = [
      "excluded_damages"),
     (re.compile(r"\bno\s+(?:action|claim|suit|proceeding)s?\s+(?:\w+[\s,]+){0,20}?may\s+be\s+(?:brought|commenced|"
                 r"instituted)\s+(?:\w+[\s,]+){0,12}?more\s+than", re.IGNORECASE), "claim_time_limit"),
+    (re.compile(r"\blimitations?\s+(?:of|on)\s+(?:\w+\s+)?liabilit", re.IGNORECASE), "excluded_damages"),
 ]
 _MULTIPLE = re.compile(r"\b(\w+)\s+(?:\(\d+\)\s+)?times\s+the\s+(?:\w+\s+){0,4}?(?:fees|amounts?|price)", re.IGNORECASE)
 _FEES_PAID = re.compile(r"\b(?:amounts?|fees|sums|price|charges)\s+(?:\w+\s+){0,6}?(?:paid|payable)", re.IGNORECASE)
@@ -82,16 +85,12 @@ _MULTIPLE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "1.5": 
 
 def liability_cap(text: str) -> tuple[Found, Found | None, Decimal | None] | None:
     """(kind, amount match as Found of (Decimal, currency) or None, multiple or None) for the strongest cap clause."""
-    best: tuple[int, int, int, str] | None = None
-    for rank, (pattern, kind) in enumerate(_CAP_CUES):
-        match = pattern.search(text)
-        if match and (best is None or rank < best[0]):
-            start, end = sentence_bounds(text, match.start(), 700)
-            best = (rank, start, end, kind)
+    for pattern, kind in _CAP_CUES:
+        if match := pattern.search(text):
             break
-    if best is None:
+    else:
         return None
-    _, start, end, kind = best
+    start, end = sentence_bounds(text, match.start(), 700)
     money: Found | None = None
     multiple: Decimal | None = None
     if kind == "amount":

@@ -47,10 +47,11 @@ def fees(text: str, limit: int = 25) -> tuple[list[Found], Found | None]:
         if not parsed or parsed[0] <= 0:
             continue
         start, end = sentence_bounds(text, match.start(), 300)
-        if not _FEE_CONTEXT.search(text, start, end):
+        is_total = bool(_TOTAL.search(text, start, end))
+        if not (is_total or _FEE_CONTEXT.search(text, start, end)):
             continue
         item = Found(parsed, match.start(), match.end())
-        if total is None and _TOTAL.search(text, start, end):
+        if total is None and is_total:
             total = item
         if len(found) < limit:
             found.append(item)
@@ -67,6 +68,8 @@ _RECURRENCE = [
     (re.compile(r"\b(?:quarterly|each\s+(?:calendar\s+)?quarter|every\s+quarter)\b", re.IGNORECASE), "quarterly"),
     (re.compile(r"\b(?:annually|yearly|each\s+(?:calendar\s+)?year|every\s+year)\b", re.IGNORECASE), "annually"),
 ]
+# Response-time SLAs are stated in hours: "within four (4) hours", "within 24 hours".
+_HOURS = re.compile(r"(?:\w+\s*\(\s*(\d+)\s*\)|(\d+))\s*(?:business\s+)?hours?\b", re.IGNORECASE)
 _WITHIN = re.compile(r"\bwithin\s+", re.IGNORECASE)
 _SLA = re.compile(r"\b(\d{2}(?:\.\d+)?)\s*%\s*(?:\w+\s+){0,3}?(?:uptime|availability|available|of\s+the\s+time)|"
                   r"\b(?:uptime|availability)\s+(?:\w+\s+){0,6}?(\d{2}(?:\.\d+)?)\s*%", re.IGNORECASE)
@@ -87,6 +90,8 @@ def obligations(text: str, party_aliases: dict[str, str], limit: int = 50) -> li
         within = _WITHIN.search(text, match.start(), end)
         if within and (period := DURATION.match(text, within.end())):
             due = duration_from_match(period)
+        elif within and (hours := _HOURS.match(text, within.end())):
+            due = f"PT{hours.group(1) or hours.group(2)}H"
         recurrence = next((name for pattern, name in _RECURRENCE if pattern.search(text, start, end)), None)
         sla = _SLA.search(text, start, end)
         sla_percent = Decimal(sla.group(1) or sla.group(2)) if sla else None
@@ -107,3 +112,4 @@ def _resolve_party(subject: str, party_aliases: dict[str, str]) -> str | None:
         if lowered == alias or lowered.endswith(" " + alias):
             return name
     return None
+

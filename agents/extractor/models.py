@@ -59,7 +59,7 @@ class LiabilityCap(BaseModel):
 class Obligation(BaseModel):
     description: str
     obligated_party: str | None = None
-    due: str | None = Field(default=None, description="ISO-8601 period after a trigger, e.g. P30D")
+    due: str | None = Field(default=None, description="ISO-8601 period after a trigger, e.g. P30D or PT4H")
     recurrence: Literal["daily", "weekly", "monthly", "quarterly", "annually"] | None = None
     sla_percent: Decimal | None = Field(default=None, description="availability / uptime commitment")
     citation: Citation
