@@ -85,11 +85,10 @@ _MULTIPLE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "1.5": 
 
 def liability_cap(text: str) -> tuple[Found, Found | None, Decimal | None] | None:
     """(kind, amount match as Found of (Decimal, currency) or None, multiple or None) for the strongest cap clause."""
-    for pattern, kind in _CAP_CUES:
-        if match := pattern.search(text):
-            break
-    else:
+    hit = next(((m, k) for pattern, k in _CAP_CUES if (m := pattern.search(text))), None)
+    if hit is None:
         return None
+    match, kind = hit
     start, end = sentence_bounds(text, match.start(), 700)
     money: Found | None = None
     multiple: Decimal | None = None
