@@ -1,0 +1,165 @@
+"""The Flow-facing contract: flat request and response bodies a Salesforce Flow HTTP Callout can send and read.
+
+Kept flat on purpose: Flow infers types from a sample, takes no floats, enums or mixed-type lists, and at
+most 15 nesting levels. Every response field is a string, integer, boolean, list of strings or null.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from graphs.approval import ApprovalResponse, EditedAction, HumanDecision
+
+CONTRACTING_STAGE = "Contracting"
+SALESFORCE_ID = r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$"
+
+
+class FlowModel(BaseModel):
+    # Unknown keys are refused so that a typo in a Flow's body is reported instead of silently ignored.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OpportunityEvent(FlowModel):
+    """Sent when an Opportunity changes stage; only "Contracting" starts a run."""
+
+    opportunity_id: str = Field(pattern=SALESFORCE_ID, description="Opportunity Id (15 or 18 characters).")
+    stage: str = Field(min_length=1, max_length=255, description="The Opportunity's new StageName.")
+    event_id: str = Field(min_length=1, max_length=255,
+                          description="Unique per event; a retried callout sends the same value.")
+    requested_by: str | None = Field(None, max_length=255, description="Who moved the stage (user name or Id).")
+
+
+class EventAccepted(FlowModel):
+    status: str = Field(description="started, ignored, or the current status of the run already handling it.")
+    duplicate: bool = Field(description="True when this event (or an open run for the Opportunity) was already known.")
+    thread_id: str | None = None
+    run_id: str | None = None
+    correlation_id: str | None = None
+    opportunity_id: str
+    message: str
+
+
+class ApprovalSubmission(FlowModel):
+    """A reviewer's decision, sent from a Flow screen; names the run by Opportunity or by thread."""
+
+    opportunity_id: str | None = Field(None, pattern=SALESFORCE_ID)
+    thread_id: str | None = Field(None, min_length=1, max_length=64)
+    decision: Literal["approve", "edit", "reject"]
+    reviewer: str = Field(min_length=1, max_length=255)
+    message: str | None = Field(None, max_length=2000)
+    edited_attributes: dict[str, Any] | None = Field(
+        None, description="Template attributes to change (decision 'edit' only); the draft is reviewed again.")
+    edited_attributes_json: str | None = Field(
+        None, max_length=100_000,
+        description="The same as edited_attributes, as a JSON object string (easier to build in a Flow).")
+
+    @field_validator("message", "thread_id", "opportunity_id", "edited_attributes_json", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: str | None) -> str | None:
+        # Flow sends empty strings for unset text variables.
+        return value or None
+
+    @field_validator("edited_attributes")
+    @classmethod
+    def _empty_map_is_absent(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ApprovalSubmission:
+        if not (self.opportunity_id or self.thread_id):
+            raise ValueError("give opportunity_id or thread_id")
+        return self
+
+    def attributes(self) -> dict[str, Any] | None:
+        """The edited attributes from whichever field carried them (checked by `problems`)."""
+        if self.edited_attributes_json:
+            parsed = json.loads(self.edited_attributes_json)
+            return parsed or None
+        return self.edited_attributes
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Rules that depend on the decision, reported against the field a Flow author has to fix."""
+        found: list[tuple[str, str]] = []
+        if self.edited_attributes_json:
+            if self.edited_attributes:
+                return [("edited_attributes_json", "give edited_attributes or edited_attributes_json, not both")]
+            try:
+                parsed = json.loads(self.edited_attributes_json)
+            except ValueError as exc:
+                return [("edited_attributes_json", f"not valid JSON: {exc}")]
+            if not isinstance(parsed, dict):
+                return [("edited_attributes_json", "must be a JSON object of attribute name to value")]
+        edited = self.attributes()
+        if self.decision == "edit" and not edited:
+            found.append(("edited_attributes", "an 'edit' decision needs at least one edited attribute"))
+        if self.decision != "edit" and edited:
+            found.append(("edited_attributes", "edited attributes are only allowed with decision 'edit'"))
+        if self.decision == "reject" and not self.message:
+            found.append(("message", "a 'reject' decision needs a message giving the reason"))
+        return found
+
+    def to_resume(self) -> ApprovalResponse:
+        attributes = self.attributes()
+        edited = EditedAction(args=attributes) if self.decision == "edit" and attributes else None
+        return ApprovalResponse(
+            decisions=[HumanDecision(type=self.decision, edited_action=edited, message=self.message)],
+            reviewer=self.reviewer,
+        )
+
+
+class ApprovalAccepted(FlowModel):
+    status: str = Field(description="'resuming': the decision was accepted and the run continues in the background.")
+    thread_id: str
+    run_id: str
+    opportunity_id: str | None = None
+    decision: str
+    message: str
+
+
+class PendingApproval(FlowModel):
+    """What the reviewer is asked to decide, flattened from the graph's ApprovalRequest."""
+
+    approver_role: str
+    risk_score: int
+    risk_summary: str
+    action: str
+    description: str
+    allowed_decisions: list[str]
+    template: str | None = None
+    attributes_json: str = Field(description="The attributes that would be launched, as a JSON object string.")
+    salesforce_task_id: str | None = None
+    correlation_id: str
+
+
+class RunStatus(FlowModel):
+    """The state of the run handling an Opportunity, as a Flow reads it when polling."""
+
+    status: str = Field(description="running, awaiting_approval, launched, rejected, failed, ...")
+    thread_id: str
+    opportunity_id: str | None = None
+    correlation_id: str | None = None
+    workflow_id: str | None = None
+    workflow_link: str | None = None
+    workflow_status: str | None = None
+    risk_score: int | None = None
+    risk_route: str | None = None
+    risk_summary: str | None = None
+    decision: str | None = None
+    decided_by: str | None = None
+    approval: PendingApproval | None = None
+    error: str | None = None
+    updated_at: str | None = None
+
+
+class ErrorField(FlowModel):
+    field: str
+    message: str
+
+
+class ErrorBody(FlowModel):
+    error: str
+    detail: str
+    fields: list[ErrorField] = Field(default_factory=list)

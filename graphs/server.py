@@ -1,0 +1,405 @@
+"""Flow-facing routes, mounted into the LangGraph server via `http.app` in langgraph.json.
+
+Each route validates a flat body, answers at once, and leaves the work to a background run that it starts
+through the in-process LangGraph SDK client, so a Flow callout never waits on a model or on Ironclad.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
+from pydantic import BaseModel, ValidationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from contractloop.settings import get_settings
+from graphs.auth import API_KEY_HEADER, ApiKeyProblem, check_api_key, configured_key
+from graphs.event_ledger import EventLedger, thread_id_for
+from graphs.flow_api import (
+    CONTRACTING_STAGE,
+    ApprovalAccepted,
+    ApprovalSubmission,
+    ErrorBody,
+    ErrorField,
+    EventAccepted,
+    OpportunityEvent,
+    PendingApproval,
+    RunStatus,
+)
+from graphs.openapi import build_openapi
+from graphs.state import RunState, Task
+from graphs.supervisor import correlation_id_for
+
+GRAPH_ID = "contractloop"
+LEDGER_FILE = "flow_events.sqlite"
+_OPEN_THREAD_STATES = {"busy", "interrupted"}
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class FlowProblem(Exception):
+    """An answer other than success, rendered as ErrorBody with its HTTP status."""
+
+    def __init__(self, status_code: int, error: str, detail: str, fields: list[ErrorField] | None = None) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.body = ErrorBody(error=error, detail=detail, fields=fields or [])
+
+
+def _reply(model: BaseModel, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(model.model_dump(mode="json"), status_code=status_code)
+
+
+def _require_key(request: Request) -> None:
+    try:
+        check_api_key(request.headers.get(API_KEY_HEADER))
+    except ApiKeyProblem as problem:
+        raise FlowProblem(problem.status_code, "unauthorized" if problem.status_code == 401 else "not_configured",
+                          problem.detail) from None
+
+
+async def _parse(request: Request, model: type[ModelT]) -> ModelT:
+    raw = await request.body()
+    try:
+        data = json.loads(raw or b"null")
+    except ValueError as exc:
+        raise FlowProblem(422, "invalid_body", f"the body is not valid JSON: {exc}",
+                          [ErrorField(field="body", message="not valid JSON")]) from None
+    if not isinstance(data, dict):
+        raise FlowProblem(422, "invalid_body", "the body must be a JSON object",
+                          [ErrorField(field="body", message="must be a JSON object")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_problem(exc) from None
+
+
+def _validation_problem(exc: ValidationError) -> FlowProblem:
+    fields = [ErrorField(field=".".join(str(p) for p in e["loc"]) or "body", message=e["msg"])
+              for e in exc.errors(include_url=False)]
+    named = ", ".join(sorted({f.field for f in fields}))
+    return FlowProblem(422, "invalid_body", f"invalid field(s): {named}", fields)
+
+
+class FlowService:
+    """The routes' logic: ledger look-ups, thread inspection and run starts."""
+
+    def __init__(self, ledger_path: Path) -> None:
+        self._ledger_path = ledger_path
+        self._ledger: EventLedger | None = None
+        self._client: LangGraphClient | None = None
+        # One request at a time per opportunity (or thread): the ledger check and the run start are one step.
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def open(self) -> None:
+        self._ledger = await asyncio.to_thread(EventLedger, self._ledger_path)
+
+    async def close(self) -> None:
+        if self._ledger:
+            await asyncio.to_thread(self._ledger.close)
+
+    @property
+    def ledger(self) -> EventLedger:
+        if self._ledger is None:
+            raise RuntimeError("the Flow service was not opened (lifespan did not run)")
+        return self._ledger
+
+    @property
+    def client(self) -> LangGraphClient:
+        if self._client is None:
+            # No url: the SDK talks to this very server in-process (ASGI), through the same API-key auth.
+            self._client = get_client(url=None, api_key=configured_key())
+        return self._client
+
+    # --- events ---------------------------------------------------------------------------------
+
+    async def accept_event(self, event: OpportunityEvent) -> tuple[EventAccepted, int]:
+        if event.stage != CONTRACTING_STAGE:
+            return EventAccepted(status="ignored", duplicate=False, opportunity_id=event.opportunity_id,
+                                 message=f"stage {event.stage!r} starts nothing; only {CONTRACTING_STAGE!r} does"), 200
+        async with self._locks[f"opp:{event.opportunity_id[:15]}"]:
+            seen = await asyncio.to_thread(self.ledger.find, event.opportunity_id, event.event_id)
+            if seen is not None:
+                return await self._already_known(event, seen.thread_id, "this event was already received")
+            latest = await asyncio.to_thread(self.ledger.latest_for, event.opportunity_id)
+            if latest is not None:
+                thread = await self._thread_or_none(latest.thread_id)
+                if thread is not None and thread["status"] in _OPEN_THREAD_STATES:
+                    await asyncio.to_thread(self.ledger.record, event.opportunity_id, event.event_id,
+                                            latest.thread_id, event.requested_by)
+                    return await self._already_known(
+                        event, latest.thread_id, "a run for this opportunity is still open; it handles this event")
+            return await self._start(event)
+
+    async def _start(self, event: OpportunityEvent) -> tuple[EventAccepted, int]:
+        thread_id = thread_id_for(event.opportunity_id, event.event_id)
+        task = Task(kind="draft_contract", event_id=event.event_id, opportunity_id=event.opportunity_id,
+                    stage=event.stage, requested_by=event.requested_by)
+        metadata = {"opportunity_id": event.opportunity_id, "event_id": event.event_id, "source": "flow"}
+        await self.client.threads.create(thread_id=thread_id, if_exists="do_nothing", metadata=metadata)
+        try:
+            run = await self.client.runs.create(
+                thread_id, GRAPH_ID, input={"task": task.model_dump(mode="json", exclude_none=True)},
+                multitask_strategy="reject", durability="sync", metadata=metadata,
+            )
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 409:  # a run is already active on this thread: the event is known
+                await asyncio.to_thread(self.ledger.record, event.opportunity_id, event.event_id, thread_id,
+                                        event.requested_by)
+                return await self._already_known(event, thread_id, "a run for this event is already active")
+            raise
+        await asyncio.to_thread(self.ledger.record, event.opportunity_id, event.event_id, thread_id,
+                                event.requested_by)
+        return EventAccepted(
+            status="started", duplicate=False, thread_id=thread_id, run_id=run["run_id"],
+            correlation_id=correlation_id_for(RunState(task=task)), opportunity_id=event.opportunity_id,
+            message="run started; poll GET /flow/opportunities/{opportunity_id} for its status",
+        ), 202
+
+    async def _already_known(self, event: OpportunityEvent, thread_id: str, why: str) -> tuple[EventAccepted, int]:
+        thread = await self._thread_or_none(thread_id)
+        if thread is None:
+            # The ledger knows the event but the server lost the thread (its state was wiped): run it again.
+            return await self._start(event)
+        if thread["status"] == "error":
+            # A retried event re-drives a failed run from its last checkpoint; finished steps are not redone.
+            run = await self.client.runs.create(thread_id, GRAPH_ID, input=None, multitask_strategy="reject",
+                                                durability="sync")
+            status = _status_of(thread).model_copy(update={"status": "retrying"})
+            return _accepted(status, event, run["run_id"], "the earlier run failed; retrying it"), 202
+        return _accepted(_status_of(thread), event, None, why), 200
+
+    # --- approvals ------------------------------------------------------------------------------
+
+    async def submit_approval(self, submission: ApprovalSubmission) -> ApprovalAccepted:
+        problems = submission.problems()
+        if problems:
+            fields = [ErrorField(field=name, message=msg) for name, msg in problems]
+            raise FlowProblem(422, "invalid_body", f"invalid field(s): {', '.join(sorted({n for n, _ in problems}))}",
+                              fields)
+        try:
+            resume = submission.to_resume()
+        except ValidationError as exc:
+            raise _validation_problem(exc) from None
+        thread_id = await self._thread_for(submission.thread_id, submission.opportunity_id)
+        async with self._locks[f"thread:{thread_id}"]:
+            thread = await self._thread_or_none(thread_id)
+            if thread is None:
+                raise FlowProblem(404, "not_found", f"no run with thread_id {thread_id}")
+            _check_same_opportunity(thread, submission.opportunity_id)
+            interrupts = [i for group in (thread.get("interrupts") or {}).values() for i in group]
+            if thread["status"] != "interrupted" or not interrupts:
+                raise FlowProblem(409, "not_waiting",
+                                  f"nothing is waiting for approval on thread {thread_id} "
+                                  f"(status: {_status_of(thread).status})")
+            value = resume.model_dump(mode="json", exclude_none=True)
+            # One pending interrupt takes the plain value; several must be addressed by interrupt id.
+            command = {"resume": value if len(interrupts) == 1 else {i["id"]: value for i in interrupts}}
+            try:
+                run = await self.client.runs.create(
+                    thread_id, GRAPH_ID, command=command, multitask_strategy="reject", durability="sync",
+                    metadata={"source": "flow", "reviewer": submission.reviewer, "decision": submission.decision},
+                )
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code == 409:
+                    raise FlowProblem(409, "busy", "a decision for this run is already being processed") from None
+                raise
+        return ApprovalAccepted(status="resuming", thread_id=thread_id, run_id=run["run_id"],
+                                opportunity_id=_values(thread).get("task", {}).get("opportunity_id"),
+                                decision=submission.decision,
+                                message="decision accepted; the run continues in the background")
+
+    # --- status ---------------------------------------------------------------------------------
+
+    async def status_for_opportunity(self, opportunity_id: str) -> RunStatus:
+        return await self.status_for_thread(await self._thread_for(None, opportunity_id))
+
+    async def status_for_thread(self, thread_id: str) -> RunStatus:
+        thread = await self._thread_or_none(thread_id)
+        if thread is None:
+            raise FlowProblem(404, "not_found", f"no run with thread_id {thread_id}")
+        status = _status_of(thread)
+        if thread["status"] == "error" and not status.error:
+            status = status.model_copy(update={"error": await self._run_error(thread_id)})
+        return status
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    async def _thread_for(self, thread_id: str | None, opportunity_id: str | None) -> str:
+        if thread_id:
+            return thread_id
+        assert opportunity_id is not None
+        latest = await asyncio.to_thread(self.ledger.latest_for, opportunity_id)
+        if latest is None:
+            raise FlowProblem(404, "not_found", f"no run has been started for opportunity {opportunity_id}")
+        return latest.thread_id
+
+    async def _thread_or_none(self, thread_id: str) -> dict[str, Any] | None:
+        try:
+            return dict(await self.client.threads.get(thread_id))
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code in (404, 422):
+                return None
+            raise
+
+    async def _run_error(self, thread_id: str) -> str:
+        runs = await self.client.runs.list(thread_id, limit=1)
+        if not runs:
+            return "the run failed"
+        outcome = await self.client.runs.join(thread_id, runs[0]["run_id"])
+        error = outcome.get("__error__") if isinstance(outcome, dict) else None
+        if isinstance(error, dict):
+            return f"{error.get('error', 'Error')}: {error.get('message', '')}".strip()
+        return "the run failed"
+
+
+def _values(thread: dict[str, Any]) -> dict[str, Any]:
+    values = thread.get("values")
+    return values if isinstance(values, dict) else {}
+
+
+def _check_same_opportunity(thread: dict[str, Any], opportunity_id: str | None) -> None:
+    actual = _values(thread).get("task", {}).get("opportunity_id")
+    if opportunity_id and actual and actual[:15] != opportunity_id[:15]:
+        raise FlowProblem(422, "invalid_body", f"thread {thread['thread_id']} belongs to opportunity {actual}",
+                          [ErrorField(field="opportunity_id", message="does not match the thread's opportunity")])
+
+
+def _status_of(thread: dict[str, Any]) -> RunStatus:
+    """Flatten a LangGraph thread into what a Flow reads."""
+    values = _values(thread)
+    launch = values.get("launch") or {}
+    review = values.get("review") or {}
+    decision = values.get("decision") or {}
+    interrupts = [i for group in (thread.get("interrupts") or {}).values() for i in group]
+    approval = _pending_approval(interrupts[0]["value"]) if interrupts else None
+    state = thread["status"]
+    if state == "busy":
+        status = "running"
+    elif state == "error":
+        status = "failed"
+    elif approval is not None:
+        status = "awaiting_approval"
+    else:
+        status = values.get("status") or "queued"
+    return RunStatus(
+        status=status,
+        thread_id=str(thread["thread_id"]),
+        opportunity_id=(values.get("task") or {}).get("opportunity_id") or thread.get("metadata", {}).get(
+            "opportunity_id"),
+        correlation_id=values.get("correlation_id") or _correlation_from_metadata(thread.get("metadata") or {}),
+        workflow_id=launch.get("workflow_id"),
+        workflow_link=launch.get("link"),
+        workflow_status=launch.get("status"),
+        risk_score=review.get("score"),
+        risk_route=review.get("route"),
+        risk_summary=_risk_summary(review),
+        decision=decision.get("type"),
+        decided_by=decision.get("by"),
+        approval=approval,
+        error=values.get("error"),
+        updated_at=str(thread.get("updated_at")) if thread.get("updated_at") else None,
+    )
+
+
+def _correlation_from_metadata(metadata: dict[str, Any]) -> str | None:
+    """Before the first step has run, the thread's metadata still names the event, and so its correlation id."""
+    if not (metadata.get("opportunity_id") and metadata.get("event_id")):
+        return None
+    task = Task(kind="draft_contract", event_id=metadata["event_id"], opportunity_id=metadata["opportunity_id"])
+    return correlation_id_for(RunState(task=task))
+
+
+def _risk_summary(review: dict[str, Any]) -> str | None:
+    if not review:
+        return None
+    from graphs.state import RiskReview
+
+    try:
+        return RiskReview.model_validate(review).summary()
+    except ValidationError:
+        return None
+
+
+def _pending_approval(value: Any) -> PendingApproval | None:
+    from graphs.approval import ApprovalRequest
+
+    try:
+        request = ApprovalRequest.model_validate(value)
+    except ValidationError:
+        return None
+    action = request.action_requests[0]
+    config = next((c for c in request.review_configs if c.action_name == action.name), None)
+    return PendingApproval(
+        approver_role=request.approver_role, risk_score=request.risk_score, risk_summary=request.risk_summary,
+        action=action.name, description=action.description,
+        allowed_decisions=list(config.allowed_decisions) if config else ["approve", "edit", "reject"],
+        template=action.args.get("template"),
+        attributes_json=json.dumps(action.args.get("attributes", {}), sort_keys=True, default=str),
+        salesforce_task_id=request.salesforce_task_id, correlation_id=request.correlation_id,
+    )
+
+
+def _accepted(status: RunStatus, event: OpportunityEvent, run_id: str | None, why: str) -> EventAccepted:
+    return EventAccepted(status=status.status, duplicate=True, thread_id=status.thread_id, run_id=run_id,
+                         correlation_id=status.correlation_id, opportunity_id=event.opportunity_id, message=why)
+
+
+def build_app(ledger_path: Path | None = None) -> Starlette:
+    service = FlowService(ledger_path or get_settings().contractloop_data_dir / LEDGER_FILE)
+
+    async def opportunity_events(request: Request) -> JSONResponse:
+        _require_key(request)
+        body, code = await service.accept_event(await _parse(request, OpportunityEvent))
+        return _reply(body, code)
+
+    async def approvals(request: Request) -> JSONResponse:
+        _require_key(request)
+        return _reply(await service.submit_approval(await _parse(request, ApprovalSubmission)), 202)
+
+    async def opportunity_status(request: Request) -> JSONResponse:
+        _require_key(request)
+        return _reply(await service.status_for_opportunity(request.path_params["opportunity_id"]))
+
+    async def thread_status(request: Request) -> JSONResponse:
+        _require_key(request)
+        return _reply(await service.status_for_thread(request.path_params["thread_id"]))
+
+    async def openapi(request: Request) -> JSONResponse:
+        # Public: an admin downloads it to register the External Service; it holds no data.
+        return JSONResponse(build_openapi(str(request.base_url).rstrip("/")))
+
+    async def problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, FlowProblem)
+        return _reply(exc.body, exc.status_code)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await service.open()
+        yield
+        await service.close()
+
+    return Starlette(
+        routes=[
+            Route("/flow/opportunity-events", opportunity_events, methods=["POST"]),
+            Route("/flow/approvals", approvals, methods=["POST"]),
+            Route("/flow/opportunities/{opportunity_id}", opportunity_status, methods=["GET"]),
+            Route("/flow/threads/{thread_id}", thread_status, methods=["GET"]),
+            Route("/flow/openapi.json", openapi, methods=["GET"]),
+        ],
+        exception_handlers={FlowProblem: problem},
+        lifespan=lifespan,
+    )
+
+
+app = build_app()
