@@ -182,10 +182,9 @@ class OrgStore:
         key_field = self._external_id_field(objdef, ext_field)
         body = {k: v for k, v in fields.items() if k != "attributes"}
         for key in list(body):
-            if key.lower() == key_field.name.lower():
-                if str(body.pop(key)).lower() != str(ext_value).lower():
-                    raise SalesforceError(400, "INVALID_FIELD", f"{key_field.name}: the value in the body does "
-                                          f"not match the external id in the URL", [key_field.name])
+            if key.lower() == key_field.name.lower() and str(body.pop(key)).lower() != str(ext_value).lower():
+                raise SalesforceError(400, "INVALID_FIELD", f"{key_field.name}: the value in the body does "
+                                      f"not match the external id in the URL", [key_field.name])
         with self.transaction():
             if key_field.name == "Id":
                 if ext_value:
@@ -509,7 +508,7 @@ class OrgStore:
 
     def _soft_delete(self, objdef: ObjectDef, ids: list[str]) -> None:
         previous: list[dict[str, Any]] = []
-        for parent, f in self._rollups_by_child.get(objdef.name, []):
+        for _parent, f in self._rollups_by_child.get(objdef.name, []):
             via = f.rollup.via  # type: ignore[union-attr]
             rows = self._conn.execute(
                 f"SELECT Id, {quote(via)} FROM {quote(objdef.name)} WHERE Id IN (SELECT value FROM json_each(?))",
