@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agents.extractor.jurisdictions import canonical_jurisdiction
+
 _PREAMBLE_CHARS = 8000
 _INTRO = re.compile(r"\b(?:by\s+and\s+between|by\s+and\s+among|between|among)\b\s*:?", re.IGNORECASE)
 _SEGMENT_END = re.compile(
@@ -13,7 +15,7 @@ _SEGMENT_END = re.compile(
     r"\.[\"”)]?[ \t]*(?:\n|$)|\n\s*(?:1\.|ARTICLE|Section\s+1)\s",
 )
 _SEPARATOR = re.compile(
-    r"(?:[,)”\"]\s*|\s+)(?:and|&)\s+(?=[A-Z0-9\"“])|;\s*(?:and\s+)?|\n\s*(?:AND|and|And)\s*:?\s*\n"
+    r"(?:[,)”\"]\s*|\s+)and\s+(?=[A-Z0-9\"“])|[,)”\"]\s*&\s+|;\s*(?:and\s+)?|\n\s*(?:AND|and|And)\s*:?\s*\n"
     r"|\n\s*\n\s*(?=\d\.\s|\(\d\)\s|[A-Z][A-Za-z]+\s*:)",
 )
 _SUFFIX = (r"(?:Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|Corp|Corporation|Co|N\.A|S\.A|S\.A\.S|L\.P|LP|LLP|PLC|plc|"
@@ -24,6 +26,8 @@ _NAME_END = re.compile(
     r"incorporated|residing|acting|doing|hereinafter|herein|its|which|that|on\s+behalf|as\s+(?:agent|trustee))\b"
     r"|\s{3,}|\s+-\s|\s*:\s",
 )
+_CONNECTORS = {"of", "and", "de", "du", "des", "la", "le", "for", "the", "y", "e", "und", "van", "von", "der", "da",
+               "di", "del", "s.a.", "s.r.l.", "s.p.a.", "plc", "inc.", "inc", "ltd.", "co.", "gmbh", "n.a.", "l.p."}
 _ALIAS = re.compile(r"[\"“”']\s*([^\"“”'\n]{1,60}?)\s*[\"“”']")
 _GENERIC = re.compile(
     r"^(?:the\s+)?(?:company|companies|party|parties|each|both|either|licensee|licensor|distributor|supplier|"
@@ -57,7 +61,12 @@ def _clean_name(chunk: str, offset: int) -> tuple[str, int, int] | None:
         return None
     if _GENERIC.match(name) or not re.search(r"[A-Za-z]{2}", name) or re.search(r"_{3,}|\[\*+\]|X{4,}", name):
         return None
-    if re.search(r"\b(?:agreement|dated|day\s+of|made|entered|effective)\b", name, re.IGNORECASE):
+    if re.search(r"\b(?:agreement|dated|day\s+of|made|entered|effective|source|whereas)\b", name, re.IGNORECASE):
+        return None
+    # A name is capitalised; lower-case words beyond connectors mean we caught a phrase ("X is referred to").
+    if any(w[0].islower() and w.lower() not in _CONNECTORS for w in words):
+        return None
+    if canonical_jurisdiction(name):
         return None
     return name, offset + start, offset + end
 
@@ -94,7 +103,9 @@ def _split_parties(text: str, start: int, end: int) -> list[PartyMatch]:
         if cleaned:
             name, name_start, name_end = cleaned
             role, quote_end = _role(chunk, name_end - cursor)
-            if all(p.name.lower() != name.lower() for p in parties):
+            # Beyond two parties, demand the marks of a party: a legal form or a defined role.
+            credible = len(parties) < 2 or role or re.search(_SUFFIX + r"\s*$", name)
+            if credible and all(p.name.lower() != name.lower() for p in parties):
                 parties.append(PartyMatch(name, name_start, name_end, role, cursor + quote_end))
         if separator:
             cursor = separator.end()

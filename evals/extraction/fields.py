@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.extractor.models import Citation, ContractTerms
+from agents.extractor.spans import sentence_bounds
 
 PARTIES = "Parties"
 AGREEMENT_DATE = "Agreement Date"
@@ -30,6 +31,11 @@ def cuad_fields(terms: ContractTerms, text: str) -> dict[str, dict[str, Any]]:
         # One field, one span: from the first party's citation to the last's (it covers every name).
         start = min(p.citation.start for p in terms.parties)
         end = max(p.citation.end for p in terms.parties)
+        if len(text[start:end].split()) < 3:
+            # A lone short name says little; quote the sentence that introduces it.
+            start, end = sentence_bounds(text, start, 300)
+            start, end = start + len(text[start:end]) - len(text[start:end].lstrip()), end - (
+                len(text[start:end]) - len(text[start:end].rstrip()))
         fields[PARTIES] = {"value": [p.name for p in terms.parties], "quote": text[start:end], "start": start,
                            "end": end}
     for name, cited in [(AGREEMENT_DATE, terms.agreement_date), (EFFECTIVE_DATE, terms.effective_date),
