@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 from chromadb import Documents, EmbeddingFunction, Embeddings
+from chromadb.api.types import Space
 from chromadb.utils.embedding_functions import register_embedding_function
+from pydantic import SecretStr
 
 from contractloop.settings import Settings, get_settings
 
@@ -92,10 +94,10 @@ class MiniLMInt8Embeddings(EmbeddingFunction[Documents]):
     def build_from_config(config: dict[str, Any]) -> MiniLMInt8Embeddings:
         return MiniLMInt8Embeddings(**config)
 
-    def default_space(self) -> str:
+    def default_space(self) -> Space:
         return "cosine"
 
-    def supported_spaces(self) -> list[str]:
+    def supported_spaces(self) -> list[Space]:
         return ["cosine", "l2", "ip"]
 
 
@@ -112,10 +114,7 @@ class ProviderEmbeddings(EmbeddingFunction[Documents]):
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         # check_embedding_ctx_length=False: send text, not tiktoken ids, which non-OpenAI servers reject.
         self._client = OpenAIEmbeddings(
-            model=model,
-            base_url=self.base_url,
-            api_key=key,
-            check_embedding_ctx_length=False,  # type: ignore[arg-type]
+            model=model, openai_api_base=self.base_url, openai_api_key=SecretStr(key), check_embedding_ctx_length=False
         )
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -132,10 +131,10 @@ class ProviderEmbeddings(EmbeddingFunction[Documents]):
     def build_from_config(config: dict[str, Any]) -> ProviderEmbeddings:
         return ProviderEmbeddings(**config)
 
-    def default_space(self) -> str:
+    def default_space(self) -> Space:
         return "cosine"
 
-    def supported_spaces(self) -> list[str]:
+    def supported_spaces(self) -> list[Space]:
         return ["cosine", "l2", "ip"]
 
 

@@ -62,7 +62,7 @@ def load_clause_library(directory: Path = CLAUSES_DIR) -> ClauseLibrary:
     missing = sorted(set(CLAUSE_TYPES) - set(families))
     if missing:
         raise PlaybookError(f"clause library in {directory} lacks clause types {missing}")
-    return ClauseLibrary(families=families, content_hash=digest.hexdigest())  # type: ignore[arg-type]
+    return ClauseLibrary(families=families, content_hash=digest.hexdigest())
 
 
 @lru_cache(maxsize=4)

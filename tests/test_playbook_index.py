@@ -23,7 +23,9 @@ def minilm() -> MiniLMInt8Embeddings:
 
 
 @pytest.fixture(scope="module")
-def built_index(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMInt8Embeddings) -> tuple[Path, PlaybookIndex]:
+def built_index(
+    tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMInt8Embeddings
+) -> tuple[Path, PlaybookIndex]:
     directory = tmp_path_factory.mktemp("playbook_index")
     return directory, PlaybookIndex.open(directory, ef=minilm)
 
@@ -68,7 +70,12 @@ def test_index_survives_reopening_in_a_new_process(built_index: tuple[Path, Play
         "ix = PlaybookIndex.open(Path(sys.argv[1]), ef=MiniLMInt8Embeddings(threads=1))\n"
         "print(json.dumps({'rebuilt': ix.rebuilt, 'top': ix.search('net 45 payment terms')[0].clause_id}))\n"
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(directory), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(directory),
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
     result = subprocess.run(
         [sys.executable, "-c", script, str(directory)],
         cwd=PROJECT_ROOT,
@@ -104,3 +111,62 @@ def test_tampered_tokenizer_refuses_to_load(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(embeddings, "TOKENIZER_PATH", tampered)
     with pytest.raises(ModelIntegrityError, match="sha256"):
         MiniLMInt8Embeddings()
+
+
+def _hashed_bag_of_words(text: str, dim: int = 64) -> list[float]:
+    """A deterministic stand-in model for the provider endpoint: word counts hashed into `dim` buckets."""
+    import hashlib as _hashlib
+
+    vector = [0.0] * dim
+    for word in text.lower().split():
+        vector[int(_hashlib.md5(word.encode()).hexdigest(), 16) % dim] += 1.0
+    return vector
+
+
+def test_configured_provider_embeddings_replace_the_local_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from contractloop.settings import get_settings
+    from playbook_store.embeddings import ProviderEmbeddings, embedding_function
+    from sandbox.http import BackgroundServer
+
+    calls: list[int] = []
+
+    async def embeddings_route(request: Request) -> JSONResponse:
+        body = await request.json()
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        calls.append(len(texts))
+        data = [
+            {"object": "embedding", "index": i, "embedding": _hashed_bag_of_words(t)}
+            for i, t in enumerate(texts)
+        ]
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": data,
+                "model": body["model"],
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            }
+        )
+
+    app = Starlette(routes=[Route("/v1/embeddings", embeddings_route, methods=["POST"])])
+    with BackgroundServer(app) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        get_settings.cache_clear()
+        try:
+            ef = embedding_function()
+            assert isinstance(ef, ProviderEmbeddings)
+            index = PlaybookIndex.open(tmp_path, ef=ef)
+            assert index.rebuilt and calls
+            assert (
+                index.search("net 45 payment terms invoices", k=1, mode="dense")[0].clause_type
+                == "payment_terms"
+            )
+        finally:
+            get_settings.cache_clear()
