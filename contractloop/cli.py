@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from contractloop.commands import demo, sandbox
+from contractloop.commands import demo, sandbox, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sandbox.add_parser(sub)
     demo.add_parser(sub)
+    serve.add_parser(sub)
     return parser
 
 

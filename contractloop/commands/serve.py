@@ -1,0 +1,188 @@
+"""`contractloop serve`: the sandboxes and the LangGraph server (graph + Flow routes) together, in the foreground.
+
+The server is `langgraph dev` on the project's langgraph.json, so LangGraph Studio works against it too.
+It runs in a state directory under CONTRACTLOOP_DATA_DIR (not the repo root), because `langgraph dev`
+keeps its threads in `./.langgraph_api/` of its working directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from contractloop.settings import PROJECT_ROOT, get_settings
+from sandbox.http import free_port
+
+# Keep `langgraph dev` from calling home: no analytics, no version check, no tracing upload.
+OFFLINE_ENV = {
+    "LANGSMITH_TRACING": "false",
+    "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+    "LANGGRAPH_NO_VERSION_CHECK": "true",
+    "LANGSMITH_TEST_TRACKING": "false",
+}
+STUDIO_URL = "https://smith.langchain.com/studio/?baseUrl={url}"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("serve", help="run the sandboxes and the LangGraph server with the Flow API")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=2024, help="LangGraph server port (0 = any free port)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="use the SF_*/IRONCLAD_* settings as configured instead of starting the emulators")
+    parser.add_argument("--opportunities", type=int, default=200, help="opportunities to seed in the sandbox org")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fresh", action="store_true", help="discard sandbox and server state first")
+    parser.add_argument("--jobs", type=int, default=8, help="runs the server executes at the same time")
+    parser.set_defaults(handler=run)
+
+
+def runtime_config(target_dir: Path, project_root: Path = PROJECT_ROOT) -> Path:
+    """Copy langgraph.json into `target_dir` with every path made absolute, so the server can run there."""
+    config = json.loads((project_root / "langgraph.json").read_text())
+
+    def absolute(spec: str) -> str:
+        path, _, attr = spec.partition(":")
+        resolved = str((project_root / path).resolve())
+        return f"{resolved}:{attr}" if attr else resolved
+
+    config["dependencies"] = [absolute(d) for d in config.get("dependencies", [])]
+    for graph in config["graphs"].values():
+        graph["path"] = absolute(graph["path"])
+    for section in ("auth", "checkpointer"):
+        if section in config:
+            config[section]["path"] = absolute(config[section]["path"])
+    if "http" in config and "app" in config["http"]:
+        config["http"]["app"] = absolute(config["http"]["app"])
+    env_file = project_root / str(config.pop("env", ".env"))
+    if env_file.is_file():
+        config["env"] = str(env_file)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    path = target_dir / "langgraph.json"
+    path.write_text(json.dumps(config, indent=2))
+    return path
+
+
+class LangGraphServer:
+    """`langgraph dev --no-reload` as a child process in its own state directory."""
+
+    def __init__(self, state_dir: Path, env: Mapping[str, str], host: str = "127.0.0.1", port: int = 0,
+                 jobs: int = 8, log: IO[bytes] | None = None) -> None:
+        self.state_dir = state_dir
+        self.host = host
+        self.port = port or free_port(host)
+        self.jobs = jobs
+        self.env = {**os.environ, **OFFLINE_ENV, **env}
+        self.env.pop("LANGSMITH_API_KEY", None)  # a key would switch tracing (and uploads) back on
+        self.log_path = state_dir / "server.log"
+        self._log = log
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> LangGraphServer:
+        if not _port_free(self.host, self.port):
+            raise RuntimeError(f"port {self.port} on {self.host} is in use; pick another with --port")
+        config = runtime_config(self.state_dir)
+        command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-reload", "--no-browser",
+                   "--config", str(config), "--host", self.host, "--port", str(self.port),
+                   "--n-jobs-per-worker", str(self.jobs)]
+        output = self._log or self.log_path.open("ab")
+        self._process = subprocess.Popen(command, cwd=self.state_dir, env=self.env, stdout=output,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"langgraph dev exited with {self._process.returncode}; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/ok", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"langgraph dev did not answer /ok within {timeout:.0f} s; see {self.log_path}")
+
+    def wait(self) -> int:
+        assert self._process is not None
+        return self._process.wait()
+
+    def stop(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def __enter__(self) -> LangGraphServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    from sandbox.stack import SandboxStack
+
+    settings = get_settings()
+    data_dir = settings.contractloop_data_dir
+    state_dir = data_dir / "langgraph"
+    if args.fresh:
+        for stale in (state_dir / ".langgraph_api", data_dir / "flow_events.sqlite"):
+            _remove(stale)
+    api_key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else None
+    api_key = api_key or secrets.token_urlsafe(24)
+    env = {"CONTRACTLOOP_API_KEY": api_key, "CONTRACTLOOP_DATA_DIR": str(data_dir)}
+    stack = None
+    if not args.no_sandbox:
+        stack = SandboxStack(data_dir / "sandbox", opportunities=args.opportunities, seed=args.seed,
+                             fresh=args.fresh).start()
+        env.update(stack.env())
+    try:
+        server = LangGraphServer(state_dir, env, host=args.host, port=args.port, jobs=args.jobs).start()
+        env["CONTRACTLOOP_API_URL"] = server.url
+        for key, value in env.items():
+            print(f"{key}={value}")
+        print(f"# Flow API: {server.url}/flow/...  OpenAPI: {server.url}/flow/openapi.json")
+        print(f"# Studio: {STUDIO_URL.format(url=server.url)}")
+        print(f"# server log: {server.log_path}. Ctrl-C stops everything.", flush=True)
+        try:
+            return server.wait()
+        finally:
+            server.stop()
+    finally:
+        if stack is not None:
+            stack.stop()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
