@@ -27,6 +27,7 @@ from tools.salesforce.errors import (
     error_from_body,
 )
 from tools.salesforce.models import OpportunityBundle
+from tools.salesforce.transport import make_session
 from tools.write_plan import OpResult, WritePlan, compile_composite, parse_composite_results
 
 T = TypeVar("T")
@@ -61,9 +62,7 @@ class SalesforceClient:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SalesforceClient:
-        session = requests.Session()
-        if settings.sf_ca_bundle:
-            session.verify = str(settings.sf_ca_bundle)
+        session = make_session(str(settings.sf_ca_bundle) if settings.sf_ca_bundle else None)
         tokens = TokenProvider(
             instance_url=settings.sf_instance_url,
             session=session,
