@@ -374,7 +374,8 @@ class _Executor:
         if isinstance(node, BoolOp):
             return "(" + f" {node.operator} ".join(self.condition(scope, o) for o in node.operands) + ")"
         if isinstance(node, Not):
-            return f"(NOT {self.condition(scope, node.operand)})"
+            # SOQL is two-valued: a comparison with a null is false, so NOT of it is true.
+            return f"(NOT coalesce({self.condition(scope, node.operand)}, 0))"
         return self.comparison(scope, node)
 
     def comparison(self, scope: _Scope, node: Comparison) -> str:
