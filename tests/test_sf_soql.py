@@ -236,4 +236,4 @@ def test_syntax_error_echoes_query_with_caret(small):
     assert message.startswith("\nSELECT Id, FROM Account\n")
     caret_line = message.split("\n")[2]
     assert caret_line.index("^") == len("SELECT Id, ")  # under FROM
-    assert message.endswith("ERROR at Row:1:Column:12\nunexpected token: 'FROM'")
+    assert "ERROR at Row:1:Column:12\nunexpected token: 'FROM'" in message

@@ -52,7 +52,7 @@ def parse_soql(text: str) -> Query:
     except UnexpectedInput as exc:
         raise SalesforceError(400, "MALFORMED_QUERY", _syntax_message(text, exc)) from None
     try:
-        return _ToNodes(text).transform(tree)
+        return _ToNodes().transform(tree)
     except VisitError as exc:  # errors raised while building nodes (bad escapes, dates) keep their own code
         if isinstance(exc.orig_exc, SalesforceError):
             raise exc.orig_exc from None
@@ -86,7 +86,9 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
 
 _TERMINAL_WORDS = {"NAME": "a field or object name", "STRING": "a quoted string", "NUMBER": "a number",
                    "INT": "an integer", "COMP_OP": "a comparison operator", "LPAR": "'('", "RPAR": "')'",
-                   "COMMA": "','", "DOT": "'.'"}
+                   "COMMA": "','", "DOT": "'.'",
+                   "AGG_FN": "an aggregate function", "FIELDS_FN": "FIELDS()", "DATE": "a date",
+                   "DATETIME": "a date-time", "DATE_LITERAL": "a date literal", "DATE_N_LITERAL": "a date literal"}
 
 
 def _describe_terminal(name: str) -> str:
@@ -121,15 +123,8 @@ def unescape_string(body: str, for_like: bool = False) -> str:
 _N_LITERAL = re.compile(r"^\s*([A-Za-z_]+?)\s*:\s*(\d+)\s*$")
 
 
-_RESERVED = frozenset({"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "ORDER", "GROUP", "BY", "LIMIT", "OFFSET",
-                       "LIKE", "IN", "INCLUDES", "EXCLUDES", "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS", "WITH"})
-
-
 @v_args(inline=True)
 class _ToNodes(Transformer[Any, Query]):
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
     def start(self, query: Query) -> Query:
         return query
 
@@ -148,10 +143,6 @@ class _ToNodes(Transformer[Any, Query]):
         return query
 
     def field_ref(self, *tokens: Token) -> FieldRef:
-        for token in tokens:  # a keyword where a name belongs: `SELECT Id, FROM Account`
-            if str(token).upper() in _RESERVED:
-                raise SalesforceError(400, "MALFORMED_QUERY",
-                                      located(self.text, _position(token), f"unexpected token: '{token}'"))
         return FieldRef([str(t) for t in tokens], _position(tokens[0]))
 
     def aggregate(self, function: Token, field: FieldRef | None, alias: Token | None) -> Aggregate:
