@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
@@ -197,21 +198,22 @@ def auth_routes(auth: Authenticator, instance_url: Callable[[Request], str]) -> 
         )
 
     async def token(request: Request) -> Response:
-        form = await request.form()
-        grant_type = str(form.get("grant_type", ""))
+        # Parsed by hand: the body is always application/x-www-form-urlencoded, so no multipart dependency.
+        form = dict(parse_qsl((await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True))
+        grant_type = form.get("grant_type", "")
         basic_id, basic_secret = _basic_client(request)
-        client_id = basic_id or _str_or_none(form.get("client_id"))
-        client_secret = basic_secret or _str_or_none(form.get("client_secret"))
+        client_id = basic_id or form.get("client_id")
+        client_secret = basic_secret or form.get("client_secret")
         if grant_type == "client_credentials":
             if not auth.client_ok(client_id, client_secret):
                 return _oauth_error("invalid_client", "invalid client credentials")
         elif grant_type == "password":
             if not auth.client_ok(client_id, client_secret):
                 return _oauth_error("invalid_client", "invalid client credentials")
-            if not auth.password_ok(_str_or_none(form.get("username")), _str_or_none(form.get("password"))):
+            if not auth.password_ok(form.get("username"), form.get("password")):
                 return _oauth_error("invalid_grant", "authentication failure")
         elif grant_type == JWT_BEARER_GRANT:
-            refusal = auth.verify_assertion(str(form.get("assertion", "")), instance_url(request))
+            refusal = auth.verify_assertion(form.get("assertion", ""), instance_url(request))
             if refusal is not None:
                 return _oauth_error("invalid_grant", refusal)
         else:
@@ -254,10 +256,6 @@ def auth_routes(auth: Authenticator, instance_url: Callable[[Request], str]) -> 
         Route("/services/oauth2/token", token, methods=["POST"]),
         Route("/services/Soap/u/{version}", soap_login, methods=["POST"]),
     ]
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _local_name(tag: str) -> str:

@@ -106,6 +106,11 @@ class _References:
         return value
 
 
+def _has_failed_records(body: Any) -> bool:
+    """A collection subrequest answers 200 even when its (forced all-or-none) records failed."""
+    return isinstance(body, list) and any(isinstance(r, dict) and r.get("success") is False for r in body)
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -143,7 +148,7 @@ class CompositeResources:
                 for sub in subrequests:
                     result = self._run_subrequest(sub, references, req, force_all_or_none=True)
                     results.append(result)
-                    if result["httpStatusCode"] >= 400:
+                    if result["httpStatusCode"] >= 400 or _has_failed_records(result["body"]):
                         raise _RollBack
         except _RollBack:
             failed = len(results) - 1

@@ -20,10 +20,15 @@ def is_salesforce_login_host(host: str) -> bool:
 
 
 class SandboxRedirectAdapter(HTTPAdapter):
-    """Rewrites `https://*.salesforce.com/...` to `target_url` (scheme, host and port); leaves others alone."""
+    """Rewrites `https://*.salesforce.com/...` to `target_url` (scheme, host and port); leaves others alone.
 
-    def __init__(self, target_url: str, **kwargs: object) -> None:
+    With `ca_bundle`, requests to the target are verified against it even when `REQUESTS_CA_BUNDLE` is set
+    (requests lets that variable override `session.verify`).
+    """
+
+    def __init__(self, target_url: str, ca_bundle: str | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._ca_bundle = ca_bundle
         target = urlsplit(target_url)
         if target.scheme not in ("http", "https") or not target.netloc:
             raise ValueError(f"target_url must be an absolute http(s) URL, got {target_url!r}")
@@ -34,13 +39,16 @@ class SandboxRedirectAdapter(HTTPAdapter):
         parts = urlsplit(request.url or "")
         if parts.hostname and is_salesforce_login_host(parts.hostname):
             request.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
+            parts = urlsplit(request.url)
+        if self._ca_bundle and parts.scheme == "https" and parts.netloc == self._netloc:
+            kwargs["verify"] = self._ca_bundle
         return super().send(request, **kwargs)
 
 
 def redirecting_session(target_url: str, ca_bundle: str | None = None) -> requests.Session:
     """A session for `simple_salesforce.Salesforce(session=...)` that logs in against the sandbox."""
     session = requests.Session()
-    adapter = SandboxRedirectAdapter(target_url)
+    adapter = SandboxRedirectAdapter(target_url, ca_bundle)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     if ca_bundle is not None:

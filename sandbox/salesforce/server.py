@@ -87,18 +87,13 @@ class SalesforceSandbox:
         )
         self._server = BackgroundServer(self.api.asgi(), host=host, port=self.port,
                                         tls=self._ca.server if self._ca else None)
-        self.access_token = self.api.sessions.issue(ttl_seconds=LONG_LIVED_SECONDS)
+        self._access_token = self.api.sessions.issue(ttl_seconds=LONG_LIVED_SECONDS)
 
     def _org_identity(self) -> tuple[str, str, str]:
-        """Use the seeded Organization and integration User so ids in tokens match the data."""
-        defaults = OrgCredentials.model_fields
-        org = self.store.query("SELECT Id FROM Organization LIMIT 1").records
-        users = self.store.query("SELECT Id, Username FROM User ORDER BY CreatedDate LIMIT 1").records
-        return (
-            org[0]["Id"] if org else defaults["org_id"].default,
-            users[0]["Id"] if users else defaults["user_id"].default,
-            users[0]["Username"] if users else defaults["username"].default,
-        )
+        """Use the store's Organization and integration User so ids in tokens match the data."""
+        user_id = self.store.integration_user_id
+        username = self.store.get("User", user_id, ["Username"])["Username"]
+        return self.store.organization_id, user_id, username
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -107,6 +102,9 @@ class SalesforceSandbox:
         return self
 
     def stop(self) -> None:
+        # Clients keep idle TLS keep-alive connections open, and uvicorn would wait for each to close
+        # until the join timeout; nothing is in flight when we stop, so skip that wait.
+        self._server._server.force_exit = True
         self._server.stop()
         close = getattr(self.store, "close", None)
         if callable(close):
@@ -121,6 +119,13 @@ class SalesforceSandbox:
         self.stop()
 
     # --- what clients need ------------------------------------------------------------------------
+
+    @property
+    def access_token(self) -> str:
+        """A long-lived session (for `SF_ACCESS_TOKEN`); re-issued if sessions were expired on purpose."""
+        if not self.api.sessions.is_valid(self._access_token):
+            self._access_token = self.api.sessions.issue(ttl_seconds=LONG_LIVED_SECONDS)
+        return self._access_token
 
     @property
     def instance_url(self) -> str:
