@@ -195,3 +195,24 @@ def test_every_playbook_template_launches_and_completes(make_ironclad_sandbox: A
             httpx.post(f"{sandbox.base_url}/_sandbox/workflows/{workflow.id}/complete").raise_for_status()
             record = client.get_record(client.get_workflow(workflow.id).record_ids[0])
             assert client.download_signed_copy(record.id).startswith(b"%PDF")
+
+
+def test_client_from_settings_and_persistent_state(make_ironclad_sandbox: Any, tmp_path: Any) -> None:
+    from contractloop.settings import Settings
+
+    db = tmp_path / "ironclad.sqlite"
+    first = make_ironclad_sandbox(db_path=db)
+    settings = Settings(ironclad_base_url=f"{first.base_url}/public/api/v1", ironclad_client_id=first.client_id,
+                        ironclad_client_secret=first.client_secret, ironclad_user_email=first.user_email)
+    with IroncladClient.from_settings(settings) as client:
+        workflow = client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
+    first.stop()
+
+    again = make_ironclad_sandbox(db_path=db, client_id=first.client_id, client_secret=first.client_secret)
+    with client_for(again) as client:
+        assert client.get_workflow(workflow.ironclad_id).id == workflow.id
+        assert client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes()).ironclad_id != \
+            workflow.ironclad_id
+    with pytest.raises(ValueError, match="IRONCLAD_CLIENT_ID"):
+        IroncladClient.from_settings(Settings(ironclad_client_id=None, ironclad_client_secret=None,
+                                              ironclad_user_email=None))

@@ -153,7 +153,7 @@ def create_app(services: Services) -> Starlette:
 
     def list_workflows(c: Call) -> Any:
         page, size = _paging(c.query)
-        return s.engine.list(c.query.get("status"), c.query.get("template"), c.query.get("lastUpdated"),
+        return s.engine.list_workflows(c.query.get("status"), c.query.get("template"), c.query.get("lastUpdated"),
                              c.query.get("filter"), page, size)
 
     def get_workflow(c: Call) -> Any:
@@ -169,7 +169,7 @@ def create_app(services: Services) -> Starlette:
     # --- records ------------------------------------------------------------------------------
     def list_records(c: Call) -> Any:
         page, size = _paging(c.query)
-        return s.records.list(page, size, c.query.get("types"), c.query.get("lastUpdated"), c.query.get("filter"),
+        return s.records.list_records(page, size, c.query.get("types"), c.query.get("lastUpdated"), c.query.get("filter"),
                               c.query.get("sortField", "agreementDate"), c.query.get("sortDirection", "DESC"))
 
     def attachment(c: Call) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from sandbox.ironclad.attributes import parse_iso_datetime
@@ -29,7 +30,7 @@ class RecordRepository:
             raise not_found("record", "recordId")
         return doc
 
-    def list(self, page: int, page_size: int, types: str | None, last_updated: str | None, filter_text: str | None,
+    def list_records(self, page: int, page_size: int, types: str | None, last_updated: str | None, filter_text: str | None,
              sort_field: str, sort_direction: str) -> dict[str, Any]:
         if sort_field not in SORT_FIELDS:
             raise invalid("sortField", f"sortField must be one of {', '.join(SORT_FIELDS)}")
@@ -49,7 +50,7 @@ class RecordRepository:
                 continue
             if since and parse_iso_datetime(doc["lastUpdated"]) < since:
                 continue
-            if predicate and not predicate(lambda f, d=doc: _field(d, f)):
+            if predicate and not predicate(partial(_field, doc)):
                 continue
             found.append(doc)
         found.sort(key=lambda d: _sort_key(d, sort_field), reverse=sort_direction.upper() == "DESC")

@@ -92,6 +92,8 @@ class WebhookDispatcher:
         self._thread = threading.Thread(target=self._run, name="ironclad-webhook-dispatcher", daemon=True)
 
     def start(self) -> None:
+        with self.store.lock:  # attempts cut short by a previous stop are due again
+            self.store.conn.execute("UPDATE deliveries SET state = 'pending' WHERE state = 'in_flight'")
         self._thread.start()
 
     def stop(self) -> None:

@@ -12,6 +12,7 @@ import secrets
 import threading
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sandbox.ironclad.attributes import check_value, parse_iso_datetime, validate_launch_attributes
@@ -38,6 +39,11 @@ def _user_json(user: SandboxUser) -> dict[str, Any]:
             "username": user.email, "metadata": {}}
 
 
+def _workflow_field(doc: dict[str, Any], name: str) -> Any:
+    """Filters address attributes first, then top-level fields such as `title`."""
+    return doc["attributes"].get(name, doc.get(name))
+
+
 def page_of(items: list[dict[str, Any]], page: int, page_size: int) -> dict[str, Any]:
     start = page * page_size
     return {"page": page, "pageSize": page_size, "count": len(items), "list": items[start:start + page_size]}
@@ -58,7 +64,7 @@ class WorkflowEngine:
             raise not_found("workflow", "workflowId")
         return doc
 
-    def list(self, status: str | None, template: str | None, last_updated: str | None, filter_text: str | None,
+    def list_workflows(self, status: str | None, template: str | None, last_updated: str | None, filter_text: str | None,
              page: int, page_size: int) -> dict[str, Any]:
         statuses = {"active"}
         if status:
@@ -79,7 +85,7 @@ class WorkflowEngine:
                 continue
             if since and parse_iso_datetime(doc["lastUpdated"]) < since:
                 continue
-            if predicate and not predicate(lambda field, d=doc: d["attributes"].get(field, d.get(field))):
+            if predicate and not predicate(partial(_workflow_field, doc)):
                 continue
             found.append(public(doc))
         return page_of(found, page, page_size)

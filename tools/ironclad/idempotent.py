@@ -48,8 +48,8 @@ def find_by_key(client: IroncladClient, key: str) -> list[Workflow]:
 
 def _standing(workflows: list[Workflow]) -> Workflow | None:
     """The oldest live workflow; a key whose workflows were all cancelled keeps the oldest cancelled one."""
-    live = [w for w in workflows if w.status != "cancelled"]
-    return (live or workflows or [None])[0]
+    candidates = [w for w in workflows if w.status != "cancelled"] or workflows
+    return candidates[0] if candidates else None
 
 
 def launch_idempotent(client: IroncladClient, template_id: str, attributes: dict[str, Any], key: str, *,

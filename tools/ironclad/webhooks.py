@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 EVENT_ID_HEADER = "X-Ironclad-Webhook-Event-Id"
 VERIFICATION_HEADER = "X-Ironclad-Webhook-Verification"
-_HASHES = {"RSA-SHA256": hashes.SHA256, "SHA256": hashes.SHA256, "RSA-SHA512": hashes.SHA512,
-           "SHA512": hashes.SHA512, "RSA-SHA384": hashes.SHA384, "SHA384": hashes.SHA384}
+_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "RSA-SHA256": hashes.SHA256(), "SHA256": hashes.SHA256(), "RSA-SHA384": hashes.SHA384(),
+    "SHA384": hashes.SHA384(), "RSA-SHA512": hashes.SHA512(), "SHA512": hashes.SHA512()}
 
 
 class WebhookVerificationError(Exception):
@@ -67,8 +68,8 @@ class WebhookVerifier:
             signature = _decode(str(verification["signature"]), str(verification.get("encoding", "base64")))
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise WebhookVerificationError(f"malformed {VERIFICATION_HEADER} header: {exc}") from None
-        hash_type = _HASHES.get(algorithm.upper())
-        if hash_type is None:
+        hash_algorithm = _HASHES.get(algorithm.upper())
+        if hash_algorithm is None:
             raise WebhookVerificationError(f"unsupported signAlgorithm {algorithm!r}")
         try:
             parsed = json.loads(body)
@@ -76,7 +77,7 @@ class WebhookVerifier:
             raise WebhookVerificationError("delivery body is not JSON") from None
         candidates = [body.decode("utf-8", "replace"),
                       json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)]
-        if not any(self._valid(signature, (event_id + text + nonce).encode(), hash_type()) for text in candidates):
+        if not any(self._valid(signature, (event_id + text + nonce).encode(), hash_algorithm) for text in candidates):
             raise WebhookVerificationError("signature does not match: forged or altered delivery")
         try:
             return WebhookEvent.model_validate({**parsed, "eventId": event_id})
