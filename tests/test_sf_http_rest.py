@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -218,3 +219,23 @@ def test_pagination_over_2000_rows_with_host_relative_next_url(sf: Salesforce,
     with pytest.raises(SalesforceMalformedRequest) as bad_cursor:
         sf.query_more("01gNOPE-2000")
     assert bad_cursor.value.content[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+
+
+def test_updated_and_deleted_replication_resources(sf: Salesforce) -> None:
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    account_id = sf.Account.create({"Name": "Replicated Ltd"})["id"]
+    end = datetime.now(UTC) + timedelta(minutes=1)
+    assert account_id in sf.Account.updated(start, end)["ids"]
+    sf.Account.delete(account_id)
+    deleted = sf.Account.deleted(start, end)
+    assert account_id in {r["id"] for r in deleted["deletedRecords"]}
+    assert account_id not in sf.Account.updated(start, end)["ids"]
+    with pytest.raises(SalesforceMalformedRequest):
+        sf.Account.updated(end, start)
+
+
+def test_rejected_calls_still_carry_limit_info(sf_sandbox: SalesforceSandbox) -> None:
+    stale = _raw(sf_sandbox, "GET", "/services/data/v59.0/limits/", headers={"Authorization": "Bearer nope"})
+    assert stale.status_code == 401 and stale.headers["Sforce-Limit-Info"].startswith("api-usage=")
+    unknown_version = _raw(sf_sandbox, "GET", "/services/data/v9.0/limits/")
+    assert unknown_version.status_code == 404 and unknown_version.json()[0]["errorCode"] == "NOT_FOUND"

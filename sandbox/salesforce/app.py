@@ -60,8 +60,8 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def render(response: ApiResponse, extra_headers: dict[str, str] | None = None) -> Response:
-    headers = {**response.headers, **(extra_headers or {})}
+def render(response: ApiResponse) -> Response:
+    headers = dict(response.headers)
     if response.body is None:
         return Response(status_code=response.status, headers=headers)
     if response.media_type == "application/json":
@@ -115,6 +115,8 @@ class SalesforceApi:
                 return r.create(req, obj) if m == "POST" else _method_not_allowed(m, "GET, POST")
             case ["sobjects", obj, "describe"]:
                 return r.describe(req, obj) if m == "GET" else _method_not_allowed(m, "GET")
+            case ["sobjects", obj, "updated" | "deleted" as change] if m == "GET":
+                return r.changed(req, obj, deleted=change == "deleted")
             case ["sobjects", obj, record_id]:
                 if m == "GET":
                     return r.get(req, obj, record_id)
@@ -167,6 +169,11 @@ class SalesforceApi:
         return f"{request.url.scheme}://{request.url.netloc}"
 
     async def _data_api(self, request: Request) -> Response:
+        response = await self._serve_data_api(request)
+        response.headers["Sforce-Limit-Info"] = self.usage.header_value()
+        return response
+
+    async def _serve_data_api(self, request: Request) -> Response:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         query = request.url.query
         parsed = parse_api_url(raw_path.decode("latin-1") + (f"?{query}" if query else ""))
@@ -178,30 +185,27 @@ class SalesforceApi:
         if token is None or not self.sessions.is_valid(token):
             return invalid_session_response()
         if not self.usage.try_consume():
-            return JSONResponse(LIMIT_EXCEEDED_BODY, status_code=403,
-                                headers={"Sforce-Limit-Info": self.usage.header_value()})
-        limit_header = {"Sforce-Limit-Info": self.usage.header_value()}
+            return JSONResponse(LIMIT_EXCEEDED_BODY, status_code=403)
 
         outcome = self.faults.take(request.method, request.url.path)
         if outcome.delay_seconds:
             await asyncio.sleep(outcome.delay_seconds)
         if outcome.error is not None:
             body = [{"message": outcome.error.message, "errorCode": outcome.error.error_code, "fields": []}]
-            return JSONResponse(body, status_code=outcome.error.status, headers=limit_header)
+            return JSONResponse(body, status_code=outcome.error.status)
 
         raw_body = await request.body()
         if segments[:1] == ["jobs"]:
-            response = await run_in_threadpool(self._bulk, request.method, version, segments[1:], raw_body)
-            return render(response, limit_header)
+            return render(await run_in_threadpool(self._bulk, request.method, version, segments[1:], raw_body))
         try:
             body = parse_json_body(raw_body)
         except SalesforceError as exc:
-            return render(error_response(exc), limit_header)
+            return render(error_response(exc))
         api_request = ApiRequest(
             method=request.method, version=version, segments=segments, params=params, body=body,
             headers={k.lower(): v for k, v in request.headers.items()},
         )
-        return render(await run_in_threadpool(self.dispatch, api_request), limit_header)
+        return render(await run_in_threadpool(self.dispatch, api_request))
 
     def _bulk(self, method: str, version: str, segments: list[str], raw_body: bytes) -> ApiResponse:
         try:

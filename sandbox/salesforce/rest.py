@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sandbox.salesforce.errors import SalesforceError, json_parser_error, malformed_query
+from sandbox.salesforce.field_values import format_datetime, parse_datetime
 from sandbox.salesforce.limits import ApiUsage
 from sandbox.salesforce.schema import ObjectDef, Schema
 from sandbox.salesforce.store import OrgStore
@@ -212,6 +213,25 @@ class RecordResources:
             {"id": record_id, "success": True, "errors": [], "created": created},
             {"Location": f"{DATA_PREFIX}v{req.version}/sobjects/{obj.name}/{record_id}"},
         )
+
+    def changed(self, req: ApiRequest, obj_name: str, deleted: bool) -> ApiResponse:
+        """`sobjects/X/updated/` and `sobjects/X/deleted/` over `?start=&end=` (ISO date-times)."""
+        obj = self.object_def(obj_name)
+        try:
+            start = parse_datetime(req.params["start"])
+            end = parse_datetime(req.params["end"])
+        except (KeyError, ValueError) as exc:
+            raise SalesforceError(400, "INVALID_REPLICATION_DATE", "start and end must be ISO-8601 date-times") from exc
+        if end <= start:
+            raise SalesforceError(400, "INVALID_REPLICATION_DATE", "end must be after start")
+        rows = self.store.modified_between(obj.name, start, end, deleted)
+        covered = format_datetime(end)
+        if deleted:
+            return ApiResponse(200, {
+                "deletedRecords": [{"id": record_id, "deletedDate": stamp} for record_id, stamp in rows],
+                "earliestDateAvailable": format_datetime(start), "latestDateCovered": covered,
+            })
+        return ApiResponse(200, {"ids": [record_id for record_id, _ in rows], "latestDateCovered": covered})
 
     # --- query ----------------------------------------------------------------------------
 
