@@ -141,6 +141,8 @@ class LangGraphServer:
 def run(args: argparse.Namespace) -> int:
     from sandbox.stack import SandboxStack
 
+    # A service manager stops us with SIGTERM: unwind like Ctrl-C so the server and sandboxes stop too.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     settings = get_settings()
     data_dir = settings.contractloop_data_dir
     state_dir = data_dir / "langgraph"
@@ -170,6 +172,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if stack is not None:
             stack.stop()
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _remove(path: Path) -> None:

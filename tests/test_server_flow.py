@@ -1,0 +1,132 @@
+"""The Flow API end to end: `langgraph dev` serving the graph, the Salesforce and Ironclad sandboxes behind
+it, and every request made over HTTP the way a Flow HTTP Callout makes it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fixtures.server import FlowServer
+from tools.ironclad import IroncladClient
+
+pytestmark = pytest.mark.slow
+# The graph's specialists land separately; until they do, the server has nothing to run end to end.
+pytest.importorskip("graphs.publish", reason="graph not finished: graphs.publish (the publisher) is missing")
+pytest.importorskip("agents.risk_reviewer.graph", reason="graph not finished: the risk reviewer is missing")
+
+LEGAL_THRESHOLD = 250_000  # playbook_store/rules/policy.yaml: at or above this, Legal must approve
+SETTLED = {"awaiting_approval", "launched", "rejected", "failed"}
+
+
+def _poll(http: httpx.Client, opportunity_id: str, done: Callable[[dict[str, Any]], bool],
+          timeout: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        response = http.get(f"/flow/opportunities/{opportunity_id}")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        if done(body):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"run for {opportunity_id} did not settle in {timeout:.0f} s; last status: {body}")
+
+
+def _event(opportunity_id: str, event_id: str | None = None) -> dict[str, str]:
+    return {"opportunity_id": opportunity_id, "stage": "Contracting", "event_id": event_id or uuid.uuid4().hex}
+
+
+def _contracting(flow_server: FlowServer) -> list[dict[str, Any]]:
+    sf = flow_server.stack.salesforce.client()
+    return sf.query("SELECT Id, Amount FROM Opportunity WHERE StageName = 'Contracting' ORDER BY Amount DESC")[
+        "records"]
+
+
+def _workflow_count(flow_server: FlowServer) -> int:
+    ironclad = flow_server.stack.ironclad
+    with IroncladClient(ironclad.base_url, ironclad.client_id, ironclad.client_secret,
+                        ironclad.user_email) as client:
+        return sum(1 for _ in client.iter_workflows())
+
+
+def test_callers_without_the_key_are_refused_on_flow_routes_and_on_the_langgraph_api(
+        flow_server: FlowServer) -> None:
+    with httpx.Client(base_url=flow_server.url, timeout=10) as anonymous:
+        flow = anonymous.post("/flow/opportunity-events", json=_event("006000000000001AAA"))
+        threads = anonymous.post("/threads", json={})
+        wrong = anonymous.get("/flow/opportunities/006000000000001AAA", headers={"X-API-Key": "guess"})
+    assert (flow.status_code, threads.status_code, wrong.status_code) == (401, 401, 401)
+
+
+def test_a_malformed_event_is_refused_naming_the_field(flow_server: FlowServer) -> None:
+    with flow_server.http() as http:
+        response = http.post("/flow/opportunity-events", json={"opportunity_id": "006000000000001AAA",
+                                                               "stage": "Contracting"})
+    assert response.status_code == 422
+    assert [f["field"] for f in response.json()["fields"]] == ["event_id"]
+
+
+def test_retried_and_repeated_events_reuse_one_run_and_launch_one_workflow(flow_server: FlowServer) -> None:
+    opportunity = next(o for o in reversed(_contracting(flow_server)) if (o["Amount"] or 0) < LEGAL_THRESHOLD)
+    before = _workflow_count(flow_server)
+    event = _event(opportunity["Id"])
+    with flow_server.http() as http:
+        started = time.monotonic()
+        first = http.post("/flow/opportunity-events", json=event)
+        answered_in = time.monotonic() - started
+        retry = http.post("/flow/opportunity-events", json=event)
+        another = http.post("/flow/opportunity-events", json=_event(opportunity["Id"]))  # new event id, run open
+        assert first.status_code == 202, first.text
+        assert answered_in < 3.0
+        assert (retry.status_code, another.status_code) == (200, 200)
+        thread = first.json()["thread_id"]
+        assert retry.json()["thread_id"] == another.json()["thread_id"] == thread
+        assert retry.json()["duplicate"] and another.json()["duplicate"]
+        assert retry.json()["correlation_id"] == first.json()["correlation_id"]
+
+        status = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+        if status["status"] == "awaiting_approval":
+            approve = {"opportunity_id": opportunity["Id"], "decision": "approve", "reviewer": "deal desk"}
+            assert http.post("/flow/approvals", json=approve).status_code == 202
+            status = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED - {"awaiting_approval"})
+        assert status["status"] == "launched", status
+        late_retry = http.post("/flow/opportunity-events", json=event)
+    assert late_retry.status_code == 200 and late_retry.json()["status"] == "launched"
+    assert _workflow_count(flow_server) == before + 1
+
+
+def test_a_high_value_deal_waits_for_approval_then_launches_and_writes_back(flow_server: FlowServer) -> None:
+    opportunity = _contracting(flow_server)[0]
+    assert opportunity["Amount"] >= LEGAL_THRESHOLD
+    with flow_server.http() as http:
+        accepted = http.post("/flow/opportunity-events", json={**_event(opportunity["Id"]), "requested_by": "amy"})
+        assert accepted.status_code == 202, accepted.text
+        waiting = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+        assert waiting["status"] == "awaiting_approval", waiting
+        approval = waiting["approval"]
+        assert approval["approver_role"] == "legal"
+        assert approval["allowed_decisions"] == ["approve", "edit", "reject"]
+        assert approval["risk_summary"] and isinstance(approval["risk_score"], int)
+
+        decided = http.post("/flow/approvals", json={"thread_id": accepted.json()["thread_id"],
+                                                     "decision": "approve", "reviewer": "legal counsel",
+                                                     "message": "within delegated authority"})
+        assert decided.status_code == 202, decided.text
+        again = http.post("/flow/approvals", json={"opportunity_id": opportunity["Id"], "decision": "approve",
+                                                   "reviewer": "someone else"})
+        assert again.status_code == 409
+
+        done = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED - {"awaiting_approval"})
+    assert done["status"] == "launched", done
+    assert done["decided_by"] == "legal counsel"
+    sf = flow_server.stack.salesforce.client()
+    record = sf.Opportunity.get(opportunity["Id"])
+    assert record["Ironclad_Workflow_Id__c"] == done["workflow_id"]
+    assert record["Ironclad_Workflow_Link__c"] == done["workflow_link"]
+    assert record["Ironclad_Status__c"] == done["workflow_status"]
+    assert record["Contract_Risk_Summary__c"] and "Risk score" in record["Contract_Risk_Summary__c"]
