@@ -5,55 +5,83 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from agents.extractor.jurisdictions import COUNTRIES, JURISDICTION, canonical_jurisdiction
+from agents.extractor.jurisdictions import (
+    ADJECTIVE_LAW,
+    ADJECTIVES,
+    COUNTRIES,
+    JURISDICTION,
+    canonical_jurisdiction,
+)
 from agents.extractor.money import MONEY, money_from_match
+from agents.extractor.sections import under_heading
 from agents.extractor.spans import sentence_bounds
 from agents.extractor.term import Found
 
-_LAW_CUE = re.compile(
-    r"\b(?:govern\w*|constru\w+|interpret\w*|enforc\w+)\s+(?:\w+\s+){0,12}?(?:by|under|in\s+accordance\s+with|"
-    r"pursuant\s+to)\s+(?:\w+\s+){0,6}?(?:laws?|law)\b|\bgoverning\s+law\b|\blaws?\s+of\s+(?:the\s+)?"
-    r"(?:state|province|commonwealth)\s+of\b",
-    re.IGNORECASE,
-)
-_LAWS_OF = re.compile(r"\blaws?\b", re.IGNORECASE)
+# Sentences that may choose a law: they govern, construe or apply "the laws of" somewhere, or name "X law".
+_GOVERN = r"\bgovern(?:s|ed|ing)?\b"
+_LAW_SENTENCE = re.compile(_GOVERN + r"|\blaws?\s+(?:of|in\s+force\s+in)\b|\b[A-Z]\w+\s+(?:substantive\s+)?laws?\b",
+                           re.IGNORECASE)
+_LAW_OF = re.compile(r"\blaws?\s+(?:(?:and|,)\s+\w+\s+)?(?:of|in\s+force\s+in|prevailing\s+in|applicable\s+in)\s+(?:the\s+)?",
+                     re.IGNORECASE)
+_UNIT_OF = re.compile(r"(?:the\s+)?(?:state|province|commonwealth|territory|republic|kingdom)\s+of\s+(?:the\s+)?",
+                      re.IGNORECASE)
+_GOVERNS = re.compile(_GOVERN + r"|\bconstru\w+|\binterpret\w*|\bshall\s+apply\b|\bapplicable\s+law\b|"
+                      r"\bsubject\s+to\s+(?:the\s+)?(?:application\s+of\s+(?:the\s+)?)?\w+\s+laws?\b|\bchoice\s+of\s+law", re.IGNORECASE)
+_ENTITY_STATUS = re.compile(r"\b(?:incorporated|organi[sz]ed|existing|formed|registered|chartered|licensed|qualified)\s+"
+                            r"(?:\w+\s+){0,3}?(?:under|in\s+accordance\s+with|pursuant\s+to)\s+(?:the\s+)?laws?",
+                            re.IGNORECASE)
+_LAW_HEADING = re.compile(r"govern\w*\s+law|applicable\s+law|choice\s+of\s+law|law\s+and\s+jurisdiction|"
+                          r"^\s*(?:the\s+)?law\b", re.IGNORECASE)
 
 
 def governing_law(text: str) -> Found | None:
-    fallback: Found | None = None
+    """The jurisdiction whose law governs the contract, from the sentence that best reads as a choice of law."""
+    best: tuple[int, Found] | None = None
     seen: set[int] = set()
-    for cue in _LAW_CUE.finditer(text):
+    for cue in _LAW_SENTENCE.finditer(text):
         start, end = sentence_bounds(text, cue.start(), 600)
         if start in seen:
             continue
         seen.add(start)
+        chosen = _chosen_jurisdiction(text, start, end)
+        if chosen is None:
+            continue
+        name, directness = chosen
         sentence = text[start:end]
-        if re.search(r"\b(?:incorporated|organized|existing)\s+under\s+the\s+laws?", sentence, re.IGNORECASE) and \
-                not re.search(r"\bgovern", sentence, re.IGNORECASE):
+        governs = bool(_GOVERNS.search(sentence))
+        headed = under_heading(text, start, _LAW_HEADING)
+        if _ENTITY_STATUS.search(sentence) and not re.search(_GOVERN, sentence, re.IGNORECASE):
             continue
-        law = _LAWS_OF.search(text, cue.start(), end)
-        if law is None:
+        if not (governs or headed):
             continue
-        name = _jurisdiction_after(text, law.end(), min(end, law.end() + 220))
-        if name is None:
-            continue
-        found = Found(name, start, end)
-        if re.search(r"\bgovern", sentence, re.IGNORECASE):
-            return found
-        fallback = fallback or found
-    return fallback
+        score = directness + 2 * headed + 3 * bool(re.search(_GOVERN, sentence, re.IGNORECASE)) + governs
+        if best is None or score > best[0]:
+            best = (score, Found(name, start, end))
+    return best[1] if best else None
 
 
-def _jurisdiction_after(text: str, start: int, end: int) -> str | None:
-    """First state or province after "laws of"; a country only when no state/province follows it."""
-    names = [canonical_jurisdiction(m.group(0)) for m in JURISDICTION.finditer(text, start, end)]
-    names = [n for n in names if n]
-    if not names:
-        return None
-    for name in names[:3]:
-        if name not in COUNTRIES:
-            return name
-    return names[0]
+def _chosen_jurisdiction(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """The jurisdiction whose law is chosen: named right after "the laws of" (a state or province before a
+    country: "the laws of the United States and of the State of New York" is New York law), else "X law"
+    ("Italian law", "Delaware law"), else the first place the sentence names; with how directly it is named."""
+    after_laws: list[str] = []
+    for law in _LAW_OF.finditer(text, start, end):
+        prefix = _UNIT_OF.match(text, law.end(), end)
+        named = JURISDICTION.match(text, prefix.end() if prefix else law.end(), end)
+        if named and (name := canonical_jurisdiction(named.group(0))):
+            after_laws.append(name)
+    if after_laws:
+        return next((n for n in after_laws if n not in COUNTRIES), after_laws[0]), 3
+    for named in JURISDICTION.finditer(text, start, end):
+        if re.match(r"\s+(?:substantive\s+)?laws?\b", text[named.end():named.end() + 20], re.IGNORECASE):
+            name = canonical_jurisdiction(named.group(0))
+            return (name, 2) if name else None
+    adjective = ADJECTIVE_LAW.search(text, start, end)
+    if adjective:
+        name = canonical_jurisdiction(ADJECTIVES[adjective.group("adjective").lower()])
+        return (name, 2) if name else None
+    names = [n for m in JURISDICTION.finditer(text, start, end) if (n := canonical_jurisdiction(m.group(0)))]
+    return (next((n for n in names if n not in COUNTRIES), names[0]), 0) if names else None
 
 
 # Ordered strongest first: a stated maximum beats an exclusion of damages, which beats a bare heading.

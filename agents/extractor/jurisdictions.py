@@ -45,8 +45,28 @@ ALIASES = {
     "italian republic": "Italy", "french republic": "France", "state of israel": "Israel",
 }
 
+# "Italian law", "the laws of England" in adjective form: the adjective names the legal system.
+ADJECTIVES = {
+    "american": "United States", "english": "England", "scottish": "Scotland", "british": "United Kingdom",
+    "irish": "Ireland", "french": "France", "german": "Germany", "italian": "Italy", "spanish": "Spain",
+    "portuguese": "Portugal", "dutch": "Netherlands", "belgian": "Belgium", "swiss": "Switzerland",
+    "austrian": "Austria", "swedish": "Sweden", "norwegian": "Norway", "danish": "Denmark", "finnish": "Finland",
+    "polish": "Poland", "greek": "Greece", "russian": "Russia", "turkish": "Turkey", "israeli": "Israel",
+    "indian": "India", "chinese": "China", "japanese": "Japan", "korean": "Korea", "singaporean": "Singapore",
+    "taiwanese": "Taiwan", "australian": "Australia", "canadian": "Canada", "mexican": "Mexico",
+    "brazilian": "Brazil", "luxembourgish": "Luxembourg", "hungarian": "Hungary", "czech": "Czech Republic",
+}
+
+
+def _name_pattern(name: str) -> str:
+    # EDGAR text often doubles spaces or breaks lines inside a name ("United  States of America").
+    return r"\s+".join(re.escape(word) for word in name.split())
+
+
 _NAMES = sorted({*US_STATES, *SUBNATIONAL, *COUNTRIES, *ALIASES}, key=len, reverse=True)
-JURISDICTION = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(n) for n in _NAMES) + r")(?![\w])", re.IGNORECASE)
+JURISDICTION = re.compile(r"(?<![\w])(?:" + "|".join(_name_pattern(n) for n in _NAMES) + r")(?![\w])", re.IGNORECASE)
+ADJECTIVE_LAW = re.compile(r"\b(?P<adjective>" + "|".join(ADJECTIVES) + r")\s+(?:substantive\s+)?laws?\b",
+                           re.IGNORECASE)
 _CANONICAL = {n.lower(): n for n in [*US_STATES, *SUBNATIONAL, *COUNTRIES]}
 
 
