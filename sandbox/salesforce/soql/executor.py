@@ -161,6 +161,9 @@ class _Scope:
         return _Resolved(f"{alias}.{_q(f.name)}", f, chain)
 
 
+MAX_CHILD_DEPTH = 5
+
+
 class _Executor:
     def __init__(self, store: OrgStore, text: str, include_deleted: bool):
         self.store = store
@@ -194,16 +197,17 @@ class _Executor:
 
     # ----- plain SELECT -----------------------------------------------------------------------------------------
     def select_records(
-        self, scope: _Scope, query: Query, parent_filter: tuple[str, list[str]] | None
+        self, scope: _Scope, query: Query, parent_filter: tuple[str, list[str]] | None, depth: int = 0
     ) -> tuple[list[dict], list[Any]]:
         """Records of `query` (and, for a child subquery, each record's parent id)."""
         root_node = _Node(scope.root.name, scope.column(f"{scope.root_alias}.Id"))
         subqueries: list[Query] = []
         for item in self.expand_fields(scope.root, query):
             if isinstance(item, Query):
-                if parent_filter is not None:
+                if depth >= MAX_CHILD_DEPTH:
+                    # API v58+ allows parent-to-child subqueries nested up to five levels deep.
                     raise self.error(400, "MALFORMED_QUERY", item.object_position,
-                                     "Nesting of child relationship queries is not supported here.")
+                                     f"Nesting of child relationship queries is limited to {MAX_CHILD_DEPTH} levels.")
                 relationship = scope.root.child_relationship(item.object_name)
                 if relationship is None:
                     raise self.error(400, "INVALID_TYPE", item.object_position,
@@ -244,7 +248,7 @@ class _Executor:
         if subqueries and records:
             ids = [row[root_node.id_column] for row in rows]
             for sub in subqueries:
-                self.attach_children(scope.root, sub, records, ids)
+                self.attach_children(scope.root, sub, records, ids, depth + 1)
         return records, parents
 
     def expand_fields(self, obj: ObjectDef, query: Query) -> list[FieldRef | Aggregate | Query]:
@@ -301,13 +305,14 @@ class _Executor:
         obj = self.schema.object_for_prefix(record_id[:3])
         return obj.name if obj else "Name"
 
-    def attach_children(self, parent: ObjectDef, sub: Query, records: list[dict], parent_ids: list[str]) -> None:
+    def attach_children(self, parent: ObjectDef, sub: Query, records: list[dict], parent_ids: list[str],
+                        depth: int) -> None:
         relationship = parent.child_relationship(sub.object_name)
         assert relationship is not None
         child = self.schema.object(relationship.child_object)
         assert child is not None
         child_scope = _Scope(self, child)
-        children, parents = self.select_records(child_scope, sub, (relationship.field, parent_ids))
+        children, parents = self.select_records(child_scope, sub, (relationship.field, parent_ids), depth)
         grouped: dict[str, list[dict]] = {}
         for record, parent_id in zip(children, parents, strict=True):
             grouped.setdefault(parent_id, []).append(record)

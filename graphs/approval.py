@@ -1,0 +1,67 @@
+"""Human approval: the interrupt's request and decision schemas (LangChain v1 human-in-the-loop shape).
+
+The request lists one action, launching the Ironclad workflow, with the arguments a reviewer may edit.
+A resume must validate as `ApprovalResponse`; anything else is refused by `interrupt(response_schema=...)`
+before the graph state changes, so the reviewer can simply answer again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+LAUNCH_ACTION = "launch_ironclad_workflow"
+DecisionType = Literal["approve", "edit", "reject"]
+
+
+class ActionRequest(BaseModel):
+    name: str
+    args: dict[str, Any]
+    description: str
+
+
+class ReviewConfig(BaseModel):
+    action_name: str
+    allowed_decisions: list[DecisionType]
+
+
+class ApprovalRequest(BaseModel):
+    """What a reviewer sees (in Studio, through the Flow API, and as a Salesforce Task)."""
+
+    action_requests: list[ActionRequest]
+    review_configs: list[ReviewConfig]
+    opportunity_id: str
+    correlation_id: str
+    approver_role: str
+    risk_score: int
+    risk_summary: str
+    salesforce_task_id: str | None = None
+
+
+class EditedAction(BaseModel):
+    name: Literal["launch_ironclad_workflow"] = LAUNCH_ACTION
+    args: dict[str, Any] = Field(description="Template attributes to change; validated and re-reviewed.")
+
+
+class HumanDecision(BaseModel):
+    type: DecisionType
+    edited_action: EditedAction | None = None
+    message: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HumanDecision:
+        if self.type == "edit" and (self.edited_action is None or not self.edited_action.args):
+            raise ValueError("an 'edit' decision needs edited_action.args")
+        if self.type != "edit" and self.edited_action is not None:
+            raise ValueError("edited_action is only allowed with an 'edit' decision")
+        if self.type == "reject" and not (self.message and self.message.strip()):
+            raise ValueError("a 'reject' decision needs a message giving the reason")
+        return self
+
+
+class ApprovalResponse(BaseModel):
+    """The resume value: one decision for the one action, and who made it."""
+
+    decisions: list[HumanDecision] = Field(min_length=1, max_length=1)
+    reviewer: str = Field(min_length=1, max_length=255)

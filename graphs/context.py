@@ -1,0 +1,77 @@
+"""Runtime context of a run: the clients and model it uses, injected so tests pass scripted ones.
+
+Under `langgraph dev` no context is passed, and each field falls back to a per-process client built from
+settings (env vars / `.env`), so a real org is selected by configuration alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from contractloop.settings import get_settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from tools.ironclad import IroncladClient
+    from tools.salesforce import SalesforceClient
+
+
+@dataclass
+class Context:
+    salesforce: SalesforceClient | None = field(default=None, metadata={"description": "Salesforce client"})
+    ironclad: IroncladClient | None = field(default=None, metadata={"description": "Ironclad client"})
+    model: BaseChatModel | None = field(
+        default=None, metadata={"description": "Chat model for the specialists; None = configured or offline"}
+    )
+    offline: bool = field(default=False, metadata={"description": "Force the deterministic engine"})
+
+
+@lru_cache(maxsize=1)
+def _default_salesforce() -> SalesforceClient:
+    from tools.salesforce import SalesforceClient
+
+    return SalesforceClient.from_settings(get_settings())
+
+
+@lru_cache(maxsize=1)
+def _default_ironclad() -> IroncladClient:
+    from tools.ironclad import IroncladClient
+
+    return IroncladClient.from_settings(get_settings())
+
+
+@lru_cache(maxsize=1)
+def _default_model() -> Any:
+    settings = get_settings()
+    if not settings.model_configured:
+        return None
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=settings.contractloop_model,
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed",
+        temperature=0,
+        timeout=60,
+        max_retries=2,
+    )
+
+
+def salesforce(ctx: Context | None) -> SalesforceClient:
+    return (ctx.salesforce if ctx and ctx.salesforce else None) or _default_salesforce()
+
+
+def ironclad(ctx: Context | None) -> IroncladClient:
+    return (ctx.ironclad if ctx and ctx.ironclad else None) or _default_ironclad()
+
+
+def model(ctx: Context | None) -> BaseChatModel | None:
+    """The chat model to use, or None for the deterministic engine."""
+    if ctx and ctx.offline:
+        return None
+    if ctx and ctx.model is not None:
+        return ctx.model
+    return _default_model()

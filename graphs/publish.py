@@ -1,0 +1,104 @@
+"""After the decision: launch the approved documents in Ironclad, then ONE Composite write to Salesforce.
+
+Side effects happen only here, after approval, and both are idempotent: the launch is keyed by the run's
+correlation id (a retry finds the workflow it created), and the write is an update plus upserts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from graphs import context as services
+from graphs.approval_node import approval_task_key
+from graphs.context import Context
+from graphs.state import Launch, RunState
+from tools.write_plan import WriteOp, WritePlan
+
+SUMMARY_LIMIT = 32000
+
+
+def launch_key(state: RunState, template_key: str) -> str:
+    return f"{state.correlation_id}:{template_key}"
+
+
+def workflow_link(base_url: str, workflow_id: str) -> str:
+    return f"{base_url.rstrip('/')}/workflow/{workflow_id}"
+
+
+def launch(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Launch every approved document; the primary's workflow is the one the Opportunity links to."""
+    assert state.draft is not None and state.decision is not None
+    if state.decision.type != "approve":
+        return {}
+    ironclad = services.ironclad(runtime.context)
+    launches: list[Launch] = []
+    for document in state.draft.documents:
+        attributes = {**document.launch_attributes(), "contractloopKey": launch_key(state, document.template_key)}
+        result = ironclad.launch_workflow_idempotent(document.template_id, attributes,
+                                                     key=launch_key(state, document.template_key))
+        wf = result.workflow
+        launches.append(Launch(workflow_id=wf.id, ironclad_id=wf.ironclad_id, template_key=document.template_key,
+                               link=workflow_link(ironclad.base_url, wf.id), status=wf.step, created=result.created))
+    lines = [f"publisher: {ln.template_key} workflow {ln.ironclad_id} ({ln.workflow_id}) "
+             f"{'launched' if ln.created else 'already existed'}, step {ln.status}" for ln in launches]
+    return {"launch": launches[0], "addenda": launches[1:], "log": lines}
+
+
+def write_back(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """One Composite call: the Opportunity's workflow fields and risk summary, and the approval Task closed."""
+    assert state.review is not None and state.decision is not None and state.bundle is not None
+    approved = state.decision.type == "approve"
+    fields: dict[str, Any] = {
+        "Contract_Risk_Summary__c": _summary(state)[:SUMMARY_LIMIT],
+        "Contract_Risk_Score__c": state.review.assessment.score,
+    }
+    if approved:
+        assert state.launch is not None
+        fields |= {"Ironclad_Workflow_Id__c": state.launch.workflow_id,
+                   "Ironclad_Workflow_Link__c": state.launch.link,
+                   "Ironclad_Status__c": state.launch.status}
+    else:
+        fields["Ironclad_Status__c"] = "Rejected"
+    ops = [WriteOp(ref="opportunity", action="update", sobject="Opportunity", record_id=state.bundle.id,
+                   fields=fields)]
+    if state.approval_task_id:
+        ops.append(WriteOp(ref="approvalTask", action="upsert", sobject="Task", external_id=approval_task_key(state),
+                           fields={"Status": "Completed",
+                                   "Description": f"Decision: {state.decision.type} by {state.decision.by}."
+                                                  + (f"\n{state.decision.message}" if state.decision.message else "")}))
+    plan = WritePlan(correlation_id=state.correlation_id, operations=ops,
+                     summary="launch outcome" if approved else "rejection")
+    services.salesforce(runtime.context).apply(plan)
+    status = "launched" if approved else "rejected"
+    return {"status": status, "log": [f"publisher: Opportunity {state.bundle.id} updated ({status}) in one call"]}
+
+
+def _summary(state: RunState) -> str:
+    assert state.review is not None and state.decision is not None and state.draft is not None
+    decision = state.decision
+    lines = [state.review.summary()]
+    lines.append(f"Template: {' + '.join(d.template_key for d in state.draft.documents)} "
+                 f"({'; '.join(state.draft.selection.reasons)})")
+    if state.draft.drafted_clauses:
+        lines.append("Clauses: " + ", ".join(f"{c.clause_id} v{c.version}" for c in state.draft.drafted_clauses))
+    lines.append(f"Decision: {decision.type} by {decision.by}" + (" (automatic)" if decision.automatic else "")
+                 + (f": {decision.message}" if decision.message else ""))
+    for addendum in state.addenda:
+        lines.append(f"Addendum {addendum.template_key}: workflow {addendum.ironclad_id} {addendum.link}")
+    if state.review.narrative:
+        lines.append(f"Reviewer note: {state.review.narrative}")
+    lines.append(f"contractloop correlation id: {state.correlation_id}")
+    return "\n".join(lines)
+
+
+def build_publisher() -> Any:
+    builder = StateGraph(RunState, context_schema=Context)
+    builder.add_node("launch", launch)
+    builder.add_node("write_back", write_back)
+    builder.add_edge(START, "launch")
+    builder.add_edge("launch", "write_back")
+    builder.add_edge("write_back", END)
+    return builder.compile(name="publisher")

@@ -1,0 +1,60 @@
+"""The specialists the supervisor can route to. Adding one (renewal planner, Q&A, ...) is one entry here.
+
+Each specialist says which task kinds it serves and, from the run's state, whether it has work to do now.
+The supervisor takes the first that is due, so the order below is the order of a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphs.state import RunState, TaskKind
+
+
+@dataclass(frozen=True)
+class Specialist:
+    name: str
+    handles: frozenset[TaskKind]
+    is_due: Callable[[RunState], bool]
+    build: Callable[[], Any] = lambda: None  # returns the compiled subgraph (or a node function)
+    description: str = ""
+
+
+def _drafting_due(s: RunState) -> bool:
+    return s.draft is None
+
+
+def _review_due(s: RunState) -> bool:
+    return s.draft is not None and s.review is None
+
+
+def _approval_due(s: RunState) -> bool:
+    return s.review is not None and s.decision is None
+
+
+def _publish_due(s: RunState) -> bool:
+    return s.decision is not None and s.decision.type in ("approve", "reject") and s.status not in (
+        "launched", "rejected", "completed")
+
+
+def specialists() -> list[Specialist]:
+    # Imported here so that importing the registry stays cheap and free of cycles.
+    from agents.drafter.graph import build_drafter
+    from agents.risk_reviewer.graph import build_risk_reviewer
+
+    from graphs.approval_node import build_approval
+    from graphs.publish import build_publisher
+
+    draft = frozenset({"draft_contract"})
+    return [
+        Specialist("drafter", draft, _drafting_due, build_drafter,
+                   "Reads the deal, picks the template, maps attributes, drafts special terms."),
+        Specialist("risk_reviewer", draft, _review_due, build_risk_reviewer,
+                   "Applies the playbook's risk rules and approval policy to deal and draft."),
+        Specialist("approval", draft, _approval_due, build_approval,
+                   "Auto-approves, or asks a human (interrupt) and shows the request in Salesforce."),
+        Specialist("publisher", draft, _publish_due, build_publisher,
+                   "Launches the approved workflow in Ironclad and writes the outcome to the Opportunity."),
+    ]

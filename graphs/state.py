@@ -1,0 +1,130 @@
+"""Typed state of a run: the task, what each specialist produced, the human decision and the writes."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from playbook_store.models import (
+    ApprovalDecision,
+    ClauseChoice,
+    DealFacts,
+    RiskAssessment,
+    TemplateSelection,
+    TermRequest,
+)
+from tools.salesforce.models import OpportunityBundle
+
+TaskKind = Literal["draft_contract", "extract_executed_contract"]
+RunStatus = Literal[
+    "received", "drafted", "reviewed", "awaiting_approval", "approved", "rejected", "launched", "completed",
+    "failed",
+]
+
+
+class Task(BaseModel):
+    """What a run is asked to do; validated at intake from a Flow event or an Ironclad webhook."""
+
+    kind: TaskKind
+    event_id: str = Field(min_length=1, max_length=255)
+    opportunity_id: str | None = Field(None, pattern=r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+    stage: str | None = None
+    workflow_id: str | None = None
+    requested_by: str | None = None
+
+
+class AttributeValue(BaseModel):
+    """A template attribute with the Salesforce field (or rule) it came from."""
+
+    value: Any
+    source: str
+
+
+class DraftDocument(BaseModel):
+    """One contract to launch: the primary template, or an addendum such as the DPA."""
+
+    template_key: str
+    template_id: str
+    attributes: dict[str, AttributeValue]
+
+    def launch_attributes(self) -> dict[str, Any]:
+        return {name: a.value for name, a in self.attributes.items() if a.value is not None}
+
+
+class DraftedClause(BaseModel):
+    """Clause language in the draft, with the playbook position it is grounded in."""
+
+    clause_id: str
+    version: int
+    request: str = Field(description="The special-terms text (or CRM field) this clause answers.")
+    text: str
+    engine: Literal["offline", "model"] = "offline"
+    exceeds_playbook: bool = False
+
+
+class Draft(BaseModel):
+    facts: DealFacts
+    selection: TemplateSelection
+    requests: list[TermRequest] = Field(default_factory=list)
+    clauses: list[ClauseChoice] = Field(default_factory=list)
+    drafted_clauses: list[DraftedClause] = Field(default_factory=list)
+    documents: list[DraftDocument]
+    engine: Literal["offline", "model"] = "offline"
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def primary(self) -> DraftDocument:
+        return self.documents[0]
+
+
+class RiskReview(BaseModel):
+    assessment: RiskAssessment
+    approval: ApprovalDecision
+    narrative: str | None = Field(None, description="The model's plain-language note for the approver, if any.")
+
+    def summary(self) -> str:
+        a, route = self.assessment, self.approval.route
+        lines = [f"Risk score {a.score}/100; route {route}"
+                 + (f" ({self.approval.approver_role})" if self.approval.approver_role else "") + "."]
+        lines += [f"[{f.severity.upper()}] {f.rule_id}: {f.message}" for f in a.findings]
+        if not a.findings:
+            lines.append("No findings.")
+        return "\n".join(lines)
+
+
+class Decision(BaseModel):
+    """The outcome of the approval step (auto or human), as recorded for audit."""
+
+    type: Literal["approve", "edit", "reject"]
+    by: str
+    automatic: bool = False
+    message: str | None = None
+    edited_attributes: dict[str, Any] | None = None
+
+
+class Launch(BaseModel):
+    workflow_id: str
+    ironclad_id: str | None = None
+    template_key: str
+    link: str
+    status: str
+    created: bool
+
+
+class RunState(BaseModel):
+    """The graph's state. Specialists add to it; nothing is overwritten silently."""
+
+    task: Task
+    correlation_id: str = ""
+    status: RunStatus = "received"
+    bundle: OpportunityBundle | None = None
+    draft: Draft | None = None
+    review: RiskReview | None = None
+    decision: Decision | None = None
+    approval_task_id: str | None = None
+    launch: Launch | None = None
+    addenda: list[Launch] = Field(default_factory=list)
+    error: str | None = None
+    log: Annotated[list[str], operator.add] = Field(default_factory=list)

@@ -1,0 +1,65 @@
+"""The top-level graph: intake -> supervisor -> specialist subgraphs -> supervisor ... -> END.
+
+Exported in langgraph.json as `contractloop`. The supervisor's routing is deterministic (a run's path
+must be auditable); the judgement lives inside the specialists, which use a model when one is configured.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command
+
+from graphs.context import Context
+from graphs.registry import specialists
+from graphs.state import RunState
+
+_CORRELATION_NS = uuid.UUID("5b0d2f8e-3c1a-4e0b-9f7e-2a6c1d4b8e90")
+_FINAL = {"launched", "rejected", "completed", "failed"}
+
+
+def correlation_id_for(state: RunState) -> str:
+    """Stable per task: a retried event gets the same id, so every write it causes can be traced to it."""
+    t = state.task
+    subject = t.opportunity_id or t.workflow_id or ""
+    return "cl-" + uuid.uuid5(_CORRELATION_NS, f"{t.kind}:{subject}:{t.event_id}").hex[:20]
+
+
+def intake(state: RunState) -> dict[str, Any]:
+    """The task arrives validated (RunState is pydantic); stamp the correlation id once."""
+    if state.task.kind == "draft_contract" and not state.task.opportunity_id:
+        return {"status": "failed", "error": "draft_contract needs an opportunity_id",
+                "correlation_id": correlation_id_for(state)}
+    return {"correlation_id": state.correlation_id or correlation_id_for(state),
+            "log": [f"intake: {state.task.kind} for {state.task.opportunity_id or state.task.workflow_id}"]}
+
+
+def build_graph(checkpointer: Any = None, name: str = "contractloop") -> Any:
+    team = specialists()
+    names = tuple(s.name for s in team)
+
+    def supervisor(state: RunState) -> Command:
+        """Route to the first specialist with work due for this task; finish when none is."""
+        if state.status in _FINAL:
+            return Command(goto=END)
+        for spec in team:
+            if state.task.kind in spec.handles and spec.is_due(state):
+                return Command(goto=spec.name)
+        return Command(goto=END)
+
+    builder = StateGraph(RunState, context_schema=Context)
+    builder.add_node("intake", intake)
+    builder.add_node("supervisor", supervisor, destinations=(*names, END))
+    for spec in team:
+        builder.add_node(spec.name, spec.build())
+        builder.add_edge(spec.name, "supervisor")  # every specialist reports back to the supervisor
+    builder.add_edge(START, "intake")
+    builder.add_edge("intake", "supervisor")
+    return builder.compile(checkpointer=checkpointer, name=name)
+
+
+def graph_for_server() -> Any:
+    """`langgraph dev` injects its own persistence, so the exported graph has no checkpointer."""
+    return build_graph()
