@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -35,6 +36,7 @@ def make_id(key_prefix: str, counter: int) -> str:
     return id15 + checksum(id15)
 
 
+@lru_cache(maxsize=262_144)  # the same parent ids recur across many rows of a bulk insert
 def normalize_id(value: str) -> str | None:
     """The canonical 18-char form of a 15- or 18-char id, or None when it is not a well-formed id.
 

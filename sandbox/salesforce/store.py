@@ -76,6 +76,8 @@ class OrgStore:
         self._stored_columns = {
             o.name: [f.name for f in o.fields if f.formula is None] for o in schema.objects()
         }
+        # Plain dicts: field lookups sit on the hot path of bulk inserts.
+        self._fields_by_name = {o.name: {f.name.lower(): f for f in o.fields} for o in schema.objects()}
         self._rollups_by_child: dict[str, list[tuple[ObjectDef, FieldDef]]] = {}
         for obj in schema.objects():
             for f in obj.fields:
@@ -335,10 +337,11 @@ class OrgStore:
         """Input names -> schema names, values -> storage values; unknown and read-only fields are refused."""
         values: dict[str, Any] = {}
         read_only: list[str] = []
+        by_name = self._fields_by_name[objdef.name]
         for key, raw in fields.items():
             if key == "attributes":
                 continue
-            f = objdef.field(key)
+            f = by_name.get(key.lower()) if isinstance(key, str) else None
             if f is None:
                 raise invalid_field(objdef.name, key)
             if not (f.createable if creating else f.updateable):

@@ -41,7 +41,7 @@ _LIKE_KEEPS = {"%", "_"}  # \% and \_ stay escaped for LIKE patterns
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_GRAMMAR.read_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return Lark(_GRAMMAR.read_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True)
 
 
 def parse_soql(text: str) -> Query:
