@@ -84,6 +84,21 @@ def test_same_launch_retried_three_times_makes_one_workflow(ironclad_client: Iro
     assert len(_workflows_with_key(ironclad_client, key)) == 1
 
 
+def test_idempotent_launch_refuses_a_template_without_the_key_attribute(make_ironclad_sandbox: Any,
+                                                                         tmp_path: Any) -> None:
+    from tests.fixtures.ironclad import IRONCLAD_TEST_TEMPLATES
+
+    text = (IRONCLAD_TEST_TEMPLATES / "order_form.yaml").read_text()
+    without_key = text.replace("  contractloopKey:\n    type: string\n    displayName: Contractloop Key\n", "")
+    assert without_key != text
+    (tmp_path / "order_form.yaml").write_text(without_key)
+    sandbox = make_ironclad_sandbox(templates_dir=tmp_path)
+    with client_for(sandbox) as client, pytest.raises(ValueError, match="contractloopKey"):
+        client.launch_workflow_idempotent(ORDER_FORM_TEMPLATE_ID, order_form_attributes(), "opp-nokey")
+    with client_for(sandbox) as client:
+        assert client.list_workflows(status="active,paused,completed,cancelled").count == 0
+
+
 def test_launch_that_failed_after_the_write_is_not_duplicated(ironclad_sandbox: IroncladSandbox,
                                                              ironclad_client: IroncladClient) -> None:
     key = f"opp-{uuid.uuid4().hex[:10]}"

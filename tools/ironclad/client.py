@@ -80,6 +80,7 @@ class IroncladClient:
                                   headers={"Accept": "application/json", "User-Agent": "contractloop"})
         self._token: _Token | None = None
         self._token_lock = threading.Lock()
+        self.keyed_templates: set[str] = set()  # templates known to carry our correlation-key attribute
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> IroncladClient:
@@ -88,9 +89,9 @@ class IroncladClient:
                                             ("IRONCLAD_USER_EMAIL", settings.ironclad_user_email)) if not value]
         if missing:
             raise ValueError(f"Ironclad is not configured: set {', '.join(missing)}")
-        assert settings.ironclad_client_secret is not None and settings.ironclad_client_id is not None
-        return cls(settings.ironclad_base_url, settings.ironclad_client_id,
-                   settings.ironclad_client_secret.get_secret_value(), str(settings.ironclad_user_email), **kwargs)
+        secret = settings.ironclad_client_secret.get_secret_value() if settings.ironclad_client_secret else ""
+        return cls(settings.ironclad_base_url, str(settings.ironclad_client_id), secret,
+                   str(settings.ironclad_user_email), **kwargs)
 
     def close(self) -> None:
         self._http.close()
@@ -130,8 +131,9 @@ class IroncladClient:
         """One logical request with retries. Returns the final response (2xx or a non-retryable error)."""
         refreshed = False
         attempt = 0
+        extra_headers = dict(kwargs.pop("headers", None) or {})
         while True:
-            headers = dict(kwargs.pop("headers", None) or {})
+            headers = dict(extra_headers)
             if authenticated:
                 headers["Authorization"] = f"Bearer {self._access_token()}"
                 headers["x-as-user-email"] = self.user_email

@@ -58,6 +58,7 @@ def launch_idempotent(client: IroncladClient, template_id: str, attributes: dict
         raise ValueError(f"correlation key {key!r} must be 1-255 characters of A-Z a-z 0-9 . _ : / @ + -")
     if attributes.get(KEY_ATTRIBUTE) not in (None, key):
         raise ValueError(f"attributes.{KEY_ATTRIBUTE} is {attributes[KEY_ATTRIBUTE]!r}, not the key {key!r}")
+    _require_key_attribute(client, template_id)
     payload = {**attributes, KEY_ATTRIBUTE: key}
     with _lock_for(key):  # racers in this process queue up; other processes are handled by step 3
         existing = _standing(find_by_key(client, key))
@@ -70,6 +71,17 @@ def launch_idempotent(client: IroncladClient, template_id: str, attributes: dict
                                                 f"{standing.ironclad_id} is the workflow of record.")
             return LaunchResult(workflow=standing, created=False)
         return LaunchResult(workflow=launched, created=True)
+
+
+def _require_key_attribute(client: IroncladClient, template_id: str) -> None:
+    """Ironclad accepts unknown attribute keys without storing them; a template without our key attribute
+    would silently defeat the lookup, so refuse to launch on it."""
+    if template_id in client.keyed_templates:
+        return
+    if KEY_ATTRIBUTE not in client.get_schema(template_id).fields:
+        raise ValueError(f"template {template_id} has no {KEY_ATTRIBUTE!r} string attribute; add it to the "
+                         "template so launches can be made idempotent")
+    client.keyed_templates.add(template_id)
 
 
 def _launch_once(client: IroncladClient, template_id: str, payload: dict[str, Any], key: str,
