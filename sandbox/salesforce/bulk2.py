@@ -26,6 +26,7 @@ DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET":
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 TERMINAL_STATES = ("JobComplete", "Aborted", "Failed")
 CSV_MEDIA_TYPE = "text/csv"
+INSERT_CHUNK = 2000
 NULL_MARKER = "#N/A"  # Bulk API's way of clearing a field; an empty cell leaves it unchanged
 
 
@@ -255,12 +256,32 @@ class BulkIngest:
             for name in header:
                 if name not in job.columns:
                     job.columns.append(name)
-            for row in rows:
-                job.outcomes.append(self._apply_row(job, obj, row))
+            if job.operation == "insert":
+                job.outcomes.extend(self._insert_rows(obj, rows))
+            else:
+                job.outcomes.extend(self._apply_row(job, obj, row) for row in rows)
         job.processing_ms = int((time.monotonic() - started) * 1000)
         job.state = "JobComplete"
 
+    def _insert_rows(self, obj: ObjectDef, rows: list[dict[str, str]]) -> list[RowOutcome]:
+        """Inserts go through the store's batch path: valid rows land, invalid ones report their error."""
+        outcomes: list[RowOutcome] = []
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            try:
+                results: list[str | SalesforceError] = self.store.insert_each(
+                    obj.name, [_typed_values(obj, row, creating=True) for row in chunk])
+            except SalesforceError as exc:  # the whole object refuses inserts
+                results = [exc] * len(chunk)
+            for row, result in zip(chunk, results, strict=True):
+                if isinstance(result, SalesforceError):
+                    outcomes.append(RowOutcome(row=row, error=_row_error(result)))
+                else:
+                    outcomes.append(RowOutcome(row=row, record_id=result, created=True))
+        return outcomes
+
     def _apply_row(self, job: IngestJob, obj: ObjectDef, row: dict[str, str]) -> RowOutcome:
+        """One update, upsert or delete row, in its own transaction."""
         outcome = RowOutcome(row=row)
         try:
             with self.store.transaction():
@@ -268,11 +289,8 @@ class BulkIngest:
                     outcome.record_id = row.get("Id", "")
                     self.store.delete(obj.name, outcome.record_id)
                     return outcome
-                values = _typed_values(obj, row, creating=job.operation == "insert")
-                if job.operation == "insert":
-                    outcome.record_id = self.store.create(obj.name, values)
-                    outcome.created = True
-                elif job.operation == "update":
+                values = _typed_values(obj, row, creating=False)
+                if job.operation == "update":
                     outcome.record_id = str(values.pop("Id", "") or "")
                     self.store.update(obj.name, outcome.record_id, values)
                 else:
@@ -282,7 +300,7 @@ class BulkIngest:
                         raise SalesforceError(400, "MISSING_ARGUMENT", f"{ext} not specified", [ext])
                     outcome.record_id, outcome.created = self.store.upsert(obj.name, ext, str(key), values)
         except SalesforceError as exc:
-            outcome.error = f"{exc.error_code}:{exc.message}:{','.join(exc.fields)} --"
+            outcome.error = _row_error(exc)
         return outcome
 
     def _csv(self, job: IngestJob, lead: list[str], lead_values: list[list[str]],
@@ -293,6 +311,11 @@ class BulkIngest:
         for values, row in zip(lead_values, rows, strict=True):
             writer.writerow([*values, *(row.get(name, "") for name in job.columns)])
         return ApiResponse(200, buffer.getvalue(), media_type=CSV_MEDIA_TYPE)
+
+
+def _row_error(error: SalesforceError) -> str:
+    """The `sf__Error` cell: STATUS_CODE:message:fields --"""
+    return f"{error.error_code}:{error.message}:{','.join(error.fields)} --"
 
 
 def _method_not_allowed(method: str, allowed: str) -> SalesforceError:
