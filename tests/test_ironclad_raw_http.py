@@ -90,12 +90,12 @@ def test_scopes_are_enforced_per_endpoint(ironclad_sandbox: IroncladSandbox) -> 
 
 
 def test_webhook_delivery_verifies_with_published_pem(ironclad_sandbox: IroncladSandbox,
-                                                      webhook_receiver: WebhookReceiver) -> None:
+                                                      ironclad_webhook_receiver: WebhookReceiver) -> None:
     with httpx.Client(base_url=ironclad_sandbox.base_url) as http:
         headers = {"Authorization": f"Bearer {_token(http, ironclad_sandbox)}",
                    "x-as-user-email": ironclad_sandbox.user_email}
         created = http.post(f"{API}/webhooks", headers=headers,
-                            json={"events": ["workflow_launched"], "targetURL": webhook_receiver.url})
+                            json={"events": ["workflow_launched"], "targetURL": ironclad_webhook_receiver.url})
         assert created.status_code == 201
         pem = http.get(f"{API}/webhooks/verification-key", headers=headers)
         assert pem.headers["content-type"].startswith("text/plain")
@@ -103,9 +103,9 @@ def test_webhook_delivery_verifies_with_published_pem(ironclad_sandbox: Ironclad
                              json={"template": ORDER_FORM_TEMPLATE_ID, "attributes": order_form_attributes()}).json()
         http.delete(f"{API}/webhooks/{created.json()['id']}", headers=headers)
 
-    webhook_receiver.wait_for(lambda got: any(json.loads(d.body)["payload"]["workflowID"] == launched["id"]
+    ironclad_webhook_receiver.wait_for(lambda got: any(json.loads(d.body)["payload"]["workflowID"] == launched["id"]
                                               for d in got))
-    delivery = next(d for d in webhook_receiver.received
+    delivery = next(d for d in ironclad_webhook_receiver.received
                     if json.loads(d.body)["payload"]["workflowID"] == launched["id"])
     verification = json.loads(delivery.headers["x-ironclad-webhook-verification"])
     assert verification["signAlgorithm"] == "RSA-SHA256" and verification["encoding"] == "base64"

@@ -23,11 +23,11 @@ def _events(receiver: WebhookReceiver) -> list[str]:
     return [json.loads(d.body)["payload"]["event"] for d in receiver.received]
 
 
-def test_webhook_registration_rules(ironclad_client: Any, webhook_receiver: WebhookReceiver) -> None:
-    hook = ironclad_client.create_webhook(["workflow_completed"], webhook_receiver.url)
-    assert hook.status == "enabled" and hook.target_url == webhook_receiver.url
+def test_webhook_registration_rules(ironclad_client: Any, ironclad_webhook_receiver: WebhookReceiver) -> None:
+    hook = ironclad_client.create_webhook(["workflow_completed"], ironclad_webhook_receiver.url)
+    assert hook.status == "enabled" and hook.target_url == ironclad_webhook_receiver.url
     with pytest.raises(IroncladValidationError, match="already exists"):
-        ironclad_client.create_webhook(["workflow_launched"], webhook_receiver.url)
+        ironclad_client.create_webhook(["workflow_launched"], ironclad_webhook_receiver.url)
     with pytest.raises(IroncladValidationError) as err:
         ironclad_client.create_webhook(["workflow_signed"], "http://127.0.0.1:9/other")
     assert err.value.param == "events"
@@ -40,19 +40,19 @@ def test_webhook_registration_rules(ironclad_client: Any, webhook_receiver: Webh
 
 
 def test_lifecycle_events_arrive_signed_and_verify(ironclad_sandbox: IroncladSandbox,
-                                                   webhook_receiver: WebhookReceiver) -> None:
+                                                   ironclad_webhook_receiver: WebhookReceiver) -> None:
     with client_for(ironclad_sandbox) as client:
         hook = client.create_webhook(["workflow_launched", "workflow_approval_status_changed",
                                       "workflow_signature_packet_fully_signed", "workflow_completed"],
-                                     webhook_receiver.url)
+                                     ironclad_webhook_receiver.url)
         verifier = WebhookVerifier.from_client(client)
         workflow = client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
         httpx.post(f"{ironclad_sandbox.base_url}/_sandbox/workflows/{workflow.id}/complete").raise_for_status()
-        webhook_receiver.wait_for(lambda got: "workflow_completed" in [json.loads(d.body)["payload"]["event"]
+        ironclad_webhook_receiver.wait_for(lambda got: "workflow_completed" in [json.loads(d.body)["payload"]["event"]
                                                                        for d in got])
         client.delete_webhook(hook.id)
 
-    verified = [verifier.verify(d.headers, d.body) for d in webhook_receiver.received]
+    verified = [verifier.verify(d.headers, d.body) for d in ironclad_webhook_receiver.received]
     # Deliveries run concurrently, so (as with Ironclad) arrival order is not guaranteed.
     assert sorted(e.payload.event for e in verified) == sorted([
         "workflow_launched", "workflow_approval_status_changed", "workflow_approval_status_changed",
@@ -61,21 +61,21 @@ def test_lifecycle_events_arrive_signed_and_verify(ironclad_sandbox: IroncladSan
     assert {e.webhook_id for e in verified} == {hook.id}
     assert {e.company_id for e in verified} == {ironclad_sandbox.company_id}
     assert len({e.event_id for e in verified}) == len(verified)
-    approvals = [json.loads(d.body)["payload"] for d in webhook_receiver.received]
+    approvals = [json.loads(d.body)["payload"] for d in ironclad_webhook_receiver.received]
     legal = next(p for p in approvals if p.get("approvalID") == "legal")
     assert (legal["approvalName"], legal["status"], legal["userEmail"]) == (
         "Legal", "approved", "legal@contractloop.example")
 
 
 def test_forged_altered_and_unsigned_deliveries_are_rejected(ironclad_sandbox: IroncladSandbox,
-                                                             webhook_receiver: WebhookReceiver) -> None:
+                                                             ironclad_webhook_receiver: WebhookReceiver) -> None:
     with client_for(ironclad_sandbox) as client:
-        hook = client.create_webhook(["workflow_launched"], webhook_receiver.url)
+        hook = client.create_webhook(["workflow_launched"], ironclad_webhook_receiver.url)
         client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
-        webhook_receiver.wait_for(lambda got: len(got) >= 1)
+        ironclad_webhook_receiver.wait_for(lambda got: len(got) >= 1)
         client.delete_webhook(hook.id)
     verifier = WebhookVerifier(ironclad_sandbox.verification_key_pem)
-    genuine = webhook_receiver.received[0]
+    genuine = ironclad_webhook_receiver.received[0]
     assert verifier.verify(genuine.headers, genuine.body).payload.event == "workflow_launched"
 
     # Re-formatted JSON (a proxy pretty-printed it) still verifies: the signature covers JSON.stringify(body).
@@ -106,14 +106,14 @@ def test_forged_altered_and_unsigned_deliveries_are_rejected(ironclad_sandbox: I
 
 
 def test_failed_deliveries_are_retried_with_the_same_event_id(make_ironclad_sandbox: Any,
-                                                              webhook_receiver: WebhookReceiver) -> None:
+                                                              ironclad_webhook_receiver: WebhookReceiver) -> None:
     sandbox = make_ironclad_sandbox(webhooks=FAST_RETRIES)
-    webhook_receiver.statuses = [500, 503]
+    ironclad_webhook_receiver.statuses = [500, 503]
     with client_for(sandbox) as client:
-        hook = client.create_webhook(["workflow_launched"], webhook_receiver.url)
+        hook = client.create_webhook(["workflow_launched"], ironclad_webhook_receiver.url)
         client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
-        webhook_receiver.wait_for(lambda got: [d.status for d in got] == [500, 503, 200])
-        assert len({d.headers["x-ironclad-webhook-event-id"] for d in webhook_receiver.received}) == 1
+        ironclad_webhook_receiver.wait_for(lambda got: [d.status for d in got] == [500, 503, 200])
+        assert len({d.headers["x-ironclad-webhook-event-id"] for d in ironclad_webhook_receiver.received}) == 1
         attempts = sandbox.delivery_attempts()
         assert [a.status_code for a in attempts] == [500, 503, 200]
         assert attempts[2].started - attempts[1].started >= attempts[1].started - attempts[0].started  # backoff
@@ -121,32 +121,32 @@ def test_failed_deliveries_are_retried_with_the_same_event_id(make_ironclad_sand
 
 
 def test_webhook_is_disabled_by_system_after_repeated_failures(make_ironclad_sandbox: Any,
-                                                               webhook_receiver: WebhookReceiver) -> None:
+                                                               ironclad_webhook_receiver: WebhookReceiver) -> None:
     sandbox = make_ironclad_sandbox(webhooks=FAST_RETRIES)
-    webhook_receiver.statuses = [500] * 50
+    ironclad_webhook_receiver.statuses = [500] * 50
     with client_for(sandbox) as client:
-        hook = client.create_webhook(["workflow_launched"], webhook_receiver.url)
+        hook = client.create_webhook(["workflow_launched"], ironclad_webhook_receiver.url)
         client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
-        webhook_receiver.wait_for(lambda got: len(got) >= 4)
+        ironclad_webhook_receiver.wait_for(lambda got: len(got) >= 4)
         disabled = client.get_webhook(hook.id)
         assert disabled.status == "disabledBySystem", [a.status_code for a in sandbox.delivery_attempts()]
         assert disabled.consecutive_failure_count >= 4
         # A disabled registration receives nothing more; re-enabling resets its failure streak.
         second = client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
         time.sleep(0.3)
-        assert all(json.loads(d.body)["payload"]["workflowID"] != second.id for d in webhook_receiver.received)
+        assert all(json.loads(d.body)["payload"]["workflowID"] != second.id for d in ironclad_webhook_receiver.received)
         reenabled = client.update_webhook(hook.id, status="enabled")
         assert (reenabled.status, reenabled.consecutive_failure_count) == ("enabled", 0)
 
 
-def test_gone_receiver_disables_its_webhook(make_ironclad_sandbox: Any, webhook_receiver: WebhookReceiver) -> None:
+def test_gone_receiver_disables_its_webhook(make_ironclad_sandbox: Any, ironclad_webhook_receiver: WebhookReceiver) -> None:
     sandbox = make_ironclad_sandbox(webhooks=FAST_RETRIES)
-    webhook_receiver.statuses = [410]
+    ironclad_webhook_receiver.statuses = [410]
     with client_for(sandbox) as client:
-        hook = client.create_webhook(["workflow_launched"], webhook_receiver.url)
+        hook = client.create_webhook(["workflow_launched"], ironclad_webhook_receiver.url)
         client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
-        webhook_receiver.wait_for(lambda got: len(got) == 1)
-        webhook_receiver.wait_for(lambda got: client.get_webhook(hook.id).status == "disabled", timeout=3)
+        ironclad_webhook_receiver.wait_for(lambda got: len(got) == 1)
+        ironclad_webhook_receiver.wait_for(lambda got: client.get_webhook(hook.id).status == "disabled", timeout=3)
         client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
         time.sleep(0.3)
         assert [a.status_code for a in sandbox.delivery_attempts()] == [410]
