@@ -1,16 +1,16 @@
 """The approval step: auto-approve by policy, or show the request in Salesforce and wait for a human.
 
-Three small nodes so that resuming re-runs only the interrupt: `decide` (policy), `request` (an
-idempotent upsert of a Salesforce Task the reviewer can act on) and `await_decision` (the interrupt).
+Two top-level nodes so that resuming re-runs only the interrupt, and the run's state says
+"awaiting_approval" while it waits: `approval_gate` (policy, and an idempotent upsert of a Salesforce Task
+the reviewer can act on) and `await_decision` (the interrupt).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
-from langgraph.types import Command, interrupt
+from langgraph.types import interrupt
 
 from graphs import context as services
 from graphs.approval import (
@@ -32,27 +32,23 @@ def approval_task_key(state: RunState) -> str:
     return f"{state.correlation_id}-approval"
 
 
-def decide(state: RunState) -> Command[Literal["request", "__end__"]]:
-    assert state.review is not None
-    if state.review.approval.route == "auto_approve":
-        decision = Decision(type="approve", by=AUTO_APPROVER, automatic=True,
-                            message="; ".join(state.review.approval.reasons) or "within policy")
-        return Command(goto=END, update={"decision": decision, "status": "approved",
-                                         "log": ["approval: auto-approved by policy"]})
-    return Command(goto="request")
-
-
-def request(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Make the pending approval visible in Salesforce (a Task on the Opportunity) before waiting."""
+def approval_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Auto-approve within policy; otherwise make the pending approval visible in Salesforce (a Task on the
+    Opportunity, upserted by key, so a re-review after an edit updates the same Task)."""
     assert state.review is not None and state.bundle is not None
     review = state.review
+    if review.approval.route == "auto_approve":
+        decision = Decision(type="approve", by=AUTO_APPROVER, automatic=True,
+                            message="; ".join(review.approval.reasons) or "within policy")
+        return {"decision": decision, "status": "approved", "log": ["approval: auto-approved by policy"]}
+    role = review.approval.approver_role or "legal"
     plan = WritePlan(
         correlation_id=state.correlation_id,
         summary="approval request",
         operations=[WriteOp(
             ref="approvalTask", action="upsert", sobject="Task", external_id=approval_task_key(state),
             fields={
-                "Subject": f"[{(review.approval.approver_role or 'legal').title()} approval] Contract for {state.bundle.name}",
+                "Subject": f"[{role.replace('_', ' ').title()} approval] Contract for {state.bundle.name}",
                 "WhatId": state.bundle.id,
                 "Status": "Not Started",
                 "Priority": "High",
@@ -62,7 +58,7 @@ def request(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     )
     results = services.salesforce(runtime.context).apply(plan)
     return {"approval_task_id": results[0].id, "status": "awaiting_approval",
-            "log": [f"approval: waiting for {review.approval.approver_role}; Salesforce Task {results[0].id}"]}
+            "log": [f"approval: waiting for {role}; Salesforce Task {results[0].id}"]}
 
 
 def await_decision(state: RunState) -> dict[str, Any]:
@@ -165,11 +161,8 @@ def _task_description(state: RunState) -> str:
 
 
 def build_approval() -> Any:
-    builder = StateGraph(RunState, context_schema=Context)
-    builder.add_node("decide", decide)
-    builder.add_node("request", request)
-    builder.add_node("await_decision", await_decision)
-    builder.add_edge(START, "decide")
-    builder.add_edge("request", "await_decision")
-    builder.add_edge("await_decision", END)
-    return builder.compile(name="approval")
+    return approval_gate
+
+
+def build_await_decision() -> Any:
+    return await_decision

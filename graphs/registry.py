@@ -31,7 +31,11 @@ def _review_due(s: RunState) -> bool:
 
 
 def _approval_due(s: RunState) -> bool:
-    return s.review is not None and s.decision is None
+    return s.review is not None and s.decision is None and s.status != "awaiting_approval"
+
+
+def _decision_due(s: RunState) -> bool:
+    return s.review is not None and s.decision is None and s.status == "awaiting_approval"
 
 
 def _publish_due(s: RunState) -> bool:
@@ -43,8 +47,7 @@ def specialists() -> list[Specialist]:
     # Imported here so that importing the registry stays cheap and free of cycles.
     from agents.drafter.graph import build_drafter
     from agents.risk_reviewer.graph import build_risk_reviewer
-
-    from graphs.approval_node import build_approval
+    from graphs.approval_node import build_approval, build_await_decision
     from graphs.publish import build_publisher
 
     draft = frozenset({"draft_contract"})
@@ -54,7 +57,9 @@ def specialists() -> list[Specialist]:
         Specialist("risk_reviewer", draft, _review_due, build_risk_reviewer,
                    "Applies the playbook's risk rules and approval policy to deal and draft."),
         Specialist("approval", draft, _approval_due, build_approval,
-                   "Auto-approves, or asks a human (interrupt) and shows the request in Salesforce."),
+                   "Auto-approves by policy, or shows the approval request in Salesforce as a Task."),
+        Specialist("await_decision", draft, _decision_due, build_await_decision,
+                   "Waits for the human decision (interrupt): approve, edit or reject."),
         Specialist("publisher", draft, _publish_due, build_publisher,
                    "Launches the approved workflow in Ironclad and writes the outcome to the Opportunity."),
     ]

@@ -111,6 +111,5 @@ def create_deal(store: OrgStore, spec: DealSpec, today: date | None = None) -> s
                 "SBQQ__Quote__c": quote_id, "SBQQ__Product__c": entry["Product2Id"],
                 "SBQQ__ProductName__c": entry["Product2"]["Name"], "SBQQ__Quantity__c": line.quantity,
                 "SBQQ__ListPrice__c": entry["UnitPrice"], "SBQQ__NetPrice__c": unit,
-                "SBQQ__Discount__c": line.discount_percent or None,
-                "SBQQ__NetTotal__c": round(unit * line.quantity, 2)})
+                "SBQQ__Discount__c": line.discount_percent or None})
     return opportunity_id
