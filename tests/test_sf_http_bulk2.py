@@ -8,7 +8,9 @@ import uuid
 
 import pytest
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceMalformedRequest
+from simple_salesforce.exceptions import SalesforceError, SalesforceMalformedRequest
+
+from sandbox.salesforce.server import SalesforceSandbox
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -71,3 +73,20 @@ def test_bad_jobs_are_refused(sf: Salesforce) -> None:
     assert aborted["state"] == "Aborted"
     listed = sf.restful("jobs/ingest")
     assert job["id"] in {j["id"] for j in listed["records"]}
+
+
+def test_raw_upload_is_201_and_abort_leaves_rows_unprocessed(sf: Salesforce, sf_sandbox: SalesforceSandbox) -> None:
+    job = sf.restful("jobs/ingest", method="POST", json={"object": "Contact", "operation": "insert",
+                                                         "contentType": "CSV", "lineEnding": "LF"})
+    session = sf_sandbox.requests_session()
+    upload = session.put(f"{sf_sandbox.instance_url}/services/data/v59.0/jobs/ingest/{job['id']}/batches",
+                         data="LastName,Title\nUnsent,Counsel\n",
+                         headers={"Authorization": f"Bearer {sf_sandbox.access_token}",
+                                  "Content-Type": "text/csv; charset=UTF-8"}, timeout=30)
+    assert upload.status_code == 201 and upload.content == b""
+    assert sf.restful(f"jobs/ingest/{job['id']}", method="PATCH", json={"state": "Aborted"})["state"] == "Aborted"
+    assert _rows(sf.bulk2.Contact.get_unprocessed_records(job["id"])) == [{"LastName": "Unsent", "Title": "Counsel"}]
+    with pytest.raises(SalesforceError) as closed:
+        sf.restful(f"jobs/ingest/{job['id']}", method="PATCH", json={"state": "UploadComplete"})
+    assert closed.value.status == 409
+    assert sf.query("SELECT COUNT() FROM Contact WHERE LastName = 'Unsent'")["totalSize"] == 0

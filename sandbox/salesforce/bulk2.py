@@ -103,7 +103,7 @@ class BulkIngest:
         self.schema = schema
         self.created_by = created_by
         self._jobs: dict[str, IngestJob] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # also serialises state changes, so a job is processed once
 
     def handle(self, method: str, version: str, segments: list[str], raw_body: bytes) -> ApiResponse:
         """Route `jobs/ingest[/{id}[/batches|/successfulResults|/failedResults|/unprocessedrecords]]`."""
@@ -192,6 +192,10 @@ class BulkIngest:
         return ApiResponse(200, job.info(self.created_by))
 
     def _upload(self, job: IngestJob, raw_body: bytes) -> ApiResponse:
+        with self._lock:
+            return self._append_upload(job, raw_body)
+
+    def _append_upload(self, job: IngestJob, raw_body: bytes) -> ApiResponse:
         if job.state != "Open":
             raise _error(409, "INVALIDJOBSTATE", f"Job {job.id} is not open for uploads; its state is {job.state}")
         try:
@@ -205,7 +209,10 @@ class BulkIngest:
         return ApiResponse(201)
 
     def _set_state(self, job: IngestJob, body: Any) -> ApiResponse:
-        state = body.get("state") if isinstance(body, dict) else None
+        with self._lock:
+            return self._change_state(job, body.get("state") if isinstance(body, dict) else None)
+
+    def _change_state(self, job: IngestJob, state: object) -> ApiResponse:
         if state == "UploadComplete" and job.state == "Open":
             job.state = "UploadComplete"
             self._process(job)
@@ -229,8 +236,10 @@ class BulkIngest:
     # --- processing -----------------------------------------------------------------------
 
     def _rows(self, job: IngestJob, upload: str) -> tuple[list[str], list[dict[str, str]]]:
+        """Parse one upload; its header columns join the job's result CSV columns."""
         reader = csv.reader(io.StringIO(upload, newline=""), delimiter=job.delimiter)
         header = next(reader, [])
+        job.columns.extend(name for name in header if name not in job.columns)
         rows = [dict(zip(header, values, strict=False)) for values in reader if any(v != "" for v in values)]
         return header, rows
 
@@ -253,9 +262,6 @@ class BulkIngest:
                 job.state = "Failed"
                 job.error_message = f"InvalidBatch : Field name not found : {unknown[0]}"
                 return
-            for name in header:
-                if name not in job.columns:
-                    job.columns.append(name)
             if job.operation == "insert":
                 job.outcomes.extend(self._insert_rows(obj, rows))
             else:
