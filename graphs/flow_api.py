@@ -128,8 +128,10 @@ class PendingApproval(FlowModel):
     action: str
     description: str
     allowed_decisions: list[str]
-    template: str | None = None
-    attributes_json: str = Field(description="The attributes that would be launched, as a JSON object string.")
+    templates: list[str] = Field(description="Ironclad templates to launch; the first is the primary document.")
+    clauses: list[str] = Field(default_factory=list, description="Drafted clauses, as 'clause id vVersion'.")
+    attributes_json: str = Field(description="The primary document's launch attributes, as a JSON object string.")
+    addenda_json: str = Field("{}", description="Attributes of each addendum by template, as a JSON object string.")
     salesforce_task_id: str | None = None
     correlation_id: str
 
@@ -144,6 +146,9 @@ class RunStatus(FlowModel):
     workflow_id: str | None = None
     workflow_link: str | None = None
     workflow_status: str | None = None
+    addendum_workflow_ids: list[str] = Field(default_factory=list,
+                                             description="Workflows launched for addenda (e.g. a DPA) with it.")
+    addendum_workflow_links: list[str] = Field(default_factory=list)
     risk_score: int | None = None
     risk_route: str | None = None
     risk_summary: str | None = None

@@ -278,38 +278,51 @@ def _check_same_opportunity(thread: dict[str, Any], opportunity_id: str | None) 
 def _status_of(thread: dict[str, Any]) -> RunStatus:
     """Flatten a LangGraph thread into what a Flow reads."""
     values = _values(thread)
-    launch = values.get("launch") or {}
-    review = values.get("review") or {}
-    decision = values.get("decision") or {}
+    state = _run_state(values)
     interrupts = [i for group in (thread.get("interrupts") or {}).values() for i in group]
     approval = _pending_approval(interrupts[0]["value"]) if interrupts else None
-    state = thread["status"]
-    if state == "busy":
+    if thread["status"] == "busy":
         status = "running"
-    elif state == "error":
+    elif thread["status"] == "error":
         status = "failed"
     elif approval is not None:
         status = "awaiting_approval"
     else:
-        status = values.get("status") or "queued"
+        status = state.status if state else "queued"
+    launch = state.launch if state else None
+    review = state.review if state else None
+    decision = state.decision if state else None
+    task = (state.task.opportunity_id if state else None) or (thread.get("metadata") or {}).get("opportunity_id")
     return RunStatus(
         status=status,
         thread_id=str(thread["thread_id"]),
-        opportunity_id=(values.get("task") or {}).get("opportunity_id") or thread.get("metadata", {}).get(
-            "opportunity_id"),
-        correlation_id=values.get("correlation_id") or _correlation_from_metadata(thread.get("metadata") or {}),
-        workflow_id=launch.get("workflow_id"),
-        workflow_link=launch.get("link"),
-        workflow_status=launch.get("status"),
-        risk_score=review.get("score"),
-        risk_route=review.get("route"),
-        risk_summary=_risk_summary(review),
-        decision=decision.get("type"),
-        decided_by=decision.get("by"),
+        opportunity_id=task,
+        correlation_id=(state.correlation_id if state else None)
+        or _correlation_from_metadata(thread.get("metadata") or {}),
+        workflow_id=launch.workflow_id if launch else None,
+        workflow_link=launch.link if launch else None,
+        workflow_status=launch.status if launch else None,
+        addendum_workflow_ids=[a.workflow_id for a in state.addenda] if state else [],
+        addendum_workflow_links=[a.link for a in state.addenda] if state else [],
+        risk_score=review.assessment.score if review else None,
+        risk_route=review.approval.route if review else None,
+        risk_summary=review.summary() if review else None,
+        decision=decision.type if decision else None,
+        decided_by=decision.by if decision else None,
         approval=approval,
-        error=values.get("error"),
+        error=state.error if state else values.get("error"),
         updated_at=str(thread.get("updated_at")) if thread.get("updated_at") else None,
     )
+
+
+def _run_state(values: dict[str, Any]) -> RunState | None:
+    """The graph's own state model; None before the first step has written anything."""
+    if not values.get("task"):
+        return None
+    try:
+        return RunState.model_validate(values)
+    except ValidationError:
+        return None
 
 
 def _correlation_from_metadata(metadata: dict[str, Any]) -> str | None:
@@ -318,17 +331,6 @@ def _correlation_from_metadata(metadata: dict[str, Any]) -> str | None:
         return None
     task = Task(kind="draft_contract", event_id=metadata["event_id"], opportunity_id=metadata["opportunity_id"])
     return correlation_id_for(RunState(task=task))
-
-
-def _risk_summary(review: dict[str, Any]) -> str | None:
-    if not review:
-        return None
-    from graphs.state import RiskReview
-
-    try:
-        return RiskReview.model_validate(review).summary()
-    except ValidationError:
-        return None
 
 
 def _pending_approval(value: Any) -> PendingApproval | None:
@@ -344,8 +346,10 @@ def _pending_approval(value: Any) -> PendingApproval | None:
         approver_role=request.approver_role, risk_score=request.risk_score, risk_summary=request.risk_summary,
         action=action.name, description=action.description,
         allowed_decisions=list(config.allowed_decisions) if config else ["approve", "edit", "reject"],
-        template=action.args.get("template"),
+        templates=[str(t) for t in action.args.get("templates", [])],
+        clauses=[str(c) for c in action.args.get("clauses", [])],
         attributes_json=json.dumps(action.args.get("attributes", {}), sort_keys=True, default=str),
+        addenda_json=json.dumps(action.args.get("addenda", {}), sort_keys=True, default=str),
         salesforce_task_id=request.salesforce_task_id, correlation_id=request.correlation_id,
     )
 
