@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -137,3 +138,28 @@ def test_a_high_value_deal_waits_for_approval_then_launches_and_writes_back(flow
     assert record["Ironclad_Workflow_Link__c"] == done["workflow_link"]
     assert record["Ironclad_Status__c"] == done["workflow_status"]
     assert record["Contract_Risk_Summary__c"] and "Risk score" in record["Contract_Risk_Summary__c"]
+
+
+def test_concurrent_deliveries_start_one_run_and_a_rejection_launches_nothing(flow_server: FlowServer) -> None:
+    opportunity = _contracting(flow_server)[1]
+    before = _workflow_count(flow_server)
+    event = _event(opportunity["Id"])
+
+    def deliver(_: int) -> httpx.Response:
+        with flow_server.http() as http:
+            return http.post("/flow/opportunity-events", json=event)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(deliver, range(6)))
+    assert sorted(r.status_code for r in responses) == [200] * 5 + [202]
+    assert len({r.json()["thread_id"] for r in responses}) == 1
+
+    with flow_server.http() as http:
+        waiting = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+        assert waiting["status"] == "awaiting_approval", waiting
+        rejected = http.post("/flow/approvals", json={"opportunity_id": opportunity["Id"], "decision": "reject",
+                                                      "reviewer": "legal counsel", "message": "no uncapped liability"})
+        assert rejected.status_code == 202, rejected.text
+        done = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED - {"awaiting_approval"})
+    assert (done["status"], done["decision"], done["workflow_id"]) == ("rejected", "reject", None)
+    assert _workflow_count(flow_server) == before
