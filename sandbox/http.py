@@ -66,6 +66,7 @@ class BackgroundServer:
 
     def stop(self) -> None:
         self._server.should_exit = True
+        self._server.force_exit = True  # don't wait for idle keep-alive connections to close
         self._thread.join(timeout=10)
 
     def __enter__(self) -> BackgroundServer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from playbook_store.jurisdictions import supported_jurisdictions
 from playbook_store.models import DealFacts, DealType, Region, TermRequest, TextSpan
 from tools.salesforce.models import OpportunityBundle
 
@@ -18,6 +19,21 @@ DEAL_TYPE_BY_OPPORTUNITY_TYPE: dict[str, DealType] = {
 # Products that process the customer's personal data on its behalf (so a DPA is needed).
 DATA_PROCESSING_FAMILIES = {"Platform", "Add-ons"}
 _NET_DAYS = re.compile(r"net\s*(\d{1,3})", re.IGNORECASE)
+# "State of California", "Province of Ontario", "The Netherlands", "New South Wales, Australia" -> template names.
+_LAW_QUALIFIER = re.compile(r"^(?:the\s+)?(?:(?:state|commonwealth|province|republic|kingdom)\s+of\s+)?(?:the\s+)?",
+                            re.IGNORECASE)
+
+
+def canonical_jurisdiction(raw: str | None) -> str | None:
+    """A CRM governing-law value in the templates' vocabulary (unknown names pass through, to be flagged)."""
+    if not raw or not raw.strip():
+        return None
+    name = _LAW_QUALIFIER.sub("", raw.strip())
+    supported = {j.lower(): j for j in supported_jurisdictions()}
+    if name.lower() in supported:
+        return supported[name.lower()]
+    head = name.split(",")[0].strip()  # "New South Wales, Australia"
+    return supported.get(head.lower(), name)
 
 
 class FactsError(ValueError):
@@ -91,7 +107,7 @@ def deal_facts(bundle: OpportunityBundle) -> DealFacts:
         product_names=[li.product_name for li in bundle.line_items],
         payment_terms_days=payment_terms_days_of(bundle),
         max_discount_percent=max_discount_of(bundle),
-        governing_law_requested=bundle.governing_law or None,
+        governing_law_requested=canonical_jurisdiction(bundle.governing_law),
         special_terms=bundle.special_terms or "",
         data_processing=bool(DATA_PROCESSING_FAMILIES & set(families)),
     )

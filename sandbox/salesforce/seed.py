@@ -29,6 +29,21 @@ REGIONS: dict[str, list[tuple[str, str | None, str]]] = {
              ("Japan", None, "Japan"), ("India", "KA", "India")],
     "LATAM": [("Brazil", "SP", "Brazil"), ("Mexico", "CMX", "Mexico"), ("Chile", None, "Chile")],
 }
+# A city and postal code per (country, state), for realistic billing addresses on contracts.
+_CITIES: dict[tuple[str, str | None], tuple[str, str]] = {
+    ("United States", "CA"): ("San Francisco", "94105"), ("United States", "NY"): ("New York", "10017"),
+    ("United States", "TX"): ("Austin", "78701"), ("United States", "WA"): ("Seattle", "98101"),
+    ("United States", "MA"): ("Boston", "02110"), ("Canada", "ON"): ("Toronto", "M5H 2N2"),
+    ("United Kingdom", None): ("London", "EC2V 7HH"), ("Germany", "BY"): ("Munich", "80331"),
+    ("France", None): ("Paris", "75008"), ("Netherlands", None): ("Amsterdam", "1017 CE"),
+    ("Ireland", None): ("Dublin", "D02 X285"), ("Sweden", None): ("Stockholm", "111 57"),
+    ("Australia", "NSW"): ("Sydney", "2000"), ("Singapore", None): ("Singapore", "018989"),
+    ("Japan", None): ("Tokyo", "100-0005"), ("India", "KA"): ("Bengaluru", "560001"),
+    ("Brazil", "SP"): ("Sao Paulo", "01310-100"), ("Mexico", "CMX"): ("Mexico City", "06600"),
+    ("Chile", None): ("Santiago", "8320000"),
+}
+_STREETS = ["Market Street", "Harbour Road", "King Street", "Park Avenue", "Station Road", "Commerce Way",
+            "Riverside Drive", "High Street", "Innovation Boulevard", "Bridge Street"]
 _REGION_WEIGHTS = {"NA": 45, "EMEA": 30, "APAC": 15, "LATAM": 10}
 _INDUSTRIES = ["Technology", "Finance", "Healthcare", "Manufacturing", "Retail", "Insurance", "Education",
                "Telecommunications", "Energy", "Media", "Transportation", "Government", "Biotechnology", "Banking"]
@@ -198,7 +213,10 @@ def _account(rng: random.Random, index: int, reps: list[str]) -> dict[str, Any]:
     renewal = rng.random() < 0.5
     return {"Name": name, "Type": rng.choices(["Customer - Direct", "Prospect", "Customer - Channel"], [6, 3, 1])[0],
             "Industry": rng.choice(_INDUSTRIES), "Region__c": region, "BillingCountry": country,
-            "BillingState": state, "BillingCity": None, "Website": f"https://www.{domain}",
+            "BillingState": state, "BillingCity": _CITIES[(country, state)][0],
+            "BillingPostalCode": _CITIES[(country, state)][1],
+            "BillingStreet": f"{(index * 37) % 480 + 1} {_STREETS[index % len(_STREETS)]}",
+            "Website": f"https://www.{domain}",
             "Phone": f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}", "NumberOfEmployees": employees,
             "AnnualRevenue": float(employees * rng.randint(150, 400) * 1000), "OwnerId": rng.choice(reps),
             "Auto_Renewal__c": renewal, "Renewal_Notice_Days__c": rng.choice([30, 60, 90]) if renewal else None,
