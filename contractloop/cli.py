@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from contractloop.commands import demo, sandbox, serve
+from contractloop.commands import demo, eval_cmd, sandbox, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_parser(sub)
     demo.add_parser(sub)
     serve.add_parser(sub)
+    eval_cmd.add_parser(sub)
     return parser
 
 
