@@ -14,8 +14,7 @@ from agents.extractor.jurisdictions import (
 )
 from agents.extractor.money import MONEY, money_from_match
 from agents.extractor.sections import under_heading
-from agents.extractor.spans import sentence_bounds
-from agents.extractor.term import Found
+from agents.extractor.spans import Found, sentence_bounds
 
 # Sentences that may choose a law: they govern, construe or apply "the laws of" somewhere, or name "X law".
 _GOVERN = r"\bgovern(?:s|ed|ing)?\b"

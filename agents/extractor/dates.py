@@ -16,14 +16,14 @@ MONTHS = {
 _MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|" \
          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 # "20t h" appears where PDF text extraction split a ligature.
-_DAY = r"(?P<day>[0-3]?\d)(?:\s*(?:st|nd|rd|th|s\s?t|n\s?d|r\s?d|t\s?h)\b)?"
+_DAY = r"(?<!\d)(?P<day>[0-3]?\d)(?:\s*(?:st|nd|rd|th|s\s?t|n\s?d|r\s?d|t\s?h)\b)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 
 DATE_PATTERNS = [
     # March 12, 1999 / Nov. 02, 2019 / September 13th, 2019 / March 9th 2015 / March 12,1999
     re.compile(rf"\b{_MONTH}\s+{_DAY}\s*,?\s*{_YEAR}\b", re.IGNORECASE),
     # 1 August 2019 / 14th day of November 2017 / 7th day of April, 2003
-    re.compile(rf"\b{_DAY}\s+(?:day\s+of\s+)?{_MONTH},?\s+(?:in\s+the\s+year\s+)?{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"{_DAY}\s+(?:day\s+of\s+)?{_MONTH},?\s+(?:in\s+the\s+year\s+)?{_YEAR}\b", re.IGNORECASE),
     # 05/05/98 / 3-14-18 (US month-first order, as SEC filings write it)
     re.compile(r"(?<![\d/.-])(?P<nmonth>[01]?\d)[/-](?P<nday>[0-3]?\d)[/-](?P<nyear>(?:19|20)?\d\d)(?![\d/-])"),
 ]

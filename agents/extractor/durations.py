@@ -15,13 +15,22 @@ _WORDS = {
 }
 _WORD_ALT = "|".join(sorted((re.escape(w) for w in _WORDS if w not in {"a", "an", "half", "one-half"}),
                             key=len, reverse=True))
-_NUMBER = (rf"(?:(?P<word>(?:{_WORD_ALT})(?:[\s-]+(?:{_WORD_ALT}))?)\s*(?:\(\s*(?P<paren>\d+)\s*\))?"
+_NUMBER = (rf"(?:(?P<word>(?:{_WORD_ALT})(?:[\s-]+(?:{_WORD_ALT}))?)\s*(?:\(\s*(?:(?P<paren>\d+)|[Il])\s*\))?"
            rf"|(?P<digits>\d+)|(?P<article>an?))")
 DURATION = re.compile(
     rf"\b{_NUMBER}[\s-]*(?:\(\s*\d+\s*\)\s*)?(?:full\s+|calendar\s+|consecutive\s+|business\s+|additional\s+)?"
     r"(?P<unit>year|month|week|day)s?\b",
     re.IGNORECASE,
 )
+
+
+_ORDINAL_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                  "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                  "eighteenth", "nineteenth", "twentieth"]
+# "fifth" / "5th" -> 5, for "the fifth (5th) anniversary of the Effective Date".
+ORDINALS = {**{w: n for n, w in enumerate(_ORDINAL_WORDS, start=1)},
+            **{f"{n}{'st' if n % 10 == 1 and n != 11 else 'nd' if n % 10 == 2 and n != 12 else 'rd' if n % 10 == 3 and n != 13 else 'th'}": n
+               for n in range(1, 31)}}
 
 
 def number_value(word: str) -> int | None:
@@ -49,7 +58,11 @@ def duration_from_match(match: re.Match[str]) -> str | None:
         amount = number_value(match.group("word"))
     if not amount:
         return None
-    return f"P{amount}{_UNITS[match.group('unit').lower()]}"
+    unit = _UNITS[match.group("unit").lower()]
+    if match.group("article") and unit == "Y" and re.search(r"\bhalf\s+$", match.string[max(0, match.start() - 6):match.start()],
+                                                           re.IGNORECASE):
+        return "P6M"  # "half a year"
+    return f"P{amount}{unit}"
 
 
 def parse_duration(text: str) -> str | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from agents.extractor import clauses, commercial, term
+from agents.extractor import clauses, commercial, contract_dates, lifespan, renewal
 from agents.extractor.citations import cite, verified
 from agents.extractor.models import Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
 from agents.extractor.parties import find_parties
+from agents.extractor.spans import Found
 from tools.documents import Document
 
 
@@ -16,15 +17,15 @@ class OfflineExtractor:
     def extract(self, document: Document) -> ContractTerms:
         text = document.text
 
-        def cited(found: term.Found | None) -> Cited | None:  # type: ignore[type-arg]
+        def cited(found: Found | None) -> Cited | None:  # type: ignore[type-arg]
             return None if found is None else Cited(value=found.value, citation=cite(document, found.start, found.end))
 
         parties = [Party(name=p.name, role=p.role, citation=cite(document, p.start, max(p.end, p.quote_end)))
                    for p in find_parties(text)]
-        agreement = term.agreement_date(text)
-        effective = term.effective_date(text, agreement)
-        life = term.term_and_expiration(text, effective)
-        renewal = term.renewal(text)
+        agreement = contract_dates.agreement_date(text)
+        effective = contract_dates.effective_date(text, agreement)
+        life = lifespan.term_and_expiration(text, effective)
+        renewed = renewal.renewal(text, str(life.initial_term.value) if life.initial_term else None)
 
         cap = clauses.liability_cap(text)
         liability: LiabilityCap | None = None
@@ -48,9 +49,9 @@ class OfflineExtractor:
             effective_date=cited(effective) if effective and isinstance(effective.value, date) else None,
             expiration_date=cited(life.expiration),
             initial_term=cited(life.initial_term),
-            auto_renewal=cited(renewal.auto_renewal),
-            renewal_term=cited(renewal.renewal_term),
-            notice_period_to_terminate_renewal=cited(renewal.notice),
+            auto_renewal=cited(renewed.auto_renewal),
+            renewal_term=cited(renewed.renewal_term),
+            notice_period_to_terminate_renewal=cited(renewed.notice),
             termination_for_convenience=cited(clauses.termination_for_convenience(text)),
             governing_law=cited(clauses.governing_law(text)),
             payment_terms_net_days=cited(commercial.payment_terms(text)),
@@ -64,7 +65,7 @@ class OfflineExtractor:
         return verified(terms, document)
 
 
-def _money(document: Document, found: term.Found | None) -> Money | None:
+def _money(document: Document, found: Found | None) -> Money | None:
     if found is None:
         return None
     amount, currency = found.value  # type: ignore[misc]

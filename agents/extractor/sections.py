@@ -12,7 +12,7 @@ import re
 _NUMBER = r"(?:(?:ARTICLE|Article|SECTION|Section|Clause|CLAUSE)\s+)?(?:[\dIVXivx]+[A-Za-z]?(?:\.\d+)*[.):]?|\([a-z\d]+\))"
 # A heading is a few capitalised words, optionally numbered, ending the line or followed by "." / ":" / " - ".
 _OWN_LINE = re.compile(rf"^[ \t*]*(?:{_NUMBER}[ \t]*[-–—:]?[ \t]*)?(?P<title>[A-Z][A-Za-z&,;'’/ \t-]{{1,70}}?)[ \t]*[.:]?[ \t]*$")
-_INLINE = re.compile(rf"^[ \t*]*(?:{_NUMBER}[ \t]+)?(?P<title>(?:[A-Z][A-Za-z'’/-]*|of|and|or|the|to|on|for|in)"
+_INLINE = re.compile(rf"[ \t*]*(?:{_NUMBER}[ \t]+)?(?P<title>(?:[A-Z][A-Za-z'’/-]*|of|and|or|the|to|on|for|in)"
                      rf"(?:[ \t]+(?:[A-Z][A-Za-z'’/-]*|of|and|or|the|to|on|for|in)){{0,6}})[ \t]*(?:\.|:|[ \t]-)[ \t]+(?=\S)")
 _LOOKBACK_LINES = 4
 

@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value and the span that states it (the citation is built from the span later)."""
+
+    value: object
+    start: int
+    end: int
 
 _SENTENCE_START = re.compile(r"(?:[.!?][\"”')]?\s+(?=[\"“(]?[A-Z0-9(])|\n[ \t]*\n\s*|\n\s*(?=\(?[a-z0-9]{1,3}[.)]\s))")
 _SENTENCE_END = re.compile(r"[.!?](?=[\"”')]?(?:\s+[\"“(]?[A-Z0-9(]|\s*$))|\n[ \t]*\n")

@@ -1,0 +1,143 @@
+"""The contract's own dates: when it was made (agreement date) and when it takes effect (effective date).
+
+Precedence follows how contracts are drafted: the preamble dates the contract ("made as of March 3, 2021");
+when it does not, the contract is made when the last party signs. The effective date is the date the contract
+defines as such, else the date the term commences, else the agreement date; an effective date defined by an
+event (regulatory approval, closing) is not a date we can read, unless the event is the last signature.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.extractor.dates import DateMatch, find_dates
+from agents.extractor.spans import Found, sentence_bounds
+
+_HEAD_CHARS = 3000
+# A cover page or table of contents can push the preamble down; beyond the head only a cued date counts.
+_PREAMBLE_CHARS = 8000
+# Cues that date the document itself, scored: "dated" / "made ... as of" beat a bare date near the title.
+_STRONG_CUE = re.compile(
+    r"\b(?:dated|made|entered\s+into|executed|effective|agreement\s+date|date\s+of\s+(?:this\s+)?agreement|"
+    r"day\s+of)\b[^.;]{0,80}$|\bas\s+of\s*(?:the\s+)?$|\bon\s+(?:this\s+)?$|\bdate[d:]?\s*:?\s*$",
+    re.IGNORECASE)
+# A date describing something else: a revision stamp, a filing, an earlier agreement.
+_OTHER_THING = re.compile(r"(?:printed|filed|(?:original|existing|prior|underlying)\s+"
+                          r"(?:\w+\s+){0,3}?agreement)\W*(?:\w+\W+){0,8}$", re.IGNORECASE)
+# A definition ("2.7 "Master Services Agreement" the agreement executed ... on ...") dates what it defines.
+_DEFINITION = re.compile(r"\W*(?:\d+(?:\.\d+)*\.?\s+)?[\"“][^\"”]{2,60}[\"”]\s+(?:means|shall\s+mean|the|is)\b")
+_MADE = re.compile(r"\b(?:agreement|contract)\b[^.]{0,200}?\b(?:made|entered|dated|executed)\b|\b(?:made|entered|dated|"
+                   r"executed)\b[^.]{0,100}?\b(?:agreement|contract)\b", re.IGNORECASE)
+_SIGNATURE_BLOCK = re.compile(r"IN\s+WITNESS\s+WHEREOF", re.IGNORECASE)
+# "Hamburg, November 19th, 2012" or a date alone on its line, as written beside signatures.
+_DATE_LINE = re.compile(r"[ \t]*(?:[A-Z][\w/.-]*[ \t]*){0,3},?[ \t]*$")
+_SIGNED_ON = re.compile(r"\bdate[d:]?\s*(?:signed)?\s*:?\s*$|\b(?:signed|executed)\s+(?:on\s+)?$", re.IGNORECASE)
+_EFFECTIVE_DEFINED = re.compile(r"[\"“']Effective\s+Date[\"”']|\bEffective\s+Date\s*(?:of\s+this\s+Agreement\s+)?"
+                                r"(?::|means|shall\s+(?:mean|be)|is)",
+                                re.IGNORECASE)
+_EFFECTIVE_HEAD = re.compile(r"\beffective\s+(?:as\s+of|on|from|date)\b", re.IGNORECASE)
+# The agreement (or its term) as the subject of "commences / begins / is effective on", then the date.
+_COMMENCES = re.compile(
+    r"(?:\b(?:this|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract|promotion)|\b(?:the\s+)?(?:initial\s+)?term(?:\s+of\s+"
+    r"(?:this|the)\s+(?:agreement|contract))?)[\s,]+(?:[\w(),\"“”]+\s+){0,4}?(?:shall\s+|will\s+|is\s+|to\s+)?(?:commence|"
+    r"begin|start|become\s+effective|take\s+effect|be\s+effective|is\s+effective|effective)\w*\s+(?:on\s+|as\s+of\s+|"
+    r"from\s+)?(?:and\s+including\s+)?(?:the\s+)?|\b(?:contract|term)\s+start(?:\s+date)?\s*:\s*|\bcommencement\s+date"
+    r"\s*(?::|means|shall\s+be|is)\s*", re.IGNORECASE)
+_STARTS_ON_EVENT = re.compile(
+    r"\b(?:this\s+agreement|the\s+(?:initial\s+)?term(?:\s+of\s+this\s+agreement)?)\s+(?:shall|will)\s+(?:commence|begin|start|"
+    r"become\s+effective|take\s+effect)\s+(?:on|upon|as\s+of)\s+(?:the\s+)?(?:date\s+(?:on\s+which|that|when|upon\s+which)|"
+    r"approval|receipt|completion|closing|launch|first|satisfaction|occurrence)", re.IGNORECASE)
+_EVENT = re.compile(
+    r"(?:later|latest|last|date\s+(?:on|upon)\s+which|first\s+date|date\s+(?:that|when)|date\s+of\s+(?:the\s+)?"
+    r"(?:last|final|later|closing|approval|receipt|completion|issuance|launch|first)|upon\s+(?:the\s+)?(?:approval|"
+    r"receipt|closing|completion)|approved|satisf\w+|occurs?)", re.IGNORECASE)
+_LAST_SIGNATURE = re.compile(
+    r"(?:later|latest|last)\s+(?:of\s+(?:the\s+)?)?(?:\w+\s+){0,3}?(?:signature|signing|execution|signed|executed)|"
+    r"(?:signature|signing|execution)\s+(?:\w+\s+){0,3}?(?:last|both|all)|signed\s+by\s+(?:the\s+)?(?:last|both|all)|"
+    r"(?:later|latest)\s+of\s+the\s+dates?\s+(?:\w+\s+){0,4}?(?:signature|below|signed)|fully\s+executed|"
+    r"executed\s+by\s+both", re.IGNORECASE)
+
+
+def _score(text: str, found: DateMatch) -> int:
+    before = text[max(0, found.start - 120):found.start]
+    sentence_start, _ = sentence_bounds(text, found.start, 400)
+    if _OTHER_THING.search(before) or _DEFINITION.match(text, sentence_start, found.start):
+        return -1
+    return 2 if _STRONG_CUE.search(before) else 0
+
+
+def signature_dates(text: str) -> list[DateMatch]:
+    """Dates written beside the signatures ("Date: August 8, 2018") after "IN WITNESS WHEREOF" or "By:"."""
+    witness = _SIGNATURE_BLOCK.search(text, len(text) // 3)
+    start, end = (witness.start(), min(len(text), witness.start() + 5000)) if witness else (len(text) * 3 // 4, len(text))
+    return [d for d in find_dates(text, start, end)
+            if _SIGNED_ON.search(text, max(0, d.start - 40), d.start) or _DATE_LINE.match(text, _line_start(text, d.start),
+                                                                                        d.start)]
+
+
+def _line_start(text: str, position: int) -> int:
+    return text.rfind("\n", 0, position) + 1
+
+
+def agreement_date(text: str) -> Found | None:
+    head = find_dates(text, 0, min(len(text), _PREAMBLE_CHARS))
+    scored = [(score, d) for d in head if (score := _score(text, d)) >= 0 and (
+        d.start < _HEAD_CHARS or (score > 0 and _MADE.search(text[slice(*sentence_bounds(text, d.start, 400))])))]
+    if scored:
+        best = max(scored, key=lambda item: (item[0], -item[1].start))
+        if best[0] > 0:
+            return Found(best[1].value, *_quote_span(text, best[1]))
+    # Undated preamble: a contract is made when the last party signs it.
+    signed = signature_dates(text)
+    if signed:
+        last = max(signed, key=lambda d: (d.value, d.start))
+        return Found(last.value, *_quote_span(text, last))
+    if scored:
+        return Found(scored[0][1].value, *_quote_span(text, scored[0][1]))
+    return None
+
+
+def effective_date(text: str, agreement: Found | None) -> Found | None:
+    """The date the contract takes effect, or None when it takes effect on an event we cannot date."""
+    for cue in _EFFECTIVE_DEFINED.finditer(text):
+        start, end = sentence_bounds(text, cue.start(), 500)
+        dates = find_dates(text, max(start, cue.start() - 200), min(end, cue.end() + 200))
+        defines = re.search(r"Effective\s+Date[\"”']?\s*\)?\s*(?:of\s+this\s+Agreement\s+)?(?:shall\s+)?"
+                            r"(?:mean|means|be|is|:)", text[start:end], re.IGNORECASE)
+        if _LAST_SIGNATURE.search(text, max(start, cue.start() - 200), min(end, cue.end() + 200)):
+            signed = signature_dates(text)
+            if signed:
+                last = max(signed, key=lambda d: (d.value, d.start))
+                return Found(last.value, *_quote_span(text, last))
+            return None
+        if dates:
+            nearest = min(dates, key=lambda d: min(abs(d.start - cue.end()), abs(d.end - cue.start())))
+            return Found(nearest.value, *_quote_span(text, nearest))
+        if defines and _EVENT.search(text, defines.end(), min(end, defines.end() + 120)):
+            return None
+    commenced = _commencement(text)
+    if commenced is not None:
+        return commenced
+    if _STARTS_ON_EVENT.search(text):
+        return None
+    for cue in _EFFECTIVE_HEAD.finditer(text, 0, min(len(text), _HEAD_CHARS)):
+        dates = find_dates(text, cue.end(), min(len(text), cue.end() + 60))
+        if dates:
+            return Found(dates[0].value, *_quote_span(text, dates[0]))
+    # Most contracts take effect on the date they are made ("as of the date first written above").
+    return agreement
+
+
+def _commencement(text: str) -> Found | None:
+    """"This Agreement shall commence on June 1, 1999" / "Contract start: 04-01-06": the term's first day."""
+    for verb in _COMMENCES.finditer(text):
+        dates = find_dates(text, verb.end(), min(len(text), verb.end() + 40))
+        if dates and not text[verb.end():dates[0].start].strip(" \t\n,:"):
+            return Found(dates[0].value, *_quote_span(text, dates[0]))
+    return None
+
+
+def _quote_span(text: str, found: DateMatch) -> tuple[int, int]:
+    """A quote with the words that give the date its meaning, not just the bare date."""
+    start, end = sentence_bounds(text, found.start, 250)
+    return max(start, found.start - 160), min(end, found.end + 60)

@@ -1,0 +1,149 @@
+"""How long the contract lives: its initial term and the date that term expires (or "perpetual").
+
+Every sentence that could state the term is scored by the evidence a reader uses: it sits under a "Term"
+heading, its subject is the agreement or its term, and it says the agreement continues, remains in effect or
+expires. Sentences about other periods (contract years, licences, confidentiality, payments) lose. From the best
+sentence the expiry is read, most explicit first: a stated end date, then the Nth anniversary of the start, then
+the start plus the stated duration, then an open-ended term ("until terminated") as perpetual.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from agents.extractor.dates import add_duration, find_dates
+from agents.extractor.durations import DURATION, ORDINALS, duration_from_match
+from agents.extractor.sections import under_heading
+from agents.extractor.spans import Found, sentence_bounds
+
+_TERM_CUE = re.compile(
+    r"\b(?:initial\s+term|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)|(?:agreement|contract)\s+"
+    r"(?:shall|will|is|continues)|[\"“]?term[\"”]?\s*(?:\)|shall|will|is)|(?:shall|will)\s+(?:commence|begin|become\s+"
+    r"effective)|valid\s+for|duration|[\"“](?:Expiration|Expiry|Termination|End)\s+Date[\"”]|contract\s+(?:period|end)|"
+    r"expir\w+\s+on|anniversary)",
+    re.IGNORECASE,
+)
+_TERM_HEADING = re.compile(r"\bterm\b|\bduration\b|\bexpiration\b|\bperiod\s+of\s+(?:the\s+)?agreement", re.IGNORECASE)
+_SUBJECT = re.compile(
+    r"(?:(?:this|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract|promotion)|\b(?:initial\s+)?term\b(?:\s+of\s+(?:this|the)\s+"
+    r"(?:\w+\s+){0,3}?(?:agreement|contract))?|[\"“](?:Initial\s+)?Term[\"”])[\s,]+(?:[\w\"“”(),'’-]+\s+){0,25}?"
+    r"(?:continu\w*|remain\w*|expir\w*|ends?\b|run\w*|conclud\w*|terminat\w*\s+(?:on|upon|at)|through|until|"
+    r"(?:shall|will)\s+be\s+(?:for|in\s+(?:full\s+)?(?:force|effect)|effective|valid|(?:a\s+)?(?:period|term)\s+of)|"
+    r"(?:is|be)\s+(?:for|valid|in\s+effect)|have\s+a\s+(?:term|duration)|(?:shall|will)\s+be\s+(?:\w+\s+){0,2}?"
+    r"(?:\(\d+\)\s+)?(?:years?|months?)\b)",
+    re.IGNORECASE)
+_DEFINES = re.compile(r"[\"“](?:Initial\s+)?Term[\"”]\s+(?:means|shall\s+mean)|[\"“]?(?:Initial\s+Term|Expiration\s+Date|"
+                      r"Expiry\s+Date|End\s+Date|Termination\s+Date|Contract\s+Period|Agreement\s+Period|Term\s+of\s+"
+                      r"(?:this\s+)?Agreement)[\"”]?\s+(?:means|shall\s+mean)|\((?:the\s+|herein\s+|hereinafter\s+)?(?:the\s+)?"
+                      r"[\"“](?:Initial\s+)?Term[\"”]\)", re.IGNORECASE)
+# Periods that are not the contract's life.
+_OTHER_PERIOD = re.compile(
+    r"\b(?:contract|fiscal|calendar|agreement|lease|royalty)\s+(?:year|quarter|month)|\broyalty\s+term|\blicen[cs]e\s+"
+    r"(?:term|period)|\bwarrant\w*|\bconfidential\w*|\bnon-?solicit\w*|\bnon-?compet\w*|\bsurviv\w*|\bpayments?\b|"
+    r"\binvoice|\bstatute\s+of\s+limitations|\binsurance|\bwithin\s+(?:\w+\s+){0,3}(?:days|months)", re.IGNORECASE)
+_NOT_LIFESPAN_START = re.compile(r"^\W*(?:\(?\w{1,4}[.)]\s+)?(?:during|throughout|for\s+(?:a|the)\s+period|within|after|"
+                                 r"following|upon|in\s+the\s+event|if|notwithstanding\s+the\s+expiration)\b",
+                                 re.IGNORECASE)
+_UNTIL_DATE = re.compile(r"(?:\buntil|\bthrough|\bexpir\w*|\bending|\bend|\bconclud\w*|\bterminat\w*|\bthru|\bmeans|\bto|"
+                         r"\bend\s*:|\bcontract\s+end\s*:)\s*(?:on\s+|at\s+)?(?:and\s+including\s+)?(?:midnight\s+(?:on\s+)?)?"
+                         r"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?$", re.IGNORECASE)
+_ANNIVERSARY = re.compile(
+    r"\b(?P<ordinal>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")\s*(?:\(\s*\d+\s*(?:st|nd|rd|th)?\s*\)\s*)?"
+    r"(?:year\s+)?anniversary\s+of\s+(?:the\s+)?(?P<anchor>(?:\w+\s+){0,3}?(?:effective\s+date|date\s+(?:hereof|of\s+"
+    r"(?:this\s+)?(?:agreement|execution))|execution\s+date|commencement\s+date|signing))", re.IGNORECASE)
+_PERPETUAL = re.compile(
+    r"\b(?:perpetu\w+|indefinite\w*|until\s+(?:(?:it\s+is\s+|so\s+)?terminated|the\s+termination|termination|"
+    r"such\s+time\s+as|either\s+party\s+terminates|this\s+agreement\s+is\s+terminated|terminated\s+by|(?:\w+\s+){1,4}?"
+    r"ceases?\s+to|(?:\w+\s+){1,4}?ceases?\s+(?:\w+\s+){0,3}?(?:development|business|operations))|unless\s+and\s+"
+    r"until\s+terminated|in\s+perpetuity|no\s+fixed\s+term|(?:end|expire)\s+when\s+terminated)\b", re.IGNORECASE)
+_ANCHOR_OTHER = re.compile(
+    r"\W*(?:\w+\s+){0,3}?(?:from|after|following|of)\s+(?:the\s+)?(?:date\s+of\s+)?(?:first|initial|launch|commercial|"
+    r"completion|acceptance|delivery|regulatory|approval|closing|receipt|installation|opening|expiration|"
+    r"termination|last|such)", re.IGNORECASE)
+_NOTICE_AROUND = re.compile(r"(?:notice|within|at\s+least|no\s+(?:less|later|more)\s+than|not\s+less\s+than|"
+                            r"minimum\s+of|giving|upon)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_NOTICE_AFTER = re.compile(r"^[\s'’)]*(?:\(\s*\d+\s*\)\s*)?\W{0,3}\s*(?:written\s+|prior\s+written\s+|advance\s+|prior\s+)?"
+                           r"(?:prior|before|in\s+advance|notice|preceding|following\s+(?:receipt|notice)|after\s+"
+                           r"(?:receipt|notice|written))", re.IGNORECASE)
+_RENEWAL_WORD = re.compile(r"\b(?:renew|extend|extension)\w*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TermFindings:
+    initial_term: Found | None
+    expiration: Found | None
+
+
+def is_notice_period(text: str, match: re.Match[str]) -> bool:
+    """A period stated as notice ("upon thirty (30) days' notice", "90 days prior to expiry"), not a term."""
+    before = text[max(0, match.start() - 40):match.start()]
+    after = text[match.end():match.end() + 60]
+    return bool(_NOTICE_AROUND.search(before) or _NOTICE_AFTER.match(after))
+
+
+def term_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentences that state the contract's lifespan, best first (ties in document order)."""
+    ranked: list[tuple[int, int, int]] = []
+    seen: set[int] = set()
+    for cue in _TERM_CUE.finditer(text):
+        start, end = sentence_bounds(text, cue.start(), 700)
+        if start in seen:
+            continue
+        seen.add(start)
+        sentence = text[start:end]
+        if _NOT_LIFESPAN_START.search(sentence):
+            continue
+        score = 3 * under_heading(text, start, _TERM_HEADING) + 3 * bool(_SUBJECT.search(sentence)) + \
+            2 * bool(_DEFINES.search(sentence)) - 4 * bool(_OTHER_PERIOD.search(sentence))
+        if score > 0:
+            ranked.append((-score, start, end))
+    return [(start, end) for _, start, end in sorted(ranked)]
+
+
+def term_and_expiration(text: str, effective: Found | None) -> TermFindings:
+    for start, end in term_sentences(text):
+        found = _read_term(text, start, end, effective)
+        if found is not None:
+            return found
+    return TermFindings(None, None)
+
+
+def _read_term(text: str, start: int, end: int, effective: Found | None) -> TermFindings | None:
+    """The sentence's main statement of the term: the earliest of an end date, an anniversary, a duration or an
+    open-ended term (later ones are usually provisos: "..., provided that if X, it ends 36 months after X")."""
+    renewal_at = _RENEWAL_WORD.search(text, start, end)
+    scope_end = renewal_at.start() if renewal_at else end
+    anchor = _start_date(text, start, end, effective)
+    readings: list[tuple[int, TermFindings]] = []
+    until = next((d for d in find_dates(text, start, scope_end)
+                  if _UNTIL_DATE.search(text, max(start, d.start - 50), d.start)), None)
+    if until:
+        readings.append((until.start, TermFindings(None, Found(until.value, start, end))))
+    anniversary = _ANNIVERSARY.search(text, start, scope_end)
+    if anniversary:
+        term = Found(f"P{ORDINALS[anniversary.group('ordinal').lower()]}Y", start, end)
+        expiry = Found(add_duration(anchor, str(term.value)), start, end) if anchor else None
+        readings.append((anniversary.start(), TermFindings(term, expiry)))
+    duration = next((m for m in DURATION.finditer(text, start, scope_end)
+                     if duration_from_match(m) and not is_notice_period(text, m)), None)
+    if duration:
+        term = Found(duration_from_match(duration), start, end)
+        dated = anchor is not None and not _ANCHOR_OTHER.match(text, duration.end(), min(end, duration.end() + 80))
+        expiry = Found(add_duration(anchor, str(term.value)), start, end) if dated and anchor else None
+        readings.append((duration.start(), TermFindings(term, expiry)))
+    perpetual = _PERPETUAL.search(text, start, scope_end)
+    if perpetual:
+        readings.append((perpetual.start(), TermFindings(None, Found("perpetual", start, end))))
+    return min(readings, key=lambda item: item[0])[1] if readings else None
+
+
+def _start_date(text: str, start: int, end: int, effective: Found | None) -> date | None:
+    commence = re.search(r"\b(?:commenc\w+|begin\w*|start\w*|effective)\s+(?:on|as\s+of|from)\s+", text[start:end],
+                         re.IGNORECASE)
+    if commence:
+        dates = find_dates(text, start + commence.end(), min(end, start + commence.end() + 40))
+        if dates:
+            return dates[0].value
+    return effective.value if effective and isinstance(effective.value, date) else None
