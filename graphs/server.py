@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
+from langgraph_sdk.schema import Command
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -204,7 +205,7 @@ class FlowService:
                                   f"(status: {_status_of(thread).status})")
             value = resume.model_dump(mode="json", exclude_none=True)
             # One pending interrupt takes the plain value; several must be addressed by interrupt id.
-            command = {"resume": value if len(interrupts) == 1 else {i["id"]: value for i in interrupts}}
+            command: Command = {"resume": value if len(interrupts) == 1 else {i["id"]: value for i in interrupts}}
             try:
                 run = await self.client.runs.create(
                     thread_id, GRAPH_ID, command=command, multitask_strategy="reject", durability="sync",

@@ -163,3 +163,25 @@ def test_concurrent_deliveries_start_one_run_and_a_rejection_launches_nothing(fl
         done = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED - {"awaiting_approval"})
     assert (done["status"], done["decision"], done["workflow_id"]) == ("rejected", "reject", None)
     assert _workflow_count(flow_server) == before
+
+
+def test_a_run_that_crashed_is_redriven_by_the_retried_event(flow_server: FlowServer) -> None:
+    opportunity = _contracting(flow_server)[2]
+    salesforce = flow_server.stack.salesforce
+    event = _event(opportunity["Id"])
+    salesforce.inject("SERVER_UNAVAILABLE", count=50, path="/query")  # the org is down while the run reads
+    try:
+        with flow_server.http() as http:
+            assert http.post("/flow/opportunity-events", json=event).status_code == 202
+            crashed = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+    finally:
+        salesforce.faults.clear()
+    assert crashed["status"] == "failed" and crashed["error"], crashed
+
+    with flow_server.http() as http:
+        retried = http.post("/flow/opportunity-events", json=event)
+        assert retried.status_code == 202, retried.text
+        assert (retried.json()["status"], retried.json()["duplicate"]) == ("retrying", True)
+        assert retried.json()["thread_id"] == crashed["thread_id"]
+        recovered = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+    assert recovered["status"] == "awaiting_approval", recovered
