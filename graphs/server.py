@@ -44,6 +44,7 @@ from graphs.supervisor import correlation_id_for
 
 GRAPH_ID = "contractloop"
 LEDGER_FILE = "flow_events.sqlite"
+MAX_ERROR_CHARS = 2000
 _OPEN_THREAD_STATES = {"busy", "interrupted"}
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -254,14 +255,12 @@ class FlowService:
             raise
 
     async def _run_error(self, thread_id: str) -> str:
-        runs = await self.client.runs.list(thread_id, limit=1)
-        if not runs:
-            return "the run failed"
-        outcome = await self.client.runs.join(thread_id, runs[0]["run_id"])
-        error = outcome.get("__error__") if isinstance(outcome, dict) else None
-        if isinstance(error, dict):
-            return f"{error.get('error', 'Error')}: {error.get('message', '')}".strip()
-        return "the run failed"
+        """The failing step and its exception, from the checkpoint's pending task (the run API masks it)."""
+        state = await self.client.threads.get_state(thread_id)
+        for task in state.get("tasks") or []:
+            if task.get("error"):
+                return f"{task['name']}: {task['error']}"[:MAX_ERROR_CHARS]
+        return "the run failed; see the server log"
 
 
 def _values(thread: dict[str, Any]) -> dict[str, Any]:
