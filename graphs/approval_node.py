@@ -84,6 +84,7 @@ def _apply_edit(state: RunState, args: dict[str, Any], response: ApprovalRespons
     `attr` edits the primary document; `template.attr` (e.g. `dpa.breachNotificationHours`) an addendum.
     """
     from agents.drafter.validation import validate_attributes
+    from agents.risk_reviewer.draft_facts import EDITED_BY
 
     assert state.draft is not None
     documents = {d.template_key: d for d in state.draft.documents}
@@ -106,7 +107,7 @@ def _apply_edit(state: RunState, args: dict[str, Any], response: ApprovalRespons
             continue
         attributes = dict(document.attributes)
         for attr, value in changes.items():
-            attributes[attr] = AttributeValue(value=value, source=f"edited by {response.reviewer}")
+            attributes[attr] = AttributeValue(value=value, source=f"{EDITED_BY}{response.reviewer}")
         template = templates[document.template_key]
         values = {k: v.value for k, v in attributes.items()}
         try:

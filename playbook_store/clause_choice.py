@@ -1,7 +1,8 @@
 """Offline clause choice: for each special-terms request, the closest approved clause, rendered.
 
 The first position (standard, then fallbacks in order) whose parameters allow the request wins. When none does,
-the furthest fallback is used at its nearest allowed value, with a finding that the request exceeds the playbook.
+the position whose range comes closest is used at its nearest allowed value (an unlimited request takes the
+furthest fallback at its maximum), with a finding that the request exceeds the playbook.
 Jurisdictions have no "nearest", so an unknown one falls back to the standard clause at its default.
 """
 
@@ -31,7 +32,14 @@ def choose_clause(request: TermRequest, library: ClauseLibrary | None = None) ->
                 return _choice(request, position, {request.parameter: request.value}, within=True)
 
     parameter_type = candidates[0].parameters[request.parameter].type
-    position = family.standard if parameter_type == "jurisdiction" else candidates[-1]
+    if parameter_type == "jurisdiction":
+        position = family.standard
+    elif request.unlimited or request.value is None:
+        position = candidates[-1]
+    else:
+        # The position whose allowed range comes closest to the request; the more standard one on a tie.
+        # A request below every range ("cap at 0.5x") lands on the standard, one above it on the furthest fallback.
+        position = min(candidates, key=lambda p: _distance(p.parameters[request.parameter], request.value))
     parameter = position.parameters[request.parameter]
     if request.unlimited or request.value is None:
         value = parameter.default if parameter.max is None else parameter.max
@@ -49,6 +57,12 @@ def choose_clause(request: TermRequest, library: ClauseLibrary | None = None) ->
         evidence=[Evidence(field=f"special_terms.{request.clause_type}", value=asked, span=request.span)],
     )
     return _choice(request, position, {request.parameter: value}, within=False, finding=finding)
+
+
+def _distance(parameter, value) -> float:
+    low = parameter.min if parameter.min is not None else value
+    high = parameter.max if parameter.max is not None else value
+    return max(low - value, value - high, 0)
 
 
 def _choice(

@@ -170,6 +170,16 @@ def _confidentiality_over(f: DealFacts, p: _Years, s: Spans) -> Hit | None:
     return None
 
 
+def _special_terms_unmatched(f: DealFacts, p: _NoParams, s: Spans) -> Hit | None:
+    from playbook_store.special_terms import unmatched_fragments
+
+    fragments = unmatched_fragments(f.special_terms)
+    if not fragments:
+        return None
+    quoted = "; ".join(f'"{frag.text}"' for frag in fragments)
+    return Hit(quoted, "", [Evidence(field="special_terms", value=frag.text, span=frag) for frag in fragments])
+
+
 # name -> (parameter model, check). The loader validates each rule's params against its model.
 CHECKS: dict[str, tuple[type[BaseModel], Callable[[DealFacts, Any, Spans], Hit | None]]] = {
     "liability_cap_below": (_Multiple, _liability_cap_below),
@@ -186,6 +196,7 @@ CHECKS: dict[str, tuple[type[BaseModel], Callable[[DealFacts, Any, Spans], Hit |
     "termination_for_convenience": (_NoParams, _termination_for_convenience),
     "breach_notice_under": (_Hours, _breach_notice_under),
     "confidentiality_over": (_Years, _confidentiality_over),
+    "special_terms_unmatched": (_NoParams, _special_terms_unmatched),
 }
 
 

@@ -238,7 +238,9 @@ _PATTERNS: list[_Pattern] = [
         "auto_renewal",
         "renewal_term_months",
         r"\bno\s+auto(?:matic)?[\s-]?renewal\b|\b(?:not|never)\s+(?:to\s+)?auto(?:matically)?[\s-]?renew\b"
-        r"|\bwithout\s+(?:an?\s+)?auto(?:matic)?[\s-]?renewal\b|\bremove\s+(?:the\s+)?auto(?:matic)?[\s-]?renewal\b",
+        r"|\bwithout\s+(?:an?\s+)?auto(?:matic)?[\s-]?renewal\b|\bremove\s+(?:the\s+)?auto(?:matic)?[\s-]?renewal\b"
+        r"|\bauto(?:matic)?[\s-]?renewal\s+(?:must|should|shall|to)\s+be\s+(?:removed|deleted|struck|excluded)\b"
+        r"|\brenew\w*\s+(?:only\s+)?by\s+mutual\s+(?:written\s+)?agreement\b",
         value=lambda m: 0,
     ),
     _p(
@@ -328,3 +330,26 @@ def apply_requests(facts: DealFacts, requests: list[TermRequest]) -> tuple[DealF
             updates[field] = True if request.unlimited else request.value
             spans[field] = request.span
     return facts.model_copy(update=updates), spans
+
+
+_FRAGMENT = re.compile(r"[^.;\n]+")
+
+
+def unmatched_fragments(text: str, requests: list[TermRequest] | None = None) -> list[TextSpan]:
+    """Sentences or clauses of the special terms that no recognised request covers.
+
+    Anything a rep asked for that the playbook cannot read must reach a human rather than vanish: the risk
+    rules turn these into a finding. Fragments of fewer than three words ("Thanks", "N/A") are ignored.
+    """
+    requests = parse_special_terms(text) if requests is None else requests
+    covered = [(r.span.start, r.span.end) for r in requests if r.span.end > r.span.start]
+    unmatched = []
+    for match in _FRAGMENT.finditer(text or ""):
+        start, end = match.span()
+        fragment = match.group(0)
+        stripped = fragment.strip()
+        if len(stripped.split()) < 3 or any(start < c_end and c_start < end for c_start, c_end in covered):
+            continue
+        offset = start + fragment.index(stripped)
+        unmatched.append(TextSpan(start=offset, end=offset + len(stripped), text=stripped))
+    return unmatched

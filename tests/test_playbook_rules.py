@@ -153,6 +153,8 @@ RISK_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("RISK-TFC-REQUESTED", {"special_terms": "Customer may terminate for convenience."}, {"special_terms": "Termination for cause only."}),
     ("RISK-BREACH-NOTICE-SHORT", {"breach_notice_hours_requested": 24}, {"breach_notice_hours_requested": 72}),
     ("RISK-CONFIDENTIALITY-LONG", {"confidentiality_years_requested": 7}, {"confidentiality_years_requested": 5}),
+    ("RISK-SPECIAL-TERMS-UNREAD", {"special_terms": "Source code escrow is requested for the connector."},
+     {"special_terms": "Net 45 payment terms; thanks."}),
 ]
 
 

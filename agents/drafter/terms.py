@@ -56,6 +56,8 @@ def playbook_terms(facts: DealFacts, choices: Sequence[ClauseChoice]) -> dict[st
     # Payment terms on the Opportunity within the playbook's range count as the deal's request.
     terms["governingLaw"] = (region_default_law(facts), f"region default for {facts.region}")
     for choice in choices:
+        if choice.request.clause_type == "governing_law" and not choice.within_playbook:
+            continue  # a law we cannot paper keeps the region default; the risk rules flag the request
         for param_name, value in choice.values.items():
             attr = PARAMETER_ATTRIBUTES.get((choice.request.clause_type, param_name))
             if attr is not None:

@@ -39,8 +39,11 @@ _DEFINES = re.compile(r"[\"“](?:Initial\s+)?Term[\"”]\s+(?:means|shall\s+mea
                       r"(?:this\s+)?Agreement)[\"”]?\s+(?:means|shall\s+mean)|\((?:the\s+|herein\s+|hereinafter\s+)?(?:the\s+)?"
                       r"[\"“](?:Initial\s+)?Term[\"”]\)", re.IGNORECASE)
 # Periods that are not the contract's life.
+# Defined periods other than the term ("Contract Year", "Calendar Quarter", "Royalty Term"): capitalised, as defined.
+OTHER_PERIOD_NAME = re.compile(r"\b(?:Contract|Fiscal|Calendar|Agreement|Lease|Royalty)\s+(?:Year|Quarter|Month)s?\b|"
+                               r"\bRoyalty\s+Term|\bLicen[cs]e\s+(?:Term|Period)|\bfiscal\s+(?:year|quarter)")
 _OTHER_PERIOD = re.compile(
-    r"\b(?:contract|fiscal|calendar|agreement|lease|royalty)\s+(?:year|quarter|month)|\broyalty\s+term|\blicen[cs]e\s+"
+    r"\b(?:contract|fiscal|calendar|agreement|lease|royalty)\s+(?:year|quarter)|\broyalty\s+term|\blicen[cs]e\s+"
     r"(?:term|period)|\bwarrant\w*|\bconfidential\w*|\bnon-?solicit\w*|\bnon-?compet\w*|\bsurviv\w*|\bpayments?\b|"
     r"\binvoice|\bstatute\s+of\s+limitations|\binsurance|\bwithin\s+(?:\w+\s+){0,3}(?:days|months)", re.IGNORECASE)
 _NOT_LIFESPAN_START = re.compile(r"^\W*(?:\(?\w{1,4}[.)]\s+)?(?:during|throughout|for\s+(?:a|the)\s+period|within|after|"

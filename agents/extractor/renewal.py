@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from agents.extractor.durations import DURATION, duration_from_match
-from agents.extractor.lifespan import is_notice_period
+from agents.extractor.lifespan import OTHER_PERIOD_NAME, is_notice_period
 from agents.extractor.spans import Found, sentence_bounds
 
 _RENEWAL_CUE = re.compile(
@@ -33,6 +33,8 @@ _MUTUAL = re.compile(r"\bmutual(?:ly)?\s+(?:written\s+)?(?:agree\w*|consent|deci
                      r"\bupon\s+(?:the\s+)?(?:written\s+)?agreement\s+of", re.IGNORECASE)
 _AUTOMATIC = re.compile(r"\bautomatic\w*|\bunless\b|\bnon-?\s?renewal|\bnot\s+to\s+(?:renew|extend)|\byear[\s-]+to[\s-]+year|"
                         r"\bevergreen", re.IGNORECASE)
+_RENEWS = re.compile(r"\b(?:renew|extend|extension|evergreen)\w*|\byear[\s-]+to[\s-]+year|\bcontinu\w*\s+(?:\w+\s+){0,4}?"
+                     r"(?:for\s+)?(?:successive|additional|subsequent|further)", re.IGNORECASE)
 _RENEW_VERB = re.compile(r"\b(?:renew|extend|extension|continu)\w*", re.IGNORECASE)
 _ANNUAL = re.compile(r"\byear[\s-]+to[\s-]+year|\bannual(?:ly)?\b|\byearly\b|\beach\s+anniversary", re.IGNORECASE)
 _MONTHLY = re.compile(r"\bmonth[\s-]+to[\s-]+month|\bmonthly\b", re.IGNORECASE)
@@ -42,12 +44,15 @@ _EQUAL_TO_INITIAL = re.compile(r"\b(?:equal|same|identical|like)\s+(?:\w+\s+){0,
 _NON_RENEWAL = re.compile(r"\b(?:not\s+to\s+(?:renew|extend)|non-?\s?renewal|intention\s+not\s+to|elect\w*\s+not\s+to\s+"
                           r"(?:renew|extend)|terminate\s+(?:this\s+agreement\s+)?(?:at|as\s+of|effective\s+(?:as\s+of\s+)?)"
                           r"(?:the\s+)?(?:end|expiration|expiry)\s+of\s+(?:the\s+)?(?:then[\s-]+current|initial|any|such)|"
-                          r"(?:prevent|avoid|stop)\s+(?:\w+\s+){0,2}?(?:automatic\s+)?renewal)", re.IGNORECASE)
+                          r"(?:prevent|avoid|stop)\s+(?:\w+\s+){0,2}?(?:automatic\s+)?renewal|notice\b[^.;]{0,120}?\bprior\s+to\s+"
+                          r"(?:the\s+)?(?:expiration|end|expiry)\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}?term)", re.IGNORECASE)
 # "ninety (90) days prior to the expiration of the then-current term"
 _BEFORE_EXPIRY = re.compile(
-    r"\W*(?:(?:written|prior|advance)\s+){0,3}(?:notice\s+)?(?:\w+\s+){0,3}?(?:prior\s+to|before|in\s+advance\s+of|"
+    r"\W*(?:(?:written|prior|advance)\s+){0,3}(?:notice\s+)?(?:\w+\s+){0,3}?(?:prior(?:\s+to)?|before|in\s+advance\s+of|"
     r"preceding)\s+(?:\w+[\s,-]+){0,8}?(?:expir\w*|end|ending|anniversary|renewal|term|termination\s+date|"
     r"conclusion|commencement)", re.IGNORECASE)
+# "twelve (12) months written notice", "a thirty-day notice": the notice itself is the period.
+_NOTICE_OF = re.compile(r"[\s'’]*(?:(?:prior|advance|written|of)\s+){0,3}notice\b", re.IGNORECASE)
 _NOTICE_BEFORE = re.compile(r"(?:notice|notif\w*|notice\s+period)\s+(?:\w+\s+){0,6}?(?:of\s+)?(?:at\s+least|not\s+less\s+"
                             r"than|no\s+less\s+than|no\s+later\s+than|a\s+minimum\s+of|within)?\s*$", re.IGNORECASE)
 
@@ -68,9 +73,10 @@ def renewal(text: str, initial_term: str | None = None) -> RenewalFindings:
             continue
         seen.add(start)
         sentence = text[start:end]
-        if not re.search(r"\b(?:agreement|term|contract)\b", sentence, re.IGNORECASE) or _MUTUAL.search(sentence):
+        if not re.search(r"\b(?:agreement|term|contract)\b", sentence, re.IGNORECASE) or _MUTUAL.search(sentence) or \
+                not _RENEWS.search(sentence):
             continue
-        if _NOT_RENEWAL.search(text, max(start, cue.start() - 60), cue.start()):
+        if _NOT_RENEWAL.search(text, max(start, cue.start() - 30), cue.start()) or OTHER_PERIOD_NAME.search(sentence):
             continue
         value = _renewal_duration(text, start, end, cue, initial_term)
         if value is None:
@@ -112,6 +118,7 @@ def _notice_period(text: str, start: int, end: int) -> re.Match[str] | None:
         if not duration_from_match(match):
             continue
         if _BEFORE_EXPIRY.match(text, match.end(), min(len(text), match.end() + 160)) or \
+                _NOTICE_OF.match(text, match.end(), min(len(text), match.end() + 40)) or \
                 _NOTICE_BEFORE.search(text, max(start, match.start() - 80), match.start()):
             return match
     return None

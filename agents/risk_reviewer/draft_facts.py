@@ -1,7 +1,9 @@
-"""The facts as the draft states them: deal facts overlaid with the attribute values about to launch.
+"""The facts risk is reviewed on: the deal as requested (CRM fields and special terms), overlaid with any
+attribute a reviewer edited.
 
-Risk is reviewed on what the contract will say, so a reviewer's edit (say, a 3x liability cap) is
-re-reviewed on its own merits rather than on the original deal.
+The deal's requests stay visible even where the draft was held to the playbook (a net-90 request drafted
+as net 60 still shows as "payment terms beyond net 60"), and a reviewer's edit (say, a 3x liability cap) is
+re-reviewed on its own merits.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from graphs.state import Draft
 from playbook_store.models import DealFacts
 
+EDITED_BY = "edited by "
 # template attribute -> DealFacts field
 ATTRIBUTE_FACTS: dict[str, str] = {
     "paymentTermsDays": "payment_terms_days",
@@ -27,7 +30,8 @@ ATTRIBUTE_FACTS: dict[str, str] = {
 def facts_from_draft(draft: Draft) -> DealFacts:
     updates: dict[str, Any] = {}
     for document in draft.documents:
-        values = document.launch_attributes()
+        values = {name: a.value for name, a in document.attributes.items()
+                  if a.source.startswith(EDITED_BY) and a.value is not None}
         for attr, field in ATTRIBUTE_FACTS.items():
             if attr in values and field not in updates:
                 updates[field] = values[attr]
