@@ -40,6 +40,9 @@ def assess(draft: Draft) -> tuple[RiskAssessment, Any]:
     findings = list(assessment.findings)
     seen = {f.rule_id for f in findings}
     for choice in draft.clauses:
+        # An unsupported governing law is the law rules' finding; the draft keeps the region default.
+        if choice.request.clause_type == "governing_law":
+            continue
         if choice.finding is not None and choice.finding.rule_id not in seen:
             findings.append(choice.finding)
     for clause in draft.drafted_clauses:
