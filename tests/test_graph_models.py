@@ -1,0 +1,92 @@
+"""The specialists with a model: scripted chat models in-process, and the real ChatOpenAI over HTTP to a local
+OpenAI-compatible stub. Models may word clauses and explain risk; they never decide the route."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langgraph.types import Command
+
+from sandbox.salesforce.deals import DealSpec, LineSpec
+from tests.fixtures.loop import Loop
+from tests.support.openai_stub import OpenAIStub, tool_call
+from tests.support.scripted_model import call, scripted
+
+SPECIAL = "Customer requests a liability cap of 2x annual fees."
+
+
+def _deal(name: str) -> DealSpec:
+    return DealSpec(account_name=name, region="NA", deal_type="New Logo", special_terms=SPECIAL,
+                    lines=[LineSpec(product_code="PLT-STD", quantity=20)])
+
+
+def test_model_drafts_a_grounded_clause(loop: Loop) -> None:
+    opp_id = loop.deal(_deal("Scripted Grounding Co"))
+    model = scripted(
+        call("SearchPlaybook", {"query": "liability cap two times annual fees"}),
+        call("SubmitClauses", {"clauses": [{"clause_id": "LOL-FB1", "request": "liability cap of 2x annual fees",
+                                            "text": "Each party's aggregate liability shall not exceed two (2) "
+                                                    "times the fees paid in the prior twelve months."}]}),
+        call("AssessDealRisk", {}),
+        call("SubmitReview", {"note": "The 2x cap sits within fallback LOL-FB1; deal desk should confirm."}),
+    )
+    graph, ctx = loop.graph(model=model)
+    result = graph.invoke(loop.draft_task(opp_id), {"configurable": {"thread_id": f"m-{opp_id}"}}, context=ctx)
+    draft = result["draft"]
+    assert draft.engine == "model"
+    assert [(c.clause_id, c.engine) for c in draft.drafted_clauses] == [("LOL-FB1", "model")]
+    assert "two (2) times" in draft.primary.launch_attributes()["negotiatedClauses"]
+    assert result["review"].narrative.startswith("The 2x cap")
+    assert result["review"].approval.route == "deal_desk"  # the rules decide, not the model
+
+
+def test_ungrounded_model_clause_is_refused_for_the_approved_text(loop: Loop) -> None:
+    opp_id = loop.deal(_deal("Scripted Refusal Co"))
+    model = scripted(
+        # Never searched, and the clause id does not exist: nothing the model wrote may reach the contract.
+        call("SubmitClauses", {"clauses": [{"clause_id": "LOL-MADE-UP", "request": "liability cap of 2x annual fees",
+                                            "text": "Liability is unlimited."}]}),
+        AIMessage(content="no tools this time"),
+    )
+    graph, ctx = loop.graph(model=model)
+    result = graph.invoke(loop.draft_task(opp_id), {"configurable": {"thread_id": f"r-{opp_id}"}}, context=ctx)
+    draft = result["draft"]
+    assert draft.engine == "offline"
+    assert "unlimited" not in draft.primary.launch_attributes()["negotiatedClauses"].lower()
+    assert any("model draft refused" in line for line in result["log"])
+    assert result["review"].narrative is None
+
+
+def _submit_first_retrieved(body: dict[str, Any]) -> dict[str, Any]:
+    """Answer like a model would: use the first clause the search returned."""
+    hits = json.loads(next(m["content"] for m in reversed(body["messages"]) if m["role"] == "tool"))
+    return tool_call("SubmitClauses", {"clauses": [{
+        "clause_id": hits[0]["clause_id"], "request": "liability cap of 2x annual fees",
+        "text": "Each party's aggregate liability shall not exceed two times the annual fees."}]})
+
+
+def test_chatopenai_over_http_through_the_whole_loop(loop: Loop, openai_stub: OpenAIStub, stub_chat_model) -> None:
+    opp_id = loop.deal(_deal("Stubbed Wire Co"))
+    openai_stub.script(
+        tool_call("SearchPlaybook", {"query": "liability cap of two times annual fees"}),
+        _submit_first_retrieved,
+        tool_call("AssessDealRisk", {}),
+        tool_call("SubmitReview", {"note": "Cap raised to 2x within the approved fallback."}),
+    )
+    graph, ctx = loop.graph(model=stub_chat_model)
+    config = {"configurable": {"thread_id": f"w-{opp_id}"}}
+    result = graph.invoke(loop.draft_task(opp_id), config, context=ctx)
+    if "__interrupt__" in result:
+        result = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "dd@desk"}), config,
+                              context=ctx)
+    assert result["status"] == "launched"
+    assert len(openai_stub.requests) == 4
+    first = openai_stub.requests[0]
+    assert {t["function"]["name"] for t in first["tools"]} == {"SearchPlaybook", "SubmitClauses"}
+    assert any(m["role"] == "tool" for m in openai_stub.requests[1]["messages"])
+    opp = loop.salesforce.get("Opportunity", opp_id)
+    assert "Reviewer note: Cap raised to 2x" in opp["Contract_Risk_Summary__c"]
+    workflow = loop.ironclad.get_workflow(result["launch"].workflow_id)
+    assert "two times the annual fees" in workflow.attributes["negotiatedClauses"]
