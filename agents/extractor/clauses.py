@@ -103,6 +103,17 @@ _CAP_CUES = [
      "excluded_damages"),
     (re.compile(r"\bno\s+(?:action|claim|suit|proceeding)s?\s+(?:\w+[\s,]+){0,20}?may\s+be\s+(?:brought|commenced|"
                 r"instituted)\s+(?:\w+[\s,]+){0,12}?more\s+than", re.IGNORECASE), "claim_time_limit"),
+    (re.compile(r"\b(?:no|neither|nor)\b[^.;]{0,200}?(?:shall|will)\s+(?:\w+\s+){0,2}?(?:have|bear|incur)\s+(?:any\s+)?"
+                r"liabilit\w*[^.;]{0,120}?(?:indirect|incidental|special|consequential|punitive|exemplary)",
+                re.IGNORECASE), "excluded_damages"),
+    (re.compile(r"\b(?:waives?|disclaims?)\s+(?:\w+\s+){0,8}?(?:right\s+to\s+(?:seek|recover|claim)\s+)?(?:any\s+)?"
+                r"(?:\w+[\s,]+){0,6}?(?:punitive|exemplary|consequential|incidental|special)\s+(?:\w+[\s,]+){0,4}?damages",
+                re.IGNORECASE), "excluded_damages"),
+    (re.compile(r"\b(?:shall|will|may)\s+not\s+(?:\w+\s+){0,2}?award\s+(?:\w+[\s,]+){0,6}?(?:punitive|exemplary|"
+                r"consequential|multipl\w+)\s+(?:\w+[\s,]+){0,4}?damages", re.IGNORECASE), "excluded_damages"),
+    (re.compile(r"\b(?:claims?|actions?)\s+(?:\w+[\s,]+){0,20}?(?:shall|will)\s+be\s+(?:\w+\s+){0,6}?barred\W+(?:\w+\W+)"
+                r"{0,8}?unless\s+(?:\w+[\s,]+){0,10}?(?:commenced|brought|filed|instituted)\s+within", re.IGNORECASE),
+     "claim_time_limit"),
     (re.compile(r"\blimitations?\s+(?:of|on)\s+(?:\w+\s+)?liabilit", re.IGNORECASE), "excluded_damages"),
 ]
 _MULTIPLE = re.compile(r"\b(\w+)\s+(?:\(\d+\)\s+)?times\s+the\s+(?:\w+\s+){0,4}?(?:fees|amounts?|price)", re.IGNORECASE)

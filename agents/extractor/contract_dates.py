@@ -19,7 +19,7 @@ _PREAMBLE_CHARS = 8000
 # Cues that date the document itself, scored: "dated" / "made ... as of" beat a bare date near the title.
 _STRONG_CUE = re.compile(
     r"\b(?:dated|made|entered\s+into|executed|effective|agreement\s+date|date\s+of\s+(?:this\s+)?agreement|"
-    r"day\s+of)\b[^.;]{0,80}$|\bas\s+of\s*(?:the\s+)?$|\bon\s+(?:this\s+)?$|\bdate[d:]?\s*:?\s*$",
+    r"day\s+of|as\s+of|this)\b[^.;]{0,80}$|\bon\s+(?:this\s+)?$|\bdate[d:]?\s*:?\s*$",
     re.IGNORECASE)
 # A date describing something else: a revision stamp, a filing, an earlier agreement.
 _OTHER_THING = re.compile(r"(?:printed|filed|(?:original|existing|prior|underlying)\s+"
