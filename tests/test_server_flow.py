@@ -41,18 +41,10 @@ def _event(opportunity_id: str, event_id: str | None = None) -> dict[str, str]:
 
 
 def _contracting(flow_server: FlowServer) -> list[dict[str, Any]]:
-    """Contracting opportunities, largest first, each with the full billing address every template needs."""
+    """Contracting opportunities of the seeded org, largest first."""
     sf = flow_server.stack.salesforce.client()
-    records = sf.query("SELECT Id, Amount, AccountId, Account.BillingStreet, Account.BillingCity, "
-                       "Account.BillingPostalCode FROM Opportunity WHERE StageName = 'Contracting' "
-                       "ORDER BY Amount DESC")["records"]
-    for record in records:
-        account = record["Account"]
-        if not (account["BillingStreet"] and account["BillingCity"] and account["BillingPostalCode"]):
-            sf.Account.update(record["AccountId"], {"BillingStreet": account["BillingStreet"] or "1 Market Street",
-                                                    "BillingCity": account["BillingCity"] or "Springfield",
-                                                    "BillingPostalCode": account["BillingPostalCode"] or "10001"})
-    return records
+    return sf.query("SELECT Id, Amount FROM Opportunity WHERE StageName = 'Contracting' ORDER BY Amount DESC")[
+        "records"]
 
 
 def _workflow_count(flow_server: FlowServer) -> int:
