@@ -19,7 +19,7 @@ from agents.extractor.sections import under_heading
 from agents.extractor.spans import Found, sentence_bounds
 
 _TERM_CUE = re.compile(
-    r"\b(?:initial\s+term|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)|(?:agreement|contract)\s+"
+    r"(?<!\w)(?:initial\s+term|term\s*:|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)|(?:agreement|contract)\s+"
     r"(?:shall|will|is|continues)|[\"“]?term[\"”]?\s*(?:\)|shall|will|is)|(?:shall|will)\s+(?:commence|begin|become\s+"
     r"effective)|valid\s+for|duration|[\"“](?:Expiration|Expiry|Termination|End)\s+Date[\"”]|contract\s+(?:period|end)|"
     r"expir\w+\s+on|anniversary)",

@@ -35,7 +35,7 @@ def headings_before(text: str, position: int, max_chars: int = 1500) -> list[str
     floor = max(0, position - max_chars)
     line_start = _line_start(text, position)
     inline = _INLINE.match(text, line_start, min(len(text), line_start + 120))
-    if inline and inline.start("title") <= position:
+    if inline:
         titles.append(inline.group("title").strip())
     seen_lines = 0
     cursor = line_start - 1

@@ -1,0 +1,187 @@
+"""The offline engine on short, synthetic contract passages: one standard way of writing each term per case.
+
+Every case checks the value a user would see and that its citation quotes the passage verbatim.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from agents.extractor import ContractTerms, OfflineExtractor
+from agents.extractor.models import Cited
+from tools.documents import Document
+
+PREAMBLE = ('This Supply Agreement (the "Agreement") is made and entered into as of March 3, 2015 by and between '
+            'Acme Widgets, Inc., a Delaware corporation ("Supplier"), and Beta Retail LLC ("Buyer").\n\n')
+
+
+def _extract(text: str) -> ContractTerms:
+    return OfflineExtractor().extract(Document.from_text(text))
+
+
+def _cited(text: str, cited: Cited | None, must_quote: str) -> object:  # type: ignore[type-arg]
+    assert cited is not None, f"nothing extracted; wanted a quote containing {must_quote!r}"
+    quote = cited.citation.quote
+    assert text[cited.citation.start:cited.citation.end] == quote
+    assert must_quote in quote and len(quote.split()) >= 3
+    return cited.value
+
+
+@pytest.mark.parametrize(("clause", "expected", "quoted"), [
+    ("12. Governing Law\n\nThis Agreement shall be governed by, and construed in accordance with, the laws of the "
+     "Federal Republic of Germany.", "Germany", "Federal Republic of Germany"),
+    ("GOVERNING LAW. THIS AGREEMENT SHALL BE GOVERNED BY THE SUBSTANTIVE LAWS OF THE STATE OF TEXAS, U.S.A.",
+     "Texas", "STATE OF TEXAS"),
+    ("This Agreement and its interpretation shall be governed by the laws of the United States and, to the extent "
+     "not inconsistent therewith, by the laws of the Commonwealth of Kentucky.", "Kentucky", "Commonwealth of Kentucky"),
+    ("Any arbitration shall be subject to the application of Italian law and take place in Paris, France.",
+     "Italy", "Italian law"),
+    ("This Agreement shall be governed by the internal laws, and not by the laws regarding conflicts of laws, of "
+     "the State of North Carolina.", "North Carolina", "North Carolina"),
+    ("This Agreement  shall  be  governed  and  construed in accordance with the  laws  of  the  United  States of "
+     "America.", "United States", "United  States"),
+])
+def test_governing_law_phrasings(clause: str, expected: str, quoted: str):
+    text = PREAMBLE + "1. Supply. Supplier shall supply the Products.\n\n" + clause + "\n"
+    assert _cited(text, _extract(text).governing_law, quoted) == expected
+
+
+def test_company_organised_under_other_laws_is_not_the_governing_law():
+    text = ('This Agreement is made as of May 1, 2010 between Nord GmbH, a company organized under the laws of '
+            'Germany ("Nord"), and Sud Inc. ("Sud").\n\n9. Governing Law. This Agreement shall be governed by the '
+            'laws of the State of Delaware.\n')
+    assert _cited(text, _extract(text).governing_law, "State of Delaware") == "Delaware"
+
+
+def test_undated_preamble_takes_the_last_signature_date():
+    text = ('This Services Agreement is between Orion Labs, Inc. ("Orion") and Vega Systems Ltd. ("Vega").\n\n'
+            '1. Services. Orion shall provide the services.\n\n' + "Filler clause. " * 400 +
+            '\n\nIN WITNESS WHEREOF the parties have signed this Agreement.\n\nOrion Labs, Inc.\nBy: /s/ A. Smith\n'
+            'Date: August 07, 2018\n\nVega Systems Ltd.\nBy: /s/ B. Jones\nDate: August 08, 2018\n')
+    terms = _extract(text)
+    assert _cited(text, terms.agreement_date, "August 08, 2018") == date(2018, 8, 8)
+
+
+def test_effective_date_as_the_later_signature():
+    text = (PREAMBLE + '1. Term. The Effective Date of this Agreement shall be the later of the dates shown by the '
+            'signatures below. This Agreement shall continue in effect for one (1) year.\n\n' + "Filler. " * 300 +
+            '\n\nIN WITNESS WHEREOF the parties have executed this Agreement.\nBy: /s/ A\nDate: March 7, 2015\n'
+            'By: /s/ B\nDate: March 14, 2015\n')
+    terms = _extract(text)
+    assert _cited(text, terms.effective_date, "March 14, 2015") == date(2015, 3, 14)
+    assert terms.expiration_date.value == date(2016, 3, 14)
+
+
+def test_term_commencing_on_a_stated_date_sets_the_effective_date():
+    text = ('This Promotion Agreement dated March 12,1999, by and between Go Far, Inc. ("Go Far") and Big Shop Corp. '
+            '("Big Shop").\n\n2. Term. This promotion shall begin on June 1,1999 and shall terminate June 1, 2000 '
+            '(herein "Term").\n')
+    terms = _extract(text)
+    assert terms.agreement_date.value == date(1999, 3, 12)
+    assert _cited(text, terms.effective_date, "June 1,1999") == date(1999, 6, 1)
+    assert _cited(text, terms.expiration_date, "terminate June 1, 2000") == date(2000, 6, 1)
+
+
+def test_term_starting_on_an_event_has_no_effective_date():
+    text = ('CHANNEL AGREEMENT\n\nTHIS AGREEMENT is made between Chase Lane Bank ("Bank") and Web Co. LLC ("Affiliate").'
+            '\n\n3. Term. The term of this Agreement will commence on the date that the Registration Form is '
+            'approved by Bank and will end when terminated by either party.\n')
+    terms = _extract(text)
+    assert terms.effective_date is None
+    assert _cited(text, terms.expiration_date, "end when terminated") == "perpetual"
+
+
+def test_date_glued_to_the_previous_word():
+    text = ('DISTRIBUTOR AGREEMENT THIS DISTRIBUTOR AGREEMENT (this "Agreement") is made and effective as of1 August '
+            '2019, by and between Gamma Foods LLC ("Company") and Delta Trading Corp. ("Distributor").\n')
+    assert _cited(text, _extract(text).agreement_date, "1 August 2019") == date(2019, 8, 1)
+
+
+@pytest.mark.parametrize(("clause", "expected", "quoted"), [
+    ("This Agreement shall commence on the Effective Date and end on the fifth (5th) anniversary of the Effective "
+     "Date, unless sooner terminated.", date(2020, 3, 3), "anniversary"),
+    ('"Expiration Date" means March 31, 2020.', date(2020, 3, 31), "March 31, 2020"),
+    ("Term: twelve (12) months from the date of the Agreement.", date(2016, 3, 3), "twelve (12) months"),
+    ("This Agreement shall begin on the Effective Date and shall continue until the termination of the Alliance "
+     "Agreement; provided that if an Election is made, this Agreement shall terminate 36 months after such Election.",
+     "perpetual", "continue until the termination"),
+])
+def test_expiration_phrasings(clause: str, expected: object, quoted: str):
+    text = PREAMBLE + "1. Definitions. Capitalised words have their defined meanings.\n\n2. " + clause + "\n"
+    assert _cited(text, _extract(text).expiration_date, quoted) == expected
+
+
+def test_other_defined_periods_do_not_set_the_term():
+    text = (PREAMBLE + '1.5 "Calendar Quarter" means a period of three (3) consecutive months ending on June 30, 2015.'
+            '\n\n7. Term. This Agreement shall continue in effect for a period of two (2) years.\n')
+    terms = _extract(text)
+    assert _cited(text, terms.expiration_date, "two (2) years") == date(2017, 3, 3)
+    assert terms.renewal_term is None
+
+
+@pytest.mark.parametrize(("clause", "renewal", "notice", "quoted"), [
+    ("This Agreement continues in effect for an initial term of seven (7) years and will automatically renew for one "
+     "or more annual periods unless either party gives notice of non-renewal at least one hundred eighty (180) days "
+     "prior to the beginning of any Renewal Term.", "P1Y", "P180D", "annual periods"),
+    ("The initial term shall be three (3) years and shall thereafter be automatically renewed for subsequent one "
+     "(1) year periods unless either party notifies the other in writing at least one hundred twenty (120) days "
+     "prior to the expiration of the then-current term.", "P1Y", "P120D", "subsequent one"),
+    ("This Agreement will automatically be renewed for periods of twelve (12) months unless either Party gives six "
+     "(6) months written notice of its intent to terminate this Agreement.", "P12M", "P6M", "twelve (12) months"),
+    ("This Agreement shall automatically renew for successive one (I) year terms, unless a Party provides notice "
+     "no later than ninety (90) days prior the end of the then-current term.", "P1Y", "P90D", "one (I) year"),
+    ("The Initial Term shall automatically be extended for an additional period of half a year unless either party "
+     "gives written notice at least 60 days prior to the end of such period.", "P6M", "P60D", "half a year"),
+])
+def test_renewal_and_notice_phrasings(clause: str, renewal: str, notice: str, quoted: str):
+    text = PREAMBLE + "5. Term and Renewal. " + clause + "\n"
+    terms = _extract(text)
+    assert _cited(text, terms.renewal_term, quoted) == renewal
+    assert _cited(text, terms.notice_period_to_terminate_renewal, "prior" if "prior" in clause else "notice") == notice
+    assert terms.auto_renewal is not None and terms.auto_renewal.value is True
+
+
+def test_notice_in_a_separate_termination_clause():
+    text = (PREAMBLE + "1. TERM\n\nThe term of this Agreement shall be five (5) years; provided the Initial Term "
+            "shall be subject to automatic successive renewal terms of three (3) years each.\n\n1.1 Termination. "
+            "This Agreement may be terminated as follows:\n\n1.1.1 By either party, upon written notice of "
+            "termination no later than ninety (90) calendar days prior to the expiration of the relevant Term.\n")
+    terms = _extract(text)
+    assert terms.renewal_term.value == "P3Y"
+    assert _cited(text, terms.notice_period_to_terminate_renewal, "ninety (90) calendar days") == "P90D"
+
+
+@pytest.mark.parametrize("clause", [
+    "After the Initial Term, the term may be extended by a further period of five (5) years by mutual written "
+    "agreement of the parties. Distributor must notify Supplier at least six (6) months prior to the end of the term.",
+    "The Term of this Agreement shall be extended for subsequent one year periods upon the mutual agreement of the "
+    "parties.",
+])
+def test_extension_by_mutual_agreement_is_no_renewal(clause: str):
+    terms = _extract(PREAMBLE + "4. Term. This Agreement shall continue for three (3) years. " + clause + "\n")
+    assert terms.renewal_term is None and terms.notice_period_to_terminate_renewal is None
+
+
+def test_renewal_option_has_a_term_but_no_notice_to_stop_it():
+    text = (PREAMBLE + "4. Term. This Agreement shall continue for three (3) years. Distributor shall have the option "
+            "to renew this Agreement for an additional Three (3) year period by providing prior written notice "
+            "within Ninety (90) days of the end of the initial period.\n")
+    terms = _extract(text)
+    assert _cited(text, terms.renewal_term, "option to renew") == "P3Y"
+    assert terms.notice_period_to_terminate_renewal is None
+
+
+@pytest.mark.parametrize(("clause", "quoted"), [
+    ("NEITHER PARTY (WHICH FOR THIS SECTION INCLUDES ITS AFFILIATES) SHALL HAVE ANY LIABILITY TO THE OTHER FOR ANY "
+     "PUNITIVE, SPECIAL, INCIDENTAL OR CONSEQUENTIAL DAMAGES.", "SHALL HAVE ANY LIABILITY"),
+    ("The arbitrator shall not award any Party punitive, exemplary or consequential damages.", "shall not award"),
+    ("Any and all claims arising out of this Agreement shall be barred, by express agreement of the parties, unless "
+     "an action is commenced within two (2) years from the date the cause of action arose.", "barred"),
+])
+def test_liability_limits_in_cuads_broad_sense(clause: str, quoted: str):
+    text = PREAMBLE + "10. Remedies. " + clause + "\n"
+    cap = _extract(text).liability_cap
+    assert cap is not None and quoted in cap.citation.quote
+    assert text[cap.citation.start:cap.citation.end] == cap.citation.quote
