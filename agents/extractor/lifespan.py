@@ -86,8 +86,8 @@ def is_notice_period(text: str, match: re.Match[str]) -> bool:
     return bool(_NOTICE_AROUND.search(before) or _NOTICE_AFTER.match(after))
 
 
-def term_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentences that state the contract's lifespan, best first (ties in document order)."""
+def term_sentences(text: str) -> list[tuple[int, int, int]]:
+    """(score, start, end) of sentences that may state the contract's lifespan, best first (ties in order)."""
     ranked: list[tuple[int, int, int]] = []
     seen: set[int] = set()
     for cue in _TERM_CUE.finditer(text):
@@ -102,15 +102,22 @@ def term_sentences(text: str) -> list[tuple[int, int]]:
             2 * bool(_DEFINES.search(sentence)) - 4 * bool(_OTHER_PERIOD.search(sentence))
         if score > 0:
             ranked.append((-score, start, end))
-    return [(start, end) for _, start, end in sorted(ranked)]
+    return [(-negated, start, end) for negated, start, end in sorted(ranked)]
 
 
 def term_and_expiration(text: str, effective: Found | None) -> TermFindings:
-    for start, end in term_sentences(text):
+    """The best-scored sentence that yields a reading; a stated end date is itself evidence of a term sentence."""
+    best: tuple[int, TermFindings] | None = None
+    for score, start, end in term_sentences(text):
+        if best is not None and score + 2 <= best[0]:
+            break
         found = _read_term(text, start, end, effective)
-        if found is not None:
-            return found
-    return TermFindings(None, None)
+        if found is None:
+            continue
+        explicit = found.initial_term is None and isinstance(found.expiration.value if found.expiration else None, date)
+        if best is None or score + 2 * explicit > best[0]:
+            best = (score + 2 * explicit, found)
+    return best[1] if best else TermFindings(None, None)
 
 
 def _read_term(text: str, start: int, end: int, effective: Found | None) -> TermFindings | None:
