@@ -154,7 +154,7 @@ def _task_description(state: RunState) -> str:
     lines = [
         f"contractloop run {state.correlation_id} needs a decision before the Ironclad workflow launches.",
         f"Templates: {' + '.join(d.template_key for d in state.draft.documents)} "
-        f"({'; '.join(state.draft.selection.reasons)})",
+        f"({' '.join(state.draft.selection.reasons)})",
         state.review.summary(),
         "Decide with POST /flow/approvals (approve, edit or reject) or in LangGraph Studio.",
     ]

@@ -81,7 +81,7 @@ def _summary(state: RunState) -> str:
     decision = state.decision
     lines = [state.review.summary()]
     lines.append(f"Template: {' + '.join(d.template_key for d in state.draft.documents)} "
-                 f"({'; '.join(state.draft.selection.reasons)})")
+                 f"({' '.join(state.draft.selection.reasons)})")
     if state.draft.drafted_clauses:
         lines.append("Clauses: " + ", ".join(f"{c.clause_id} v{c.version}" for c in state.draft.drafted_clauses))
     lines.append(f"Decision: {decision.type} by {decision.by}" + (" (automatic)" if decision.automatic else "")
