@@ -103,6 +103,9 @@ def test_date_glued_to_the_previous_word():
     ("This Agreement shall commence on the Effective Date and end on the fifth (5th) anniversary of the Effective "
      "Date, unless sooner terminated.", date(2020, 3, 3), "anniversary"),
     ('"Expiration Date" means March 31, 2020.', date(2020, 3, 31), "March 31, 2020"),
+    ("The Agreement has an initial term of 5 years.", date(2020, 3, 3), "initial term of 5 years"),
+    ("Unless earlier terminated, this Agreement shall remain in full force and effect until December 31, 2010.",
+     date(2010, 12, 31), "until December 31, 2010"),
     ("Term: twelve (12) months from the date of the Agreement.", date(2016, 3, 3), "twelve (12) months"),
     ("This Agreement shall begin on the Effective Date and shall continue until the termination of the Alliance "
      "Agreement; provided that if an Election is made, this Agreement shall terminate 36 months after such Election.",
@@ -132,6 +135,12 @@ def test_other_defined_periods_do_not_set_the_term():
      "(6) months written notice of its intent to terminate this Agreement.", "P12M", "P6M", "twelve (12) months"),
     ("This Agreement shall automatically renew for successive one (I) year terms, unless a Party provides notice "
      "no later than ninety (90) days prior the end of the then-current term.", "P1Y", "P90D", "one (I) year"),
+    ("This Agreement shall continue for one year and shall be automatically extended for consecutive periods of two "
+     "(2) years unless either party notifies the other of its intention not to extend at least six months before the "
+     "expiry.", "P2Y", "P6M", "two (2) years"),
+    ("The Initial Term is three years. Upon expiry of the Initial Term, this Agreement shall be renewed for successive "
+     "periods of one year, unless terminated by either party by written notice served not less than ninety days "
+     "before the end of the then current period.", "P1Y", "P90D", "one year"),
     ("The Initial Term shall automatically be extended for an additional period of half a year unless either party "
      "gives written notice at least 60 days prior to the end of such period.", "P6M", "P60D", "half a year"),
 ])

@@ -31,7 +31,7 @@ _SUBJECT = re.compile(
     r"(?:\w+\s+){0,3}?(?:agreement|contract))?|[\"“](?:Initial\s+)?Term[\"”])[\s,]+(?:[\w\"“”(),'’-]+\s+){0,25}?"
     r"(?:continu\w*|remain\w*|expir\w*|ends?\b|run\w*|conclud\w*|terminat\w*\s+(?:on|upon|at)|through|until|"
     r"(?:shall|will)\s+be\s+(?:for|in\s+(?:full\s+)?(?:force|effect)|effective|valid|(?:a\s+)?(?:period|term)\s+of)|"
-    r"(?:is|be)\s+(?:for|valid|in\s+effect)|have\s+a\s+(?:term|duration)|(?:shall|will)\s+be\s+(?:\w+\s+){0,2}?"
+    r"(?:is|be)\s+(?:for|valid|in\s+effect)|ha(?:s|ve)\s+an?\s+(?:initial\s+)?(?:term|duration)|(?:shall|will)\s+be\s+(?:\w+\s+){0,2}?"
     r"(?:\(\d+\)\s+)?(?:years?|months?)\b)",
     re.IGNORECASE)
 _DEFINES = re.compile(r"[\"“](?:Initial\s+)?Term[\"”]\s+(?:means|shall\s+mean)|[\"“]?(?:Initial\s+Term|Expiration\s+Date|"

@@ -35,6 +35,7 @@ _AUTOMATIC = re.compile(r"\bautomatic\w*|\bunless\b|\bnon-?\s?renewal|\bnot\s+to
                         r"\bevergreen", re.IGNORECASE)
 _RENEWS = re.compile(r"\b(?:renew|extend|extension|evergreen)\w*|\byear[\s-]+to[\s-]+year|\bcontinu\w*\s+(?:\w+\s+){0,4}?"
                      r"(?:for\s+)?(?:successive|additional|subsequent|further)", re.IGNORECASE)
+_RENEW_ONLY = re.compile(r"\b(?:renew|extend|extension)\w*", re.IGNORECASE)
 _RENEW_VERB = re.compile(r"\b(?:renew|extend|extension|continu)\w*", re.IGNORECASE)
 _ANNUAL = re.compile(r"\byear[\s-]+to[\s-]+year|\bannual(?:ly)?\b|\byearly\b|\beach\s+anniversary", re.IGNORECASE)
 _MONTHLY = re.compile(r"\bmonth[\s-]+to[\s-]+month|\bmonthly\b", re.IGNORECASE)
@@ -96,7 +97,10 @@ def renewal(text: str, initial_term: str | None = None) -> RenewalFindings:
 
 def _renewal_duration(text: str, start: int, end: int, cue: re.Match[str], initial_term: str | None) -> str | None:
     """The renewal period stated after the renewal verb (the initial term usually comes before it)."""
-    verb = _RENEW_VERB.search(text, max(start, cue.start() - 40), end) or cue
+    # The renewal's own verb; "continue" only when no "renew"/"extend" is near ("shall continue for one year and
+    # shall be extended for two-year periods" renews for two years).
+    verb = _RENEW_ONLY.search(text, max(start, cue.start() - 40), end) or \
+        _RENEW_VERB.search(text, max(start, cue.start() - 40), end) or cue
     for match in DURATION.finditer(text, verb.start(), end):
         value = duration_from_match(match)
         if value and not is_notice_period(text, match):
