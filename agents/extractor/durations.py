@@ -18,7 +18,7 @@ _WORD_ALT = "|".join(sorted((re.escape(w) for w in _WORDS if w not in {"a", "an"
 _NUMBER = (rf"(?:(?P<word>(?:{_WORD_ALT})(?:[\s-]+(?:{_WORD_ALT}))?)\s*(?:\(\s*(?:(?P<paren>\d+)|[Il])\s*\))?"
            rf"|(?P<digits>\d+)|(?P<article>an?))")
 DURATION = re.compile(
-    rf"\b{_NUMBER}[\s-]*(?:\(\s*\d+\s*\)\s*)?(?:full\s+|calendar\s+|consecutive\s+|business\s+|additional\s+)?"
+    rf"\b{_NUMBER}[\s-]*(?:\(\s*\d+\s*\)\s*)?(?:(?:full|calendar|consecutive|business|additional)\s+){{0,2}}"
     r"(?P<unit>year|month|week|day)s?\b",
     re.IGNORECASE,
 )

@@ -47,10 +47,11 @@ _OTHER_PERIOD = re.compile(
     r"(?:term|period)|\bwarrant\w*|\bconfidential\w*|\bnon-?solicit\w*|\bnon-?compet\w*|\bsurviv\w*|\bpayments?\b|"
     r"\binvoice|\bstatute\s+of\s+limitations|\binsurance|\bwithin\s+(?:\w+\s+){0,3}(?:days|months)", re.IGNORECASE)
 _NOT_LIFESPAN_START = re.compile(r"^\W*(?:\(?\w{1,4}[.)]\s+)?(?:during|throughout|for\s+(?:a|the)\s+period|within|after|"
-                                 r"following|upon|in\s+the\s+event|if|notwithstanding\s+the\s+expiration)\b",
+                                 r"following|upon|in\s+the\s+event|if|notwithstanding\s+the\s+expiration|"
+                                 r"(?:either|each|any|neither)\s+party|the\s+parties)\b",
                                  re.IGNORECASE)
 _UNTIL_DATE = re.compile(r"(?:\buntil|\bthrough|\bexpir\w*|\bending|\bend|\bconclud\w*|\bterminat\w*|\bthru|\bmeans|\bto|"
-                         r"\bend\s*:|\bcontract\s+end\s*:)\s*(?:on\s+|at\s+)?(?:and\s+including\s+)?(?:midnight\s+(?:on\s+)?)?"
+                         r"\bend\s*:|\bcontract\s+end\s*:|\bin\s+no\s+event\s+later\s+than)\s*(?:on\s+|at\s+|as\s+of\s+)?(?:and\s+including\s+)?(?:midnight\s+(?:on\s+)?)?"
                          r"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?$", re.IGNORECASE)
 _ANNIVERSARY = re.compile(
     r"\b(?P<ordinal>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")\s*(?:\(\s*\d+\s*(?:st|nd|rd|th)?\s*\)\s*)?"
@@ -70,7 +71,11 @@ _NOTICE_AROUND = re.compile(r"(?:notice|within|at\s+least|no\s+(?:less|later|mor
 _NOTICE_AFTER = re.compile(r"^[\s'’)]*(?:\(\s*\d+\s*\)\s*)?\W{0,3}\s*(?:written\s+|prior\s+written\s+|advance\s+|prior\s+)?"
                            r"(?:prior|before|in\s+advance|notice|preceding|following\s+(?:receipt|notice)|after\s+"
                            r"(?:receipt|notice|written))", re.IGNORECASE)
-_RENEWAL_WORD = re.compile(r"\b(?:renew|extend|extension)\w*", re.IGNORECASE)
+# Where renewal provisos begin. An active "shall extend for a period of five years" states the term itself.
+_RENEWAL_WORD = re.compile(r"\brenew\w*|\bextension|\b(?:be|been|is|are|automatically)\s+extended\b|"
+                           r"\bextend\w*\s+(?:this|the|such|its|each)\b", re.IGNORECASE)
+# Before a stated end date these make it a condition, not the term ("provided that if X, it ends on ...").
+_PROVISO = re.compile(r"\bprovided\b|\bif\b|\bin\s+the\s+event\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,12 @@ def _read_term(text: str, start: int, end: int, effective: Found | None) -> Term
                   if _UNTIL_DATE.search(text, max(start, d.start - 50), d.start)), None)
     if until:
         readings.append((until.start, TermFindings(None, Found(until.value, start, end))))
+        if not _PROVISO.search(text, start, until.start):
+            # A stated end date outranks one computed from a duration in the same statement.
+            stated = next((m for m in DURATION.finditer(text, start, until.start)
+                           if duration_from_match(m) and not is_notice_period(text, m)), None)
+            term = Found(duration_from_match(stated), start, end) if stated else None
+            return TermFindings(term, Found(until.value, start, end))
     anniversary = _ANNIVERSARY.search(text, start, scope_end)
     if anniversary:
         term = Found(f"P{ORDINALS[anniversary.group('ordinal').lower()]}Y", start, end)
@@ -149,6 +160,13 @@ def _read_term(text: str, start: int, end: int, effective: Found | None) -> Term
     return min(readings, key=lambda item: item[0])[1] if readings else None
 
 
+# The term starts on something other than the effective date: a defined "Services Commencement Date", or an
+# event ("the date upon which the Company delivers ..."). Its expiry cannot be computed from the effective date.
+_OTHER_START = re.compile(r"\b(?:commenc\w+|begin\w*|start\w*)\s+(?:on|upon|as\s+of|from|with)\s+(?:the\s+)?"
+                          r"(?:(?!Effective\b)[A-Z][\w-]*\s+){1,4}Date\b|\b(?:commenc\w+|begin\w*|start\w*)\s+(?:on|upon|"
+                          r"as\s+of|from)\s+the\s+(?:date|day)\s+(?:on\s+which|upon\s+which|that|when)\b")
+
+
 def _start_date(text: str, start: int, end: int, effective: Found | None) -> date | None:
     commence = re.search(r"\b(?:commenc\w+|begin\w*|start\w*|effective)\s+(?:on|as\s+of|from)\s+", text[start:end],
                          re.IGNORECASE)
@@ -156,4 +174,6 @@ def _start_date(text: str, start: int, end: int, effective: Found | None) -> dat
         dates = find_dates(text, start + commence.end(), min(end, start + commence.end() + 40))
         if dates:
             return dates[0].value
+    if _OTHER_START.search(text, start, end):
+        return None
     return effective.value if effective and isinstance(effective.value, date) else None
