@@ -43,14 +43,35 @@ def _publish_due(s: RunState) -> bool:
         "launched", "rejected", "completed")
 
 
+def _extraction_due(s: RunState) -> bool:
+    return s.contract is None or (s.contract.plan is None and s.status not in ("failed",))
+
+
+def _plan_review_due(s: RunState) -> bool:
+    return s.contract is not None and s.contract.plan is not None and s.decision is None \
+        and s.status != "awaiting_approval"
+
+
+def _plan_decision_due(s: RunState) -> bool:
+    return s.contract is not None and s.decision is None and s.status == "awaiting_approval"
+
+
+def _sync_due(s: RunState) -> bool:
+    return s.contract is not None and s.decision is not None and s.status not in ("completed", "rejected")
+
+
 def specialists() -> list[Specialist]:
     # Imported here so that importing the registry stays cheap and free of cycles.
+    from agents.contract_sync.graph import build_extractor
     from agents.drafter.graph import build_drafter
     from agents.risk_reviewer.graph import build_risk_reviewer
     from graphs.approval_node import build_approval, build_await_decision
+    from graphs.plan_review import build_await_plan_decision, build_plan_gate
     from graphs.publish import build_publisher
+    from graphs.sync_writer import build_sync_writer
 
     draft = frozenset({"draft_contract"})
+    extract = frozenset({"extract_executed_contract"})
     return [
         Specialist("drafter", draft, _drafting_due, build_drafter,
                    "Reads the deal, picks the template, maps attributes, drafts special terms."),
@@ -62,4 +83,12 @@ def specialists() -> list[Specialist]:
                    "Waits for the human decision (interrupt): approve, edit or reject."),
         Specialist("publisher", draft, _publish_due, build_publisher,
                    "Launches the approved workflow in Ironclad and writes the outcome to the Opportunity."),
+        Specialist("extractor", extract, _extraction_due, build_extractor,
+                   "Reads the executed contract: terms with verified citations, and the Salesforce write plan."),
+        Specialist("plan_review", extract, _plan_review_due, build_plan_gate,
+                   "Applies the sync policy: auto-apply, or ask a human to review the diff."),
+        Specialist("await_plan_decision", extract, _plan_decision_due, build_await_plan_decision,
+                   "Waits for the human decision on the write plan (interrupt)."),
+        Specialist("crm_writer", extract, _sync_due, build_sync_writer,
+                   "Applies the approved write plan in one Composite call."),
     ]

@@ -41,9 +41,13 @@ from graphs.flow_api import (
 from graphs.openapi import build_openapi
 from graphs.state import RunState, Task
 from graphs.supervisor import correlation_id_for
+from graphs.webhook_ledger import WebhookLedger, extraction_thread_id
+from tools.ironclad.webhooks import WebhookVerificationError, WebhookVerifier
 
 GRAPH_ID = "contractloop"
 LEDGER_FILE = "flow_events.sqlite"
+WEBHOOK_LEDGER_FILE = "ironclad_events.sqlite"
+SIGNED_EVENTS = {"workflow_completed", "workflow_signature_packet_fully_signed"}
 MAX_ERROR_CHARS = 2000
 _OPEN_THREAD_STATES = {"busy", "interrupted"}
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -99,16 +103,21 @@ class FlowService:
     def __init__(self, ledger_path: Path) -> None:
         self._ledger_path = ledger_path
         self._ledger: EventLedger | None = None
+        self._webhooks: WebhookLedger | None = None
+        self._verifier: WebhookVerifier | None = None
         self._client: LangGraphClient | None = None
         # One request at a time per opportunity (or thread): the ledger check and the run start are one step.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def open(self) -> None:
         self._ledger = await asyncio.to_thread(EventLedger, self._ledger_path)
+        self._webhooks = await asyncio.to_thread(WebhookLedger, self._ledger_path.with_name(WEBHOOK_LEDGER_FILE))
 
     async def close(self) -> None:
         if self._ledger:
             await asyncio.to_thread(self._ledger.close)
+        if self._webhooks:
+            await asyncio.to_thread(self._webhooks.close)
 
     @property
     def ledger(self) -> EventLedger:
@@ -180,6 +189,51 @@ class FlowService:
             status = _status_of(thread).model_copy(update={"status": "retrying"})
             return _accepted(status, event, run["run_id"], "the earlier run failed; retrying it"), 202
         return _accepted(_status_of(thread), event, None, why), 200
+
+    # --- Ironclad webhooks ------------------------------------------------------------------------
+
+    async def verifier(self) -> WebhookVerifier:
+        """The key from IRONCLAD_WEBHOOK_PUBLIC_KEY_FILE, else Ironclad's verification-key endpoint (cached)."""
+        if self._verifier is None:
+            settings = get_settings()
+            if settings.ironclad_webhook_public_key_file:
+                self._verifier = WebhookVerifier.from_settings(settings)
+            else:
+                from graphs.context import _default_ironclad
+
+                self._verifier = await asyncio.to_thread(lambda: WebhookVerifier.from_client(_default_ironclad()))
+        return self._verifier
+
+    async def accept_webhook(self, headers: Any, body: bytes) -> tuple[dict[str, Any], int]:
+        try:
+            event = (await self.verifier()).verify(headers, body)
+        except WebhookVerificationError as exc:
+            raise FlowProblem(401, "unauthorized", f"webhook rejected: {exc}") from None
+        name, workflow_id = event.payload.event, event.payload.workflow_id
+        if name not in SIGNED_EVENTS or not workflow_id:
+            return {"status": "ignored", "event": name, "event_id": event.event_id}, 200
+        assert self._webhooks is not None
+        if not await asyncio.to_thread(self._webhooks.first_time, event.event_id, name, workflow_id):
+            return {"status": "duplicate", "event": name, "event_id": event.event_id,
+                    "thread_id": extraction_thread_id(workflow_id)}, 200
+        thread_id = extraction_thread_id(workflow_id)
+        async with self._locks[f"workflow:{workflow_id}"]:
+            thread = await self._thread_or_none(thread_id)
+            state = _run_state(_values(thread)) if thread else None
+            if state is not None and state.status in ("completed", "awaiting_approval", "rejected") \
+                    or (thread is not None and thread["status"] in _OPEN_THREAD_STATES):
+                return {"status": "duplicate", "event": name, "event_id": event.event_id, "thread_id": thread_id,
+                        "message": "this contract is already being synced"}, 200
+            task = Task(kind="extract_executed_contract", event_id=event.event_id, workflow_id=workflow_id)
+            metadata = {"workflow_id": workflow_id, "event_id": event.event_id, "source": "ironclad"}
+            await self.client.threads.create(thread_id=thread_id, if_exists="do_nothing", metadata=metadata)
+            # A fresh start on the thread: an earlier event may have found no executed record yet.
+            run_input = {"task": task.model_dump(mode="json", exclude_none=True), "status": "received",
+                         "contract": None, "error": None, "decision": None}
+            run = await self.client.runs.create(thread_id, GRAPH_ID, input=run_input, multitask_strategy="enqueue",
+                                                durability="sync", metadata=metadata)
+        return {"status": "started", "event": name, "event_id": event.event_id, "thread_id": thread_id,
+                "run_id": run["run_id"]}, 202
 
     # --- approvals ------------------------------------------------------------------------------
 
@@ -379,6 +433,11 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
         _require_key(request)
         return _reply(await service.status_for_thread(request.path_params["thread_id"]))
 
+    async def ironclad_webhook(request: Request) -> JSONResponse:
+        # No API key: Ironclad signs its deliveries, and only a verified delivery starts anything.
+        body, code = await service.accept_webhook(request.headers, await request.body())
+        return JSONResponse(body, status_code=code)
+
     async def openapi(request: Request) -> JSONResponse:
         # Public: an admin downloads it to register the External Service; it holds no data.
         return JSONResponse(build_openapi(str(request.base_url).rstrip("/")))
@@ -400,6 +459,7 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
             Route("/flow/opportunities/{opportunity_id}", opportunity_status, methods=["GET"]),
             Route("/flow/threads/{thread_id}", thread_status, methods=["GET"]),
             Route("/flow/openapi.json", openapi, methods=["GET"]),
+            Route("/ironclad/webhooks", ironclad_webhook, methods=["POST"]),
         ],
         exception_handlers={FlowProblem: problem},
         lifespan=lifespan,

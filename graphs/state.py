@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agents.extractor.models import ContractTerms
 from playbook_store.models import (
     ApprovalDecision,
     ClauseChoice,
@@ -16,11 +17,12 @@ from playbook_store.models import (
     TermRequest,
 )
 from tools.salesforce.models import OpportunityBundle
+from tools.write_plan import FieldChange, OpResult, WritePlan
 
 TaskKind = Literal["draft_contract", "extract_executed_contract"]
 RunStatus = Literal[
-    "received", "drafted", "reviewed", "awaiting_approval", "approved", "rejected", "launched", "completed",
-    "failed",
+    "received", "drafted", "reviewed", "awaiting_approval", "approved", "rejected", "launched", "extracted",
+    "completed", "failed",
 ]
 
 
@@ -113,6 +115,24 @@ class Launch(BaseModel):
     created: bool
 
 
+class ExecutedContract(BaseModel):
+    """An executed contract on its way into Salesforce: where it belongs, what it says, what will change."""
+
+    workflow_id: str
+    record_id: str | None = None
+    record_name: str | None = None
+    opportunity_id: str | None = None
+    account_id: str | None = None
+    pages: int = 0
+    document_error: str | None = None
+    engine: Literal["offline", "model"] = "offline"
+    terms: ContractTerms | None = None
+    plan: WritePlan | None = None
+    changes: list[FieldChange] = Field(default_factory=list)
+    review_reasons: list[str] = Field(default_factory=list)
+    results: list[OpResult] = Field(default_factory=list)
+
+
 class RunState(BaseModel):
     """The graph's state. Specialists add to it; nothing is overwritten silently."""
 
@@ -126,5 +146,6 @@ class RunState(BaseModel):
     approval_task_id: str | None = None
     launch: Launch | None = None
     addenda: list[Launch] = Field(default_factory=list)
+    contract: ExecutedContract | None = None
     error: str | None = None
     log: Annotated[list[str], operator.add] = Field(default_factory=list)

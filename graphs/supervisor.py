@@ -32,6 +32,9 @@ def intake(state: RunState) -> dict[str, Any]:
     if state.task.kind == "draft_contract" and not state.task.opportunity_id:
         return {"status": "failed", "error": "draft_contract needs an opportunity_id",
                 "correlation_id": correlation_id_for(state)}
+    if state.task.kind == "extract_executed_contract" and not state.task.workflow_id:
+        return {"status": "failed", "error": "extract_executed_contract needs a workflow_id",
+                "correlation_id": correlation_id_for(state)}
     return {"correlation_id": state.correlation_id or correlation_id_for(state),
             "log": [f"intake: {state.task.kind} for {state.task.opportunity_id or state.task.workflow_id}"]}
 

@@ -8,6 +8,7 @@ without a text layer, corrupt, empty, too big) raise a `DocumentError` whose `re
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from bisect import bisect_right
 from pathlib import Path
@@ -168,7 +169,7 @@ def _parse_pdf(data: bytes, source: str | None, limits: DocumentLimits) -> Docum
             raise TooManyPagesError(f"{page_count} pages is over the {limits.max_pages}-page limit", source=source)
         if page_count == 0:
             raise EmptyDocumentError("the PDF has no pages", source=source)
-        page_texts = [(page.extract_text() or "").replace("\x00", "") for page in reader.pages]
+        page_texts = [_tidy_pdf_text(page.extract_text() or "") for page in reader.pages]
     except DocumentError:
         raise
     except FileNotDecryptedError as exc:
@@ -180,6 +181,17 @@ def _parse_pdf(data: bytes, source: str | None, limits: DocumentLimits) -> Docum
     if not any(text.strip() for text in page_texts):
         raise NoTextLayerError(f"none of the {page_count} pages has extractable text (scanned?)", source=source)
     return Document.from_pages(page_texts, media_type=PDF, source=source)
+
+
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
+def _tidy_pdf_text(text: str) -> str:
+    """Justified PDF lines come out with runs of spaces between words; one space is what the page shows.
+
+    Citations index into this tidied text, so every quote still equals text[start:end].
+    """
+    return _SPACE_RUN.sub(" ", text.replace("\x00", ""))
 
 
 def _parse_docx(data: bytes, source: str | None) -> Document:

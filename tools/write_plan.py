@@ -214,6 +214,8 @@ def diff(plan: WritePlan, current: dict[str, dict[str, Any] | None]) -> list[Fie
 
 
 def _same(old: Any, new: Any) -> bool:
+    if old == new:
+        return True
     if isinstance(old, int | float) and isinstance(new, int | float) and not isinstance(old, bool):
         return abs(float(old) - float(new)) < 1e-9
     if isinstance(new, str) and new.startswith("@{"):

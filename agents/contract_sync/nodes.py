@@ -1,0 +1,122 @@
+"""The extractor specialist's steps: fetch the signed contract, read its terms, plan the Salesforce writes.
+
+Reading goes through the typed Ironclad client and `tools.documents`; a document that cannot be read is a
+typed error that flags the record for human review in Salesforce, never a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agents.contract_sync.context import ContractContext, parse_snapshot, snapshot_query
+from agents.contract_sync.plan import build_plan
+from agents.contract_sync.policy import review_reasons
+from agents.extractor import OfflineExtractor, verified
+from agents.extractor.models import ContractTerms
+from graphs import context as services
+from graphs.context import Context
+from graphs.state import ExecutedContract, RunState
+from tools.documents import DocumentError, parse_document
+from tools.write_plan import WriteOp, WritePlan, diff
+
+OPPORTUNITY_ATTRIBUTE = "salesforceOpportunityId"
+
+
+def fetch_contract(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """The workflow, its record and the signed PDF, through the typed Ironclad client."""
+    assert state.task.workflow_id
+    ironclad = services.ironclad(runtime.context)
+    workflow = ironclad.get_workflow(state.task.workflow_id)
+    contract = ExecutedContract(workflow_id=workflow.id,
+                                opportunity_id=workflow.attributes.get(OPPORTUNITY_ATTRIBUTE) or None)
+    if not workflow.record_ids:
+        return {"status": "failed", "contract": contract,
+                "error": f"workflow {workflow.ironclad_id} has no executed record yet (status {workflow.status})",
+                "log": [f"extractor: workflow {workflow.ironclad_id} has no record yet"]}
+    record = ironclad.get_record(workflow.record_ids[0])
+    contract.record_id, contract.record_name = record.id, record.name
+    pdf = ironclad.download_signed_copy(record.id)
+    try:
+        document = parse_document(pdf, source=f"Ironclad record {record.id} signedCopy")
+    except DocumentError as exc:
+        contract.document_error = f"{exc.reason}: {exc}"
+        return {"contract": contract, "log": [f"extractor: signed copy unreadable ({exc.reason})"]}
+    contract.pages = len(document.pages)
+    return {"contract": contract, "document_text": document.model_dump_json(),
+            "log": [f"extractor: fetched {record.name} ({contract.pages} pages)"]}
+
+
+def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Terms with citations; any value whose quote is not verbatim in the document is dropped."""
+    contract: ExecutedContract = state.contract
+    if contract.document_error or state.document_text is None:
+        return {}
+    from tools.documents import Document
+
+    document = Document.model_validate_json(state.document_text)
+    engine, terms = "offline", OfflineExtractor().extract(document)
+    model = services.model(runtime.context)
+    if model is not None:
+        try:
+            from agents.extractor.model_engine import ModelExtractor  # type: ignore[import-not-found]
+
+            terms, engine = ModelExtractor(model).extract(document), "model"
+        except Exception as exc:  # the model engine is optional; the offline reading stands
+            return {"contract": contract.model_copy(update={"terms": verified(terms, document)}),
+                    "log": [f"extractor: model engine unavailable ({type(exc).__name__}); offline terms used"]}
+    terms = verified(terms, document)
+    found = sum(1 for name in ContractTerms.model_fields if getattr(terms, name))
+    return {"contract": contract.model_copy(update={"terms": terms, "engine": engine}),
+            "log": [f"extractor: {found} term fields with verified citations ({engine} engine)"]}
+
+
+def plan_writes(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """One read of what Salesforce holds now, then the write plan and its diff."""
+    contract = state.contract
+    assert contract is not None and contract.record_id
+    sf = services.salesforce(runtime.context)
+    ctx = ContractContext(ironclad_record_id=contract.record_id, workflow_id=contract.workflow_id,
+                          opportunity_id=contract.opportunity_id)
+    if contract.opportunity_id:
+        rows = sf.query(snapshot_query(contract.opportunity_id, ctx.key))
+        if not rows:
+            return {"status": "failed", "error": f"Opportunity {contract.opportunity_id} not found in Salesforce"}
+        snapshot = parse_snapshot(rows[0])
+        ctx = ctx.model_copy(update={"snapshot": snapshot, "account_id": snapshot.opportunity.get("AccountId"),
+                                     "owner_id": snapshot.opportunity.get("OwnerId"),
+                                     "opportunity_amount": snapshot.opportunity.get("Amount")})
+    if contract.document_error or contract.terms is None:
+        plan, current = unreadable_plan(contract, ctx, state.correlation_id)
+        reasons: list[str] = []
+    else:
+        reasons = review_reasons(contract.terms, ctx)
+        plan, current = build_plan(contract.terms, ctx, state.correlation_id, needs_review=bool(reasons))
+    changes = diff(plan, current)
+    updated = contract.model_copy(update={"account_id": ctx.account_id, "plan": plan, "changes": changes,
+                                          "review_reasons": reasons})
+    return {"contract": updated, "status": "extracted",
+            "log": [f"extractor: write plan of {len(plan.operations)} operations, {len(changes)} field changes"
+                    + (f"; review needed: {' '.join(reasons)}" if reasons else "")]}
+
+
+def unreadable_plan(contract: ExecutedContract, ctx: ContractContext,
+                    correlation_id: str) -> tuple[WritePlan, dict[str, Any]]:
+    """Nothing can be extracted: record the contract as needing review, and ask a person to read it."""
+    ops = [WriteOp(ref="insight", action="upsert", sobject="Contract_Insight__c", external_id=ctx.key, fields={
+        k: v for k, v in {"Opportunity__c": ctx.opportunity_id, "Account__c": ctx.account_id,
+                          "Ironclad_Record_Id__c": ctx.ironclad_record_id, "Needs_Review__c": True}.items()
+        if v is not None})]
+    current: dict[str, Any] = {"insight": ctx.snapshot.insight}
+    what = ctx.opportunity_id or ctx.account_id
+    if what:
+        key = f"{ctx.key}-task-unreadable"
+        ops.append(WriteOp(ref="reviewTask", action="upsert", sobject="Task", external_id=key, fields={
+            k: v for k, v in {"Subject": "Executed contract could not be read: review it by hand", "WhatId": what,
+                              "OwnerId": ctx.owner_id, "Status": "Not Started", "Priority": "High",
+                              "Description": f"Ironclad record {ctx.ironclad_record_id} "
+                                             f"({contract.record_name}): {contract.document_error}"}.items()
+            if v is not None}))
+        current["reviewTask"] = ctx.snapshot.tasks.get(key)
+    return WritePlan(correlation_id=correlation_id, operations=ops, summary="unreadable executed contract"), current

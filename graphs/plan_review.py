@@ -1,0 +1,105 @@
+"""Review of an executed contract's write plan before it reaches Salesforce.
+
+Policy (agents/contract_sync/policy.py) lists reasons to look; with none, the plan is applied as is.
+Otherwise the run interrupts with the dry-run diff in the LangChain v1 human-in-the-loop shape: approve,
+edit (field values by `Object.Field`, re-checked), or reject. A resume that does not validate is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.types import interrupt
+from pydantic import BaseModel
+
+from graphs.approval import ActionRequest, ApprovalResponse, ReviewConfig
+from graphs.state import Decision, RunState
+
+APPLY_ACTION = "apply_salesforce_write_plan"
+AUTO_APPLIER = "policy:auto-apply"
+
+
+class PlanReviewRequest(BaseModel):
+    action_requests: list[ActionRequest]
+    review_configs: list[ReviewConfig]
+    workflow_id: str
+    record_id: str | None
+    opportunity_id: str | None
+    correlation_id: str
+    reasons: list[str]
+    changes: list[dict[str, Any]]
+
+
+def plan_gate(state: RunState) -> dict[str, Any]:
+    contract = state.contract
+    assert contract is not None
+    if not contract.review_reasons or not contract.changes:  # nothing to look at when nothing would change
+        return {"decision": Decision(type="approve", by=AUTO_APPLIER, automatic=True,
+                                     message="no review reasons under the sync policy"),
+                "status": "approved", "log": ["plan_review: applied without review (policy)"]}
+    return {"status": "awaiting_approval", "log": [f"plan_review: waiting: {' '.join(contract.review_reasons)}"]}
+
+
+def review_request(state: RunState) -> PlanReviewRequest:
+    contract = state.contract
+    assert contract is not None
+    changes = [c.model_dump(mode="json") for c in contract.changes]
+    return PlanReviewRequest(
+        action_requests=[ActionRequest(
+            name=APPLY_ACTION, args={"changes": changes},
+            description=f"Write the terms of {contract.record_name or contract.record_id} to Salesforce "
+                        f"({len(changes)} field changes). Review because: {' '.join(contract.review_reasons)}")],
+        review_configs=[ReviewConfig(action_name=APPLY_ACTION, allowed_decisions=["approve", "edit", "reject"])],
+        workflow_id=contract.workflow_id, record_id=contract.record_id, opportunity_id=contract.opportunity_id,
+        correlation_id=state.correlation_id, reasons=contract.review_reasons, changes=changes)
+
+
+def await_plan_decision(state: RunState) -> dict[str, Any]:
+    response = interrupt(review_request(state).model_dump(), response_schema=ApprovalResponse)
+    if isinstance(response, dict):
+        response = ApprovalResponse.model_validate(response)
+    decision = response.decisions[0]
+    if decision.type == "edit":
+        return _apply_edit(state, decision.edited_action.args if decision.edited_action else {}, response.reviewer)
+    return {"decision": Decision(type=decision.type, by=response.reviewer, message=decision.message),
+            "status": "approved" if decision.type == "approve" else state.status,
+            "log": [f"plan_review: {decision.type} by {response.reviewer}"]}
+
+
+def _apply_edit(state: RunState, args: dict[str, Any], reviewer: str) -> dict[str, Any]:
+    """`Object.Field: value` edits replace the plan's values; the edited plan is applied as approved."""
+    from tools.write_plan import check_allowed, diff
+
+    contract = state.contract
+    assert contract is not None and contract.plan is not None
+    operations = [op.model_copy(deep=True) for op in contract.plan.operations]
+    problems = []
+    for name, value in args.items():
+        sobject, _, field = name.partition(".")
+        targets = [op for op in operations if op.sobject == sobject]
+        if not field or not targets:
+            problems.append(f"{name}: the plan writes no {sobject or name} record")
+            continue
+        for op in targets:
+            op.fields[field] = value
+            op.citations[field] = f"edited by {reviewer}"
+    plan = contract.plan.model_copy(update={"operations": operations})
+    if not problems:
+        try:
+            check_allowed(plan)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        return {"log": [f"plan_review: edit by {reviewer} refused: {'; '.join(problems)}"]}
+    current = {c.ref: None for c in contract.changes}  # unchanged fields stay out of the diff
+    updated = contract.model_copy(update={"plan": plan, "changes": diff(plan, current)})
+    return {"contract": updated, "decision": Decision(type="approve", by=reviewer, message="approved with edits"),
+            "status": "approved", "log": [f"plan_review: edited by {reviewer} ({', '.join(sorted(args))})"]}
+
+
+def build_plan_gate() -> Any:
+    return plan_gate
+
+
+def build_await_plan_decision() -> Any:
+    return await_plan_decision

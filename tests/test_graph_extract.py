@@ -1,0 +1,120 @@
+"""Executed contract -> CRM, in-process: the extractor specialist, the write plan, review, one Composite write."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from langgraph.types import Command
+
+from sandbox.salesforce.deals import DealSpec, LineSpec
+from tests.fixtures.loop import Loop
+
+ORDER = DealSpec(account_name="Signed Goods Co", region="NA", deal_type="Expansion", term_months=12,
+                 payment_terms_days=45, governing_law="State of New York",
+                 lines=[LineSpec(product_code="PLT-STD", quantity=20)])
+
+
+def _launched_workflow(loop: Loop, spec: DealSpec) -> tuple[str, str]:
+    opp_id = loop.deal(spec)
+    graph, ctx = loop.graph()
+    config = {"configurable": {"thread_id": f"draft-{opp_id}"}}
+    result = graph.invoke(loop.draft_task(opp_id), config, context=ctx)
+    if "__interrupt__" in result:
+        result = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "t"}), config,
+                              context=ctx)
+    workflow_id = result["launch"].workflow_id
+    httpx.post(f"{loop.stack.ironclad.base_url}/_sandbox/workflows/{workflow_id}/complete",
+               timeout=30).raise_for_status()
+    return opp_id, workflow_id
+
+
+def _extract(loop: Loop, workflow_id: str, thread: str, event: str = "evt-1") -> dict:
+    graph, ctx = loop.graph()
+    task = {"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id, "event_id": event}}
+    return graph.invoke(task, {"configurable": {"thread_id": thread}}, context=ctx)
+
+
+def test_signed_contract_terms_reach_salesforce_with_citations_in_one_write(loop: Loop) -> None:
+    opp_id, workflow_id = _launched_workflow(loop, ORDER)
+    loop.stack.salesforce.reset_usage()
+    result = _extract(loop, workflow_id, f"x-{workflow_id}")
+    assert result["status"] == "completed", result.get("error")
+    assert loop.stack.salesforce.api_calls == 2  # one read of what Salesforce holds, one Composite write
+    contract = result["contract"]
+    assert contract.changes and all(r.success for r in contract.results)
+
+    [insight] = loop.salesforce.query(
+        "SELECT Id, Opportunity__c, Payment_Terms_Days__c, Effective_Date__c, Citations__c, Needs_Review__c, "
+        f"Contractloop_Correlation_Id__c FROM Contract_Insight__c WHERE Opportunity__c = '{opp_id}'")
+    assert insight["Payment_Terms_Days__c"] == 45  # from the signed PDF, which says net 45
+    assert insight["Contractloop_Correlation_Id__c"] == result["correlation_id"]
+    citations = json.loads(insight["Citations__c"])
+    record_pdf = loop.ironclad.download_signed_copy(contract.record_id)
+    from tools.documents import parse_document
+
+    text = parse_document(record_pdf).text
+    for field, cite in citations.items():
+        assert text[cite["start"]:cite["end"]] == cite["quote"], field  # every citation opens at its quote
+    assert "net 45" in citations["Payment_Terms_Days__c"]["quote"]
+    opp = loop.salesforce.get("Opportunity", opp_id)
+    assert opp["Ironclad_Status__c"] == "Executed"
+
+
+def test_replaying_the_same_contract_changes_nothing(loop: Loop) -> None:
+    opp_id, workflow_id = _launched_workflow(loop, ORDER.model_copy(update={"account_name": "Replay Foods"}))
+    first = _extract(loop, workflow_id, f"a-{workflow_id}")
+    assert first["status"] == "completed"
+    counts = {obj: loop.stack.salesforce.store.count(obj) for obj in ("Contract_Insight__c", "Contract_Obligation__c",
+                                                                       "Task", "Event")}
+    loop.stack.salesforce.reset_usage()
+    second = _extract(loop, workflow_id, f"b-{workflow_id}", event="evt-2")
+    assert second["status"] == "completed" and second["contract"].changes == []
+    assert loop.stack.salesforce.api_calls == 1  # the read; nothing to write
+    assert counts == {obj: loop.stack.salesforce.store.count(obj) for obj in counts}
+
+
+def test_value_far_from_the_opportunity_amount_waits_for_review(loop: Loop) -> None:
+    opp_id, workflow_id = _launched_workflow(loop, ORDER.model_copy(update={"account_name": "Gap Industries"}))
+    amount = loop.salesforce.get("Opportunity", opp_id)["Amount"]
+    # The rep changed the amount after signature: the executed contract no longer matches the CRM.
+    loop.stack.salesforce.store.insert_many("OpportunityLineItem", [{
+        "OpportunityId": opp_id, "PricebookEntryId": loop.salesforce.query(
+            "SELECT Id FROM PricebookEntry WHERE Product2.ProductCode = 'SUP-PRM'")[0]["Id"],
+        "Quantity": 1, "UnitPrice": round(amount * 0.5, 2)}])
+    graph, ctx = loop.graph()
+    config = {"configurable": {"thread_id": f"g-{workflow_id}"}}
+    result = graph.invoke({"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id,
+                                    "event_id": "evt-gap"}}, config, context=ctx)
+    request = result["__interrupt__"][0].value
+    assert any("differs from the Opportunity Amount" in r for r in request["reasons"])
+    assert request["changes"] and request["action_requests"][0]["name"] == "apply_salesforce_write_plan"
+    assert loop.salesforce.query(
+        f"SELECT Id FROM Contract_Insight__c WHERE Opportunity__c = '{opp_id}'") == []  # nothing written yet
+    with pytest.raises(Exception):
+        graph.invoke(Command(resume={"decisions": [{"type": "edit"}], "reviewer": "r"}), config, context=ctx)
+    final = graph.invoke(Command(resume={"decisions": [{"type": "edit", "edited_action": {
+        "name": "launch_ironclad_workflow", "args": {"Contract_Insight__c.Governing_Law__c": "New York"}}}],
+        "reviewer": "ops@acme"}), config, context=ctx)
+    assert final["status"] == "completed" and final["decision"].by == "ops@acme"
+    [insight] = loop.salesforce.query("SELECT Needs_Review__c, Governing_Law__c FROM Contract_Insight__c "
+                                      f"WHERE Opportunity__c = '{opp_id}'")
+    assert insight["Needs_Review__c"] is True and insight["Governing_Law__c"] == "New York"
+
+
+def test_an_unreadable_signed_copy_is_flagged_for_review_not_crashed(loop: Loop) -> None:
+    opp_id, workflow_id = _launched_workflow(loop, ORDER.model_copy(update={"account_name": "Scanned Paper Ltd"}))
+    workflow = loop.ironclad.get_workflow(workflow_id)
+    # The signed copy on file is damaged (a bad scan upload): the sandbox stores it as Ironclad would serve it.
+    loop.stack.ironclad.services.store.put_file(workflow.record_ids[0], "signedCopy", "signed.pdf",
+                                                "application/pdf", b"%PDF-1.4 this is not really a pdf")
+    result = _extract(loop, workflow_id, f"u-{workflow_id}")
+    assert result["status"] == "completed"
+    assert result["contract"].document_error.startswith("corrupt")
+    [insight] = loop.salesforce.query("SELECT Needs_Review__c FROM Contract_Insight__c "
+                                      f"WHERE Opportunity__c = '{opp_id}'")
+    assert insight["Needs_Review__c"] is True
+    tasks = loop.salesforce.query(f"SELECT Subject, Priority FROM Task WHERE WhatId = '{opp_id}' "
+                                  "AND Subject LIKE 'Executed contract could not be read%'")
+    assert len(tasks) == 1 and tasks[0]["Priority"] == "High"
