@@ -128,3 +128,46 @@ def test_scoring_arithmetic_on_hand_made_labels(tmp_path: Path):
 def test_gold_normalisation(field, answer, value, expected):
     counts = score_field(field, answer, _field(value))
     assert (counts.tp, counts.fp, counts.fn) == expected
+
+
+def test_model_engine_end_to_end_through_a_local_openai_stub(tiny_dataset: Path, tmp_path: Path, openai_stub,
+                                                             monkeypatch, capsys):
+    from contractloop.settings import get_settings
+    from tests.support.openai_stub import json_content
+
+    answer = {name: None for name in ["agreement_date", "effective_date", "expiration_date", "initial_term",
+                                      "renewal_term", "automatic_renewal", "notice_period_to_terminate_renewal",
+                                      "liability_cap", "termination_for_convenience", "payment_terms_net_days"]}
+    answer |= {"parties": [],
+               "governing_law": {"value": "California", "quote": "the laws of the State of California"},
+               "expiration_date": {"value": "2031-01-01", "quote": "This Agreement expires on January 1, 2031."}}
+    openai_stub.script(*[json_content(answer)] * len(SAMPLE_IDS))
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_stub.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    get_settings.cache_clear()
+    predictions = tmp_path / "model.jsonl"
+    try:
+        assert command.main(["extraction", "--dataset", str(tiny_dataset), "--predictions", str(predictions),
+                             "--engine", "model"]) == 0
+    finally:
+        get_settings.cache_clear()
+
+    records = {json.loads(line)["id"]: json.loads(line)["fields"] for line in predictions.read_text().splitlines()}
+    law = records["cuad433"]["Governing Law"]
+    text = (tiny_dataset / "texts" / "cuad433.txt").read_text(encoding="utf-8")
+    assert law["value"] == "California" and text[law["start"]:law["end"]] == law["quote"]
+    assert all("Expiration Date" not in fields for fields in records.values()), "fabricated quote kept"
+    assert len(openai_stub.requests) == len(SAMPLE_IDS)
+
+
+def test_model_engine_without_a_model_exits_2(tiny_dataset: Path, tmp_path: Path, monkeypatch, capsys):
+    from contractloop.settings import get_settings
+
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert command.main(["extraction", "--dataset", str(tiny_dataset), "--predictions",
+                             str(tmp_path / "p.jsonl"), "--engine", "model"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert "OPENAI_BASE_URL" in capsys.readouterr().err

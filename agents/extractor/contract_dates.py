@@ -66,10 +66,16 @@ def _score(text: str, found: DateMatch) -> int:
     return 2 if _STRONG_CUE.search(before) else 0
 
 
+def signature_block_start(text: str) -> int | None:
+    """Where "IN WITNESS WHEREOF" opens the signature block (looked for past the first third of the text)."""
+    witness = _SIGNATURE_BLOCK.search(text, len(text) // 3)
+    return witness.start() if witness else None
+
+
 def signature_dates(text: str) -> list[DateMatch]:
     """Dates written beside the signatures ("Date: August 8, 2018") after "IN WITNESS WHEREOF" or "By:"."""
-    witness = _SIGNATURE_BLOCK.search(text, len(text) // 3)
-    start, end = (witness.start(), min(len(text), witness.start() + 5000)) if witness else (len(text) * 3 // 4, len(text))
+    witness = signature_block_start(text)
+    start, end = (witness, min(len(text), witness + 5000)) if witness is not None else (len(text) * 3 // 4, len(text))
     return [d for d in find_dates(text, start, end)
             if _SIGNED_ON.search(text, max(0, d.start - 40), d.start) or _DATE_LINE.match(text, _line_start(text, d.start),
                                                                                         d.start)]

@@ -1,0 +1,167 @@
+"""The model engine: a chat model reads retrieved chunks and answers with values and verbatim quotes.
+
+Nothing the model says is trusted. Each quote is located in the document (`locate_quote`); a value whose quote
+is not there, or whose value cannot be normalised, is dropped. Citations are then built from the located span,
+so they are verbatim by construction, and the result goes through the same `verified` gate as the offline
+engine. Structured output uses the JSON-schema response format, which any OpenAI-compatible endpoint serves.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from agents.extractor.chunks import Chunk, locate_quote, select_chunks
+from agents.extractor.citations import cite, verified
+from agents.extractor.dates import find_dates
+from agents.extractor.durations import parse_duration
+from agents.extractor.jurisdictions import JURISDICTION, canonical_jurisdiction
+from agents.extractor.models import Citation, Cited, ContractTerms, LiabilityCap, Party
+from agents.extractor.spans import sentence_bounds
+from agents.prompts.extractor import EXCERPT, EXTRACTOR_SYSTEM, EXTRACTOR_TASK
+from tools.documents import Document
+
+MIN_QUOTE_WORDS = 3
+
+
+class QuotedValue(BaseModel):
+    value: str = Field(description="the normalised value, in the format the instructions give")
+    quote: str = Field(description="words copied exactly from the contract that state the value")
+
+
+class QuotedParty(BaseModel):
+    name: str
+    role: str | None = Field(description="the defined term the contract gives the party, if any")
+    quote: str
+
+
+class QuotedCap(BaseModel):
+    kind: Literal["amount", "multiple_of_fees", "fees_paid", "excluded_damages", "claim_time_limit"]
+    quote: str
+
+
+class ModelAnswer(BaseModel):
+    """What the model is asked to return; every field may be null (or empty) when the contract is silent."""
+
+    parties: list[QuotedParty]
+    agreement_date: QuotedValue | None
+    effective_date: QuotedValue | None
+    expiration_date: QuotedValue | None
+    initial_term: QuotedValue | None
+    renewal_term: QuotedValue | None
+    automatic_renewal: QuotedValue | None = Field(description='"true" or "false"')
+    notice_period_to_terminate_renewal: QuotedValue | None
+    governing_law: QuotedValue | None
+    liability_cap: QuotedCap | None
+    termination_for_convenience: QuotedValue | None = Field(description='"true" when a party may terminate '
+                                                                        "without cause")
+    payment_terms_net_days: QuotedValue | None = Field(description="days allowed to pay an invoice, e.g. 30")
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        found = find_dates(value)
+        return found[0].value if found else None
+
+
+def _duration(value: str) -> str | None:
+    value = value.strip()
+    if re.fullmatch(r"P\d+[YMWD]", value):
+        return value
+    return parse_duration(value)
+
+
+def _date_or_perpetual(value: str) -> date | str | None:
+    return "perpetual" if value.strip().lower() in {"perpetual", "indefinite", "until terminated"} else _date(value)
+
+
+def _jurisdiction(value: str) -> str | None:
+    """"New York", "the State of New York", "England and Wales" -> a recognised jurisdiction, else None."""
+    if canonical := canonical_jurisdiction(value):
+        return canonical
+    return next((c for m in JURISDICTION.finditer(value) if (c := canonical_jurisdiction(m.group(0)))), None)
+
+
+def _true(value: str) -> bool | None:
+    return True if value.strip().lower() in {"true", "yes"} else None
+
+
+def _days(value: str) -> int | None:
+    match = re.search(r"\d{1,3}", value)
+    return int(match.group(0)) if match and int(match.group(0)) > 0 else None
+
+
+class ModelExtractor:
+    """`Extractor` backed by a chat model; `model` is any LangChain chat model (e.g. `ChatOpenAI`)."""
+
+    def __init__(self, model: BaseChatModel, budget_chars: int = 24000) -> None:
+        self._model = model
+        self._budget = budget_chars
+
+    def ask(self, chunks: list[Chunk]) -> ModelAnswer:
+        excerpts = "\n\n".join(EXCERPT.format(start=c.start, text=c.text.strip()) for c in chunks)
+        structured = self._model.with_structured_output(ModelAnswer, method="json_schema")
+        answer = structured.invoke([SystemMessage(EXTRACTOR_SYSTEM), HumanMessage(EXTRACTOR_TASK.format(excerpts=excerpts))])
+        if not isinstance(answer, ModelAnswer):
+            answer = ModelAnswer.model_validate(answer)
+        return answer
+
+    def extract(self, document: Document) -> ContractTerms:
+        chunks = select_chunks(document.text, budget=self._budget)
+        if not chunks:
+            return ContractTerms()
+        return ground(self.ask(chunks), document, chunks)
+
+
+def _citation(document: Document, quote: str, chunks: list[Chunk]) -> Citation | None:
+    """The located quote; one shorter than three words is widened to its sentence so it says something."""
+    span = locate_quote(document.text, quote, chunks)
+    if span is None:
+        return None
+    start, end = span
+    if len(document.text[start:end].split()) < MIN_QUOTE_WORDS:
+        start, end = sentence_bounds(document.text, start, 300)
+        if len(document.text[start:end].split()) < MIN_QUOTE_WORDS:
+            return None
+    return cite(document, start, end)
+
+
+def ground(answer: ModelAnswer, document: Document, chunks: list[Chunk]) -> ContractTerms:
+    """`ContractTerms` holding only the answer's values whose quote is in the document and that normalise."""
+
+    def cited(item: QuotedValue | None, normalise: Any) -> Cited | None:  # type: ignore[type-arg]
+        if item is None:
+            return None
+        value = normalise(item.value)
+        citation = _citation(document, item.quote, chunks) if value is not None else None
+        return Cited(value=value, citation=citation) if citation else None
+
+    parties = [Party(name=p.name.strip(), role=(p.role or None), citation=citation)
+               for p in answer.parties
+               if p.name.strip() and (citation := _citation(document, p.quote, chunks))]
+    cap = None
+    if answer.liability_cap and (citation := _citation(document, answer.liability_cap.quote, chunks)):
+        cap = LiabilityCap(kind=answer.liability_cap.kind, citation=citation)
+    governing = cited(answer.governing_law, _jurisdiction)
+    terms = ContractTerms(
+        parties=parties,
+        agreement_date=cited(answer.agreement_date, _date),
+        effective_date=cited(answer.effective_date, _date),
+        expiration_date=cited(answer.expiration_date, _date_or_perpetual),
+        initial_term=cited(answer.initial_term, _duration),
+        renewal_term=cited(answer.renewal_term, _duration),
+        auto_renewal=cited(answer.automatic_renewal, _true),
+        notice_period_to_terminate_renewal=cited(answer.notice_period_to_terminate_renewal, _duration),
+        governing_law=governing,
+        liability_cap=cap,
+        termination_for_convenience=cited(answer.termination_for_convenience, _true),
+        payment_terms_net_days=cited(answer.payment_terms_net_days, _days),
+    )
+    return verified(terms, document)

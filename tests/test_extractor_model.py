@@ -1,0 +1,88 @@
+"""The model engine over real HTTP to the local OpenAI-compatible stub: quotes are located, fabrications dropped."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from agents.extractor import Extractor
+from agents.extractor.chunks import chunk_document, locate_quote, select_chunks
+from agents.extractor.model_engine import ModelExtractor
+from tests.support.openai_stub import OpenAIStub, json_content
+from tools.documents import Document
+
+CONTRACT = """SUPPLY AGREEMENT
+
+This Supply Agreement (the "Agreement") is entered into as of June 1, 2020 by and between Alder Components, Inc.
+("Supplier") and Birchwood Devices LLC ("Buyer").
+
+1. Term. This Agreement shall commence on the Effective Date and continue for a period of two (2) years.
+
+2. Governing Law. This Agreement shall be governed by the laws of the State of Delaware.
+""" + "\n".join(f"{n}. Miscellaneous. Clause {n} of the boilerplate says nothing about the term." for n in range(3, 60))
+
+
+def _answer(**fields: object) -> dict[str, object]:
+    empty: dict[str, object] = {name: None for name in [
+        "agreement_date", "effective_date", "expiration_date", "initial_term", "renewal_term", "automatic_renewal",
+        "notice_period_to_terminate_renewal", "governing_law", "liability_cap", "termination_for_convenience",
+        "payment_terms_net_days"]}
+    return {"parties": [], **empty, **fields}
+
+
+def test_fabricated_quote_is_dropped_and_true_quote_kept_with_its_span(openai_stub: OpenAIStub,
+                                                                       stub_chat_model) -> None:
+    # The model re-flows the line break inside the preamble quote; the law quote is invented.
+    openai_stub.script(json_content(_answer(
+        agreement_date={"value": "2020-06-01",
+                        "quote": "is entered into as of June 1, 2020 by and between Alder Components, Inc. (\"Supplier\")"},
+        governing_law={"value": "California", "quote": "This Agreement shall be governed by the laws of California."},
+    )))
+    document = Document.from_text(CONTRACT)
+    extractor = ModelExtractor(stub_chat_model)
+    assert isinstance(extractor, Extractor)
+
+    terms = extractor.extract(document)
+
+    assert terms.governing_law is None
+    assert terms.agreement_date is not None and terms.agreement_date.value == date(2020, 6, 1)
+    citation = terms.agreement_date.citation
+    assert CONTRACT[citation.start:citation.end] == citation.quote
+    assert citation.quote.startswith("is entered into as of June 1, 2020") and "\n" in citation.quote
+    # The request carried the JSON schema and the excerpts, not the whole boilerplate.
+    body = openai_stub.requests[0]
+    assert body["response_format"]["type"] == "json_schema"
+    prompt = json.dumps(body["messages"])
+    assert "Alder Components" in prompt and len(prompt) < len(CONTRACT) * 1.2
+
+
+def test_values_that_do_not_normalise_or_quote_too_little_are_dropped(openai_stub: OpenAIStub,
+                                                                      stub_chat_model) -> None:
+    openai_stub.script(json_content(_answer(
+        parties=[{"name": "Alder Components, Inc.", "role": "Supplier", "quote": "Alder Components"},
+                 {"name": "Ghost Holdings", "role": None, "quote": "Ghost Holdings plc"}],
+        initial_term={"value": "P2Y", "quote": "continue for a period of two (2) years"},
+        effective_date={"value": "sometime", "quote": "entered into as of June 1, 2020"},
+    )))
+    document = Document.from_text(CONTRACT)
+
+    terms = ModelExtractor(stub_chat_model).extract(document)
+
+    assert [p.name for p in terms.parties] == ["Alder Components, Inc."]
+    # A two-word name is cited with the sentence that introduces it.
+    assert "entered into as of June 1, 2020" in terms.parties[0].citation.quote
+    assert terms.initial_term is not None and terms.initial_term.value == "P2Y"
+    assert terms.effective_date is None
+
+
+def test_chunks_keep_offsets_and_retrieval_finds_the_term_clause() -> None:
+    filler = "\n".join(f"{n}. Notices. Notice {n} is sent by courier to the address above." for n in range(40))
+    text = f"{CONTRACT[:300]}\n{filler}\n7. Term. This Agreement shall remain in effect for five (5) years.\n{filler}"
+    chunks = chunk_document(text, size=300)
+    assert "".join(c.text for c in chunks) == text
+    assert all(text[c.start:c.end] == c.text for c in chunks)
+    picked = select_chunks(text, budget=1200, size=300)
+    assert sum(len(c.text) for c in picked) <= 1200 and picked[0].start == 0
+    assert any("remain in effect for five (5) years" in c.text for c in picked)
+    assert locate_quote(text, "shall remain in   effect for five (5) years") is not None
+    assert locate_quote(text, "shall remain in effect for six (6) years") is None
