@@ -7,7 +7,7 @@ from rich.table import Table
 
 from tools.salesforce.models import OpportunityBundle
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 def money(value: object) -> str:

@@ -168,3 +168,30 @@ class ErrorBody(FlowModel):
     error: str
     detail: str
     fields: list[ErrorField] = Field(default_factory=list)
+
+
+class PlannedChange(FlowModel):
+    """One line of an executed contract's write plan: what changes in Salesforce, and where it came from."""
+
+    sobject: str
+    record: str
+    field: str
+    old: str | None = None
+    new: str | None = None
+    citation: str | None = None
+
+
+class SyncStatus(FlowModel):
+    """The state of an executed contract's sync into Salesforce."""
+
+    status: str = Field(description="running, awaiting_approval, completed, rejected, failed, ...")
+    thread_id: str
+    workflow_id: str
+    record_id: str | None = None
+    record_name: str | None = None
+    opportunity_id: str | None = None
+    engine: str | None = None
+    review_reasons: list[str] = Field(default_factory=list)
+    changes: list[PlannedChange] = Field(default_factory=list)
+    written_records: int = 0
+    error: str | None = None

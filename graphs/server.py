@@ -36,7 +36,9 @@ from graphs.flow_api import (
     EventAccepted,
     OpportunityEvent,
     PendingApproval,
+    PlannedChange,
     RunStatus,
+    SyncStatus,
 )
 from graphs.openapi import build_openapi
 from graphs.state import RunState, Task
@@ -234,6 +236,31 @@ class FlowService:
                                                 durability="sync", metadata=metadata)
         return {"status": "started", "event": name, "event_id": event.event_id, "thread_id": thread_id,
                 "run_id": run["run_id"]}, 202
+
+    async def sync_status(self, workflow_id: str) -> SyncStatus:
+        thread_id = extraction_thread_id(workflow_id)
+        thread = await self._thread_or_none(thread_id)
+        if thread is None:
+            raise FlowProblem(404, "not_found", f"no sync has been started for workflow {workflow_id}")
+        flat = _status_of(thread)
+        state = _run_state(_values(thread))
+        contract = state.contract if state else None
+        status = flat.status if flat.status in ("running", "failed", "awaiting_approval") else (
+            state.status if state else "queued")
+        return SyncStatus(
+            status=status, thread_id=thread_id, workflow_id=workflow_id,
+            record_id=contract.record_id if contract else None,
+            record_name=contract.record_name if contract else None,
+            opportunity_id=contract.opportunity_id if contract else None,
+            engine=contract.engine if contract else None,
+            review_reasons=contract.review_reasons if contract else [],
+            changes=[PlannedChange(sobject=c.sobject, record=c.record, field=c.field,
+                                   old=None if c.old is None else str(c.old), new=None if c.new is None else str(c.new),
+                                   citation=c.citation) for c in (contract.changes if contract else [])],
+            written_records=len(contract.results) if contract else 0,
+            error=(state.error if state else None) or (await self._run_error(thread_id)
+                                                       if thread["status"] == "error" else None),
+        )
 
     # --- approvals ------------------------------------------------------------------------------
 
@@ -438,6 +465,10 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
         body, code = await service.accept_webhook(request.headers, await request.body())
         return JSONResponse(body, status_code=code)
 
+    async def sync_status(request: Request) -> JSONResponse:
+        _require_key(request)
+        return _reply(await service.sync_status(request.path_params["workflow_id"]))
+
     async def openapi(request: Request) -> JSONResponse:
         # Public: an admin downloads it to register the External Service; it holds no data.
         return JSONResponse(build_openapi(str(request.base_url).rstrip("/")))
@@ -460,6 +491,7 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
             Route("/flow/threads/{thread_id}", thread_status, methods=["GET"]),
             Route("/flow/openapi.json", openapi, methods=["GET"]),
             Route("/ironclad/webhooks", ironclad_webhook, methods=["POST"]),
+            Route("/ironclad/workflows/{workflow_id}/sync", sync_status, methods=["GET"]),
         ],
         exception_handlers={FlowProblem: problem},
         lifespan=lifespan,

@@ -23,7 +23,6 @@ from contractloop.commands.serve import LangGraphServer
 from contractloop.demo_deals import DEMO_DEALS
 from contractloop.render import console
 from contractloop.settings import Settings, get_settings
-from contractloop.signed_contracts import SignedContractReceiver
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
 from tools.ironclad import IroncladClient
@@ -94,19 +93,80 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
     for label, opp_id in opportunities:
         _show_outcome(label, opp_id, statuses[opp_id], sf, ironclad)
 
-    console.rule("4. The humans in Ironclad approve and sign; the signed webhook arrives")
-    launched = [(label, statuses[o]) for label, o in opportunities if statuses[o]["status"] == "launched"]
-    with SignedContractReceiver(ironclad, get_settings().contractloop_data_dir / "demo" / "executed") as receiver:
-        for _label, status in launched:
+    console.rule("4. Ironclad: the humans approve and sign; the signed-contract webhook reaches contractloop")
+    launched = [(label, o, statuses[o]) for label, o in opportunities if statuses[o]["status"] == "launched"]
+    webhook = ironclad.create_webhook(["workflow_completed", "workflow_signature_packet_fully_signed"],
+                                      f"{flow.base_url}/ironclad/webhooks")
+    try:
+        for _label, _opp, status in launched:
             httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{status['workflow_id']}/complete",
                        timeout=30).raise_for_status()
-        for label, status in launched:
-            contract = receiver.wait_for(status["workflow_id"], timeout=30)
-            console.print(f"  {label}\n    webhook {contract.event} verified (event {contract.event_id}); record "
-                          f"{contract.record_id} '{contract.record_name}'\n    executed PDF: {contract.pdf_path} "
-                          f"({contract.pdf_bytes:,} bytes)")
+        console.rule("5. Executed contract -> Salesforce: cited terms, the write plan, one Composite write")
+        pdf_dir = get_settings().contractloop_data_dir / "demo" / "executed"
+        pdf_dir.mkdir(parents=True, exist_ok=True)
+        for label, opp_id, status in launched:
+            sync = _wait_sync(flow, status["workflow_id"], interactive)
+            _show_sync(label, opp_id, sync, sf, ironclad, pdf_dir)
+            if sync["status"] == "failed":
+                statuses[opp_id] = sync
+    finally:
+        ironclad.delete_webhook(webhook.id)
     failed = [o for o in statuses.values() if o["status"] == "failed"]
     return 1 if failed else 0
+
+
+def _wait_sync(flow: httpx.Client, workflow_id: str, interactive: bool, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        response = flow.get(f"/ironclad/workflows/{workflow_id}/sync")
+        sync = response.json() if response.status_code == 200 else {"status": "waiting for the webhook"}
+        if sync["status"] == "awaiting_approval":
+            console.print(f"  [bold]Review needed[/bold] before writing {sync['record_name']}: "
+                          + " ".join(sync["review_reasons"]))
+            decision = _ask() if interactive else {"decision": "approve",
+                                                   "reviewer": "demo reviewer (automatic, unattended demo)"}
+            _post(flow, "/flow/approvals", {"thread_id": sync["thread_id"], **decision})
+            time.sleep(0.3)
+            continue
+        if sync["status"] in ("completed", "rejected", "failed"):
+            return dict(sync)
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the sync of workflow {workflow_id} did not finish in {timeout:.0f} s: {sync}")
+        time.sleep(0.3)
+
+
+def _show_sync(label: str, opp_id: str, sync: dict[str, Any], sf: SalesforceClient, ironclad: IroncladClient,
+               pdf_dir: Path) -> None:
+    console.print(f"\n  [bold]{sync.get('record_name')}[/bold] ({label}): sync {sync['status']}"
+                  + (f" — {sync['error']}" if sync.get("error") else ""))
+    if sync.get("record_id"):
+        pdf = pdf_dir / f"{sync['record_id']}.pdf"
+        pdf.write_bytes(ironclad.download_signed_copy(sync["record_id"]))
+        console.print(f"    executed PDF: {pdf}")
+    console.print(f"    write plan ({len(sync['changes'])} field changes, {sync['written_records']} records "
+                  "written in one Composite call):")
+    for change in sync["changes"][:14]:
+        console.print(f"      {change['sobject']}.{change['field']}: {change['old']} -> {str(change['new'])[:60]}")
+    if len(sync["changes"]) > 14:
+        console.print(f"      … and {len(sync['changes']) - 14} more")
+    rows = sf.query("SELECT Effective_Date__c, Expiration_Date__c, Auto_Renewal__c, Renewal_Term_Months__c, "
+                    "Notice_Period_Days__c, Governing_Law__c, Payment_Terms_Days__c, Total_Contract_Value__c, "
+                    f"Liability_Cap__c, Citations__c FROM Contract_Insight__c WHERE Opportunity__c = '{opp_id}'")
+    if not rows:
+        return
+    insight = rows[0]
+    citations = json.loads(insight.get("Citations__c") or "{}")
+    console.print("    Contract_Insight__c in Salesforce, each value with its citation into the PDF:")
+    for field, value in insight.items():
+        if field in ("attributes", "Citations__c") or value is None:
+            continue
+        cite = citations.get(field)
+        where = f"p.{cite['page']} \"{' '.join(cite['quote'].split())[:70]}…\"" if cite else ""
+        console.print(f"      {field:<26} {str(value):<14} {where}")
+    tasks = sf.query(f"SELECT Subject, ActivityDate FROM Task WHERE WhatId = '{opp_id}' "
+                     "AND Contractloop_Key__c LIKE 'ironclad-%' ORDER BY ActivityDate")
+    for task in tasks:
+        console.print(f"    Task {task['ActivityDate']}: {task['Subject'][:90]}")
 
 
 def _post(flow: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,118 @@
+"""Ironclad -> contractloop over HTTP: signed webhooks start one extraction run per executed contract;
+forged or unsigned deliveries start nothing; replays change nothing in Salesforce."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
+from tests.fixtures.server import FlowServer
+from tools.ironclad import IroncladClient
+
+SIGNED = ["workflow_completed", "workflow_signature_packet_fully_signed"]
+
+
+def _poll(http: httpx.Client, path: str, done: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        response = http.get(path)
+        body = response.json() if response.status_code == 200 else {"status": f"http {response.status_code}"}
+        if done(body):
+            return body
+        assert time.monotonic() < deadline, body
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def executed(flow_server: FlowServer) -> dict[str, Any]:
+    """A deal drafted and launched through the Flow API, then signed in Ironclad with our webhook registered."""
+    stack = flow_server.stack
+    opp_id = create_deal(stack.salesforce.store, DealSpec(
+        account_name="Webhook Wharf Ltd", region="NA", deal_type="Expansion", payment_terms_days=30,
+        governing_law="State of New York", lines=[LineSpec(product_code="PLT-STD", quantity=10)]))
+    ironclad = IroncladClient(stack.ironclad.base_url, stack.ironclad.client_id, stack.ironclad.client_secret,
+                              stack.ironclad.user_email)
+    with flow_server.http() as http:
+        http.post("/flow/opportunity-events", json={"opportunity_id": opp_id, "stage": "Contracting",
+                                                    "event_id": f"e-{uuid.uuid4().hex}"}).raise_for_status()
+        status = _poll(http, f"/flow/opportunities/{opp_id}", lambda s: s["status"] in ("launched", "failed"))
+        assert status["status"] == "launched", status
+        hook = ironclad.create_webhook(SIGNED, f"{flow_server.url}/ironclad/webhooks")
+        workflow_id = status["workflow_id"]
+        httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{workflow_id}/complete", timeout=30)
+        sync = _poll(http, f"/ironclad/workflows/{workflow_id}/sync",
+                     lambda s: s["status"] in ("completed", "awaiting_approval", "failed"))
+        if sync["status"] == "awaiting_approval":
+            http.post("/flow/approvals", json={"thread_id": sync["thread_id"], "decision": "approve",
+                                               "reviewer": "sync reviewer"}).raise_for_status()
+            sync = _poll(http, f"/ironclad/workflows/{workflow_id}/sync",
+                         lambda s: s["status"] in ("completed", "failed"))
+    ironclad.delete_webhook(hook.id)
+    return {"opp_id": opp_id, "workflow_id": workflow_id, "sync": sync, "ironclad": ironclad}
+
+
+def _counts(flow_server: FlowServer) -> dict[str, int]:
+    store = flow_server.stack.salesforce.store
+    return {obj: store.count(obj) for obj in ("Contract_Insight__c", "Contract_Obligation__c", "Task", "Event")}
+
+
+def test_a_signed_webhook_syncs_the_executed_contract(flow_server: FlowServer, executed: dict[str, Any]) -> None:
+    sync = executed["sync"]
+    assert sync["status"] == "completed", sync
+    assert sync["changes"] and sync["written_records"] >= 2
+    attempts = [a for a in flow_server.stack.ironclad.delivery_attempts() if a.target_url.endswith("/webhooks")]
+    assert any(a.status_code in (200, 202) for a in attempts)
+    sf = flow_server.stack.salesforce.client()
+    rows = sf.query(f"SELECT Ironclad_Record_Id__c, Citations__c FROM Contract_Insight__c "
+                    f"WHERE Opportunity__c = '{executed['opp_id']}'")["records"]
+    assert len(rows) == 1 and rows[0]["Ironclad_Record_Id__c"] == sync["record_id"]
+    assert json.loads(rows[0]["Citations__c"])  # every value carries its citation
+
+
+def _delivery(flow_server: FlowServer, workflow_id: str, event_id: str, event: str = "workflow_completed",
+              signer: Any = None) -> tuple[dict[str, str], str]:
+    ic = flow_server.stack.ironclad
+    body = json.dumps({"companyID": ic.company_id, "timestamp": "2026-11-26T12:00:00Z", "webhookID": "hook-test",
+                       "payload": {"event": event, "workflowID": workflow_id}}, separators=(",", ":"))
+    return (signer or ic.services.signer).headers(event_id, body), body
+
+
+def test_forged_and_unsigned_deliveries_are_refused_and_start_nothing(flow_server: FlowServer,
+                                                                      executed: dict[str, Any]) -> None:
+    from sandbox.ironclad.webhooks import WebhookSigner
+
+    unknown_workflow = uuid.uuid4().hex[:24]
+    with httpx.Client(base_url=flow_server.url, timeout=30) as raw:
+        headers, body = _delivery(flow_server, unknown_workflow, "evt-forged", signer=WebhookSigner())
+        assert raw.post("/ironclad/webhooks", content=body, headers=headers).status_code == 401
+        assert raw.post("/ironclad/webhooks", content=body,
+                        headers={"Content-Type": "application/json"}).status_code == 401
+        headers, body = _delivery(flow_server, unknown_workflow, "evt-altered")
+        tampered = body.replace(unknown_workflow, executed["workflow_id"])
+        assert raw.post("/ironclad/webhooks", content=tampered, headers=headers).status_code == 401
+    with flow_server.http() as http:
+        assert http.get(f"/ironclad/workflows/{unknown_workflow}/sync").status_code == 404
+
+
+def test_replayed_deliveries_change_nothing(flow_server: FlowServer, executed: dict[str, Any]) -> None:
+    before = _counts(flow_server)
+    event_ids = {a.event_id for a in flow_server.stack.ironclad.delivery_attempts()
+                 if a.event == "workflow_completed"}
+    with httpx.Client(base_url=flow_server.url, timeout=30) as raw:
+        for event_id in event_ids:  # Ironclad retrying a delivery it already made
+            headers, body = _delivery(flow_server, executed["workflow_id"], event_id)
+            answer = raw.post("/ironclad/webhooks", content=body, headers=headers)
+            assert answer.status_code == 200 and answer.json()["status"] == "duplicate"
+        headers, body = _delivery(flow_server, executed["workflow_id"], f"evt-{uuid.uuid4().hex}")
+        answer = raw.post("/ironclad/webhooks", content=body, headers=headers)  # a new event, same contract
+        assert answer.status_code == 200 and answer.json()["status"] == "duplicate"
+        headers, body = _delivery(flow_server, executed["workflow_id"], "evt-launch", event="workflow_launched")
+        assert raw.post("/ironclad/webhooks", content=body, headers=headers).json()["status"] == "ignored"
+    assert _counts(flow_server) == before
