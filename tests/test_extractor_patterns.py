@@ -194,3 +194,27 @@ def test_liability_limits_in_cuads_broad_sense(clause: str, quoted: str):
     cap = _extract(text).liability_cap
     assert cap is not None and quoted in cap.citation.quote
     assert text[cap.citation.start:cap.citation.end] == cap.citation.quote
+
+
+@pytest.mark.parametrize(("preamble", "written", "expires"), [
+    ('This License Agreement is made this ___ day of _________, 2004 by and between Acme Widgets, Inc. ("Licensor") '
+     'and Beta Retail LLC ("Licensee").', "2004", "2014"),
+    ('This Supply Agreement is entered into as of February ____, 2017 (the "Effective Date") by and between Acme '
+     'Widgets, Inc. and Beta Retail LLC.', "2017-02", "2027-02"),
+])
+def test_a_preamble_date_left_blank_is_reported_with_only_what_is_written(preamble: str, written: str,
+                                                                          expires: str) -> None:
+    text = preamble + "\n\n1. Term. This Agreement shall commence on the Effective Date and continue for ten (10) years."
+    terms = _extract(text)
+    assert terms.agreement_date is None and terms.effective_date is None and terms.expiration_date is None
+    assert _cited(text, terms.partial_agreement_date, written[:4]) == written
+    assert _cited(text, terms.partial_effective_date, written[:4]) == written
+    assert _cited(text, terms.partial_expiration_date, "ten (10) years") == expires
+
+
+def test_a_partly_blank_date_gives_no_expiry_when_months_cannot_be_counted() -> None:
+    text = ('This Agreement is made this ___ day of ______, 2004 between Acme Widgets, Inc. and Beta Retail LLC.\n\n'
+            '1. Term. This Agreement shall commence on the Effective Date and continue for six (6) months.')
+    terms = _extract(text)
+    assert terms.partial_agreement_date is not None and terms.partial_expiration_date is None
+    assert terms.initial_term is not None and terms.initial_term.value == "P6M"

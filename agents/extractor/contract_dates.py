@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from agents.extractor.dates import DateMatch, find_dates
+from agents.extractor.dates import DateMatch, PartialMatch, find_dates, find_partial_dates
 from agents.extractor.spans import Found, sentence_bounds
 
 _HEAD_CHARS = 3000
@@ -58,7 +58,7 @@ _LAST_SIGNATURE = re.compile(
     r"executed\s+by\s+both", re.IGNORECASE)
 
 
-def _score(text: str, found: DateMatch) -> int:
+def _score(text: str, found: DateMatch | PartialMatch) -> int:
     before = text[max(0, found.start - 120):found.start]
     sentence_start, _ = sentence_bounds(text, found.start, 400)
     if _OTHER_THING.search(before) or _DEFINITION.match(text, sentence_start, found.start):
@@ -93,6 +93,10 @@ def agreement_date(text: str) -> Found | None:
         best = max(scored, key=lambda item: (item[0], -item[1].start))
         if best[0] > 0:
             return Found(best[1].value, *_quote_span(text, best[1]))
+    # A preamble left blank for the signers ("this ___ day of ______, 2004") still dates the contract, partly.
+    blank = next((d for d in find_partial_dates(text, 0, min(len(text), _HEAD_CHARS)) if _score(text, d) > 0), None)
+    if blank is not None:
+        return Found(blank.value, *_quote_span(text, blank))
     # Undated preamble: a contract is made when the last party signs it.
     signed = signature_dates(text)
     if signed:
@@ -116,8 +120,10 @@ def effective_date(text: str, agreement: Found | None) -> Found | None:
                 last = max(signed, key=lambda d: (d.value, d.start))
                 return Found(last.value, *_quote_span(text, last))
             return None
-        if dates:
-            nearest = min(dates, key=lambda d: min(abs(d.start - cue.end()), abs(d.end - cue.start())))
+        near: list[DateMatch] | list[PartialMatch] = dates or find_partial_dates(
+            text, max(start, cue.start() - 200), min(end, cue.end() + 200))
+        if near:
+            nearest = min(near, key=lambda d: min(abs(d.start - cue.end()), abs(d.end - cue.start())))
             return Found(nearest.value, *_quote_span(text, nearest))
         if defines and _EVENT.search(text, defines.end(), min(end, defines.end() + 120)):
             return None
@@ -143,7 +149,7 @@ def _commencement(text: str) -> Found | None:
     return None
 
 
-def _quote_span(text: str, found: DateMatch) -> tuple[int, int]:
+def _quote_span(text: str, found: DateMatch | PartialMatch) -> tuple[int, int]:
     """A quote with the words that give the date its meaning, not just the bare date."""
     start, end = sentence_bounds(text, found.start, 250)
     return max(start, found.start - 160), min(end, found.end + 60)

@@ -80,6 +80,69 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMa
     return kept
 
 
+@dataclass(frozen=True)
+class PartialDate:
+    """A date the contract leaves partly blank ("this ___ day of ______, 2004", "February ____, 2017")."""
+
+    year: int
+    month: int | None = None
+
+    @property
+    def iso(self) -> str:
+        """ISO 8601 reduced precision: "2004" or "2017-02"."""
+        return f"{self.year:04d}" if self.month is None else f"{self.year:04d}-{self.month:02d}"
+
+    def plus(self, iso_duration: str) -> PartialDate | None:
+        """Shifted by whole years (or months when the month is known); None when the result is not knowable."""
+        match = re.fullmatch(r"P(\d+)([YM])", iso_duration)
+        if not match:
+            return None
+        amount, unit = int(match.group(1)), match.group(2)
+        if unit == "Y":
+            return PartialDate(self.year + amount, self.month)
+        if self.month is None:
+            return None if amount % 12 else PartialDate(self.year + amount // 12)
+        months = self.month - 1 + amount
+        return PartialDate(self.year + months // 12, months % 12 + 1)
+
+
+@dataclass(frozen=True)
+class PartialMatch:
+    start: int
+    end: int
+    value: PartialDate
+
+
+# A blank left for the signer to fill in: underscores, or an empty bracket ("[ ]", "[·]").
+_BLANK = r"(?:_{2,}|\[\s*[·•]?\s*\])"
+_PARTIAL_PATTERNS = [
+    # "this ___ day of _________, 2004" / "[·] day of [·], 2019" / "____ day of December, 2004"
+    re.compile(rf"{_BLANK}\s*(?:day\s+of\s+)?(?:{_BLANK}|{_MONTH})\s*,?\s*{_YEAR}\b", re.IGNORECASE),
+    # "February ____, 2017"
+    re.compile(rf"\b{_MONTH}\s+{_BLANK}\s*,?\s*{_YEAR}\b", re.IGNORECASE),
+    # "____________, 2015" / "_______________2000"
+    re.compile(rf"{_BLANK}\s*,?\s*{_YEAR}\b"),
+]
+
+
+def find_partial_dates(text: str, start: int = 0, end: int | None = None) -> list[PartialMatch]:
+    """Dates with a blank day (and maybe month) but a written year, in document order, without overlaps."""
+    end = len(text) if end is None else end
+    found: list[PartialMatch] = []
+    for pattern in _PARTIAL_PATTERNS:
+        for match in pattern.finditer(text, start, end):
+            month = match.groupdict().get("month")
+            value = PartialDate(int(match.group("year")), MONTHS[month.lower().rstrip(".")] if month else None)
+            found.append(PartialMatch(match.start(), match.end(), value))
+    found.sort(key=lambda m: (m.start, -m.end))
+    kept: list[PartialMatch] = []
+    for item in found:
+        if kept and item.start < kept[-1].end:
+            continue
+        kept.append(item)
+    return kept
+
+
 def add_duration(start: date, iso_duration: str) -> date:
     """Start date + an ISO-8601 duration of one unit (P5Y, P6M, P90D, P2W)."""
     match = re.fullmatch(r"P(\d+)([YMWD])", iso_duration)
@@ -100,4 +163,6 @@ def parse_gold_date(text: str) -> tuple[int | None, int | None, int | None] | No
     if not match:
         return None
     month, day, year = (None if part == "[]" else int(part) for part in match.groups())
+    if month is not None and month > 12 and day is not None and day <= 12:
+        month, day = day, month  # a few answers are written day first ("31/01/2025")
     return month, day, (None if year is None else _year(str(year)))

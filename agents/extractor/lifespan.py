@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from agents.extractor.dates import add_duration, find_dates
+from agents.extractor.dates import PartialDate, add_duration, find_dates
 from agents.extractor.durations import DURATION, ORDINALS, duration_from_match
 from agents.extractor.sections import under_heading
 from agents.extractor.spans import Found, sentence_bounds
@@ -145,14 +145,15 @@ def _read_term(text: str, start: int, end: int, effective: Found | None) -> Term
     anniversary = _ANNIVERSARY.search(text, start, scope_end)
     if anniversary:
         term = Found(f"P{ORDINALS[anniversary.group('ordinal').lower()]}Y", start, end)
-        expiry = Found(add_duration(anchor, str(term.value)), start, end) if anchor else None
+        expiry = Found(value, start, end) if anchor and (value := _expiry(anchor, str(term.value))) else None
         readings.append((anniversary.start(), TermFindings(term, expiry)))
     duration = next((m for m in DURATION.finditer(text, start, scope_end)
                      if duration_from_match(m) and not is_notice_period(text, m)), None)
     if duration:
         term = Found(duration_from_match(duration), start, end)
         dated = anchor is not None and not _ANCHOR_OTHER.match(text, duration.end(), min(end, duration.end() + 80))
-        expiry = Found(add_duration(anchor, str(term.value)), start, end) if dated and anchor else None
+        expiry = Found(value, start, end) if dated and anchor and (value := _expiry(anchor, str(term.value))) \
+            else None
         readings.append((duration.start(), TermFindings(term, expiry)))
     perpetual = _PERPETUAL.search(text, start, scope_end)
     if perpetual:
@@ -167,7 +168,11 @@ _OTHER_START = re.compile(r"\b(?:commenc\w+|begin\w*|start\w*)\s+(?:on|upon|as\s
                           r"as\s+of|from)\s+the\s+(?:date|day)\s+(?:on\s+which|upon\s+which|that|when)\b")
 
 
-def _start_date(text: str, start: int, end: int, effective: Found | None) -> date | None:
+def _expiry(anchor: date | PartialDate, term: str) -> date | PartialDate | None:
+    return anchor.plus(term) if isinstance(anchor, PartialDate) else add_duration(anchor, term)
+
+
+def _start_date(text: str, start: int, end: int, effective: Found | None) -> date | PartialDate | None:
     commence = re.search(r"\b(?:commenc\w+|begin\w*|start\w*|effective)\s+(?:on|as\s+of|from)\s+", text[start:end],
                          re.IGNORECASE)
     if commence:
@@ -176,4 +181,4 @@ def _start_date(text: str, start: int, end: int, effective: Found | None) -> dat
             return dates[0].value
     if _OTHER_START.search(text, start, end):
         return None
-    return effective.value if effective and isinstance(effective.value, date) else None
+    return effective.value if effective and isinstance(effective.value, date | PartialDate) else None

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 T = TypeVar("T")
 
 # ISO-8601 period of one unit ("P1Y", "P90D"), or "perpetual" for a term that runs until terminated.
 Duration = str
 DateOrPerpetual = date | Literal["perpetual"]
+# ISO-8601 reduced precision ("2004", "2017-02") for a date written with blanks: "this ___ day of ____, 2004".
+PartialIsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(?:-\d{2})?$")]
 
 
 class Citation(BaseModel):
@@ -70,6 +72,10 @@ class ContractTerms(BaseModel):
     agreement_date: Cited[date] | None = None
     effective_date: Cited[date] | None = None
     expiration_date: Cited[DateOrPerpetual] | None = None
+    # Set only when the contract leaves the day (and maybe the month) blank, so the full date above is None.
+    partial_agreement_date: Cited[PartialIsoDate] | None = None
+    partial_effective_date: Cited[PartialIsoDate] | None = None
+    partial_expiration_date: Cited[PartialIsoDate] | None = None
     initial_term: Cited[Duration] | None = None
     auto_renewal: Cited[bool] | None = None
     renewal_term: Cited[Duration] | None = None

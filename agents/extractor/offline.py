@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from agents.extractor import clauses, commercial, contract_dates, lifespan, renewal
 from agents.extractor.citations import cite, verified
+from agents.extractor.dates import PartialDate
 from agents.extractor.models import Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
 from agents.extractor.parties import find_parties
 from agents.extractor.spans import Found
@@ -43,11 +44,22 @@ class OfflineExtractor:
                        citation=cite(document, sentence.start, sentence.end))
             for sentence, party, due, recurrence, sla in commercial.obligations(text, aliases)
         ]
+        def full(found: Found | None) -> Cited | None:  # type: ignore[type-arg]
+            return cited(found) if found and not isinstance(found.value, PartialDate) else None
+
+        def partial(found: Found | None) -> Cited | None:  # type: ignore[type-arg]
+            if found is None or not isinstance(found.value, PartialDate):
+                return None
+            return Cited(value=found.value.iso, citation=cite(document, found.start, found.end))
+
         terms = ContractTerms(
             parties=parties,
-            agreement_date=cited(agreement),
-            effective_date=cited(effective) if effective and isinstance(effective.value, date) else None,
-            expiration_date=cited(life.expiration),
+            agreement_date=full(agreement),
+            effective_date=full(effective) if effective and isinstance(effective.value, date | PartialDate) else None,
+            expiration_date=full(life.expiration),
+            partial_agreement_date=partial(agreement),
+            partial_effective_date=partial(effective),
+            partial_expiration_date=partial(life.expiration),
             initial_term=cited(life.initial_term),
             auto_renewal=cited(renewed.auto_renewal),
             renewal_term=cited(renewed.renewal_term),

@@ -38,11 +38,15 @@ def cuad_fields(terms: ContractTerms, text: str) -> dict[str, dict[str, Any]]:
                 len(text[start:end]) - len(text[start:end].rstrip()))
         fields[PARTIES] = {"value": [p.name for p in terms.parties], "quote": text[start:end], "start": start,
                            "end": end}
-    for name, cited in [(AGREEMENT_DATE, terms.agreement_date), (EFFECTIVE_DATE, terms.effective_date),
-                        (EXPIRATION_DATE, terms.expiration_date)]:
+    for name, cited, partial in [
+            (AGREEMENT_DATE, terms.agreement_date, terms.partial_agreement_date),
+            (EFFECTIVE_DATE, terms.effective_date, terms.partial_effective_date),
+            (EXPIRATION_DATE, terms.expiration_date, terms.partial_expiration_date)]:
         if cited is not None:
             value = cited.value if isinstance(cited.value, str) else cited.value.isoformat()
             fields[name] = _entry(value, cited.citation)
+        elif partial is not None:
+            fields[name] = _entry(partial.value, partial.citation)  # "2004" / "2017-02": only what is written
     for name, cited in [(RENEWAL_TERM, terms.renewal_term), (NOTICE_PERIOD, terms.notice_period_to_terminate_renewal),
                         (GOVERNING_LAW, terms.governing_law)]:
         if cited is not None:

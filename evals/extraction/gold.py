@@ -4,6 +4,10 @@
   false positive. An answer without a span still counts as gold.
 - Dates: `m/d/yy` or `m/d/yyyy`; two-digit years 50-99 are 19yy, 00-49 are 20yy. A redacted part (`[]`) is a
   wildcard that matches anything; a fully redacted date `[]/[]/[]` is not a gold value. `perpetual` (any case).
+  An answer written day first ("31/01/2025": first part above 12) is read as such.
+  A prediction may be an ISO reduced-precision date ("2004", "2017-02") when the contract itself leaves the
+  day (or day and month) blank: it matches only a gold answer that redacts the same parts or more
+  (`[]/[]/2004`, `02/[]/2017`), never a gold answer that states them.
 - Renewal Term / Notice Period: alternatives split on `;`. Each is reduced to its last "number unit" pair
   ("successive 1 year" -> P1Y, "2 successive 10 years" -> P10Y, "0.5 year" -> P6M); words like "successive"
   (and its misspellings) are ignored; `perpetual` stays. A redacted number (`[]`) matches any duration.

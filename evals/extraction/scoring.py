@@ -63,13 +63,24 @@ def _decision(has_gold: bool, predicted: bool, correct: bool) -> FieldCounts:
 def _date_matches(predicted: Any, gold: GoldDate | str) -> bool:
     if gold == "perpetual" or predicted == "perpetual":
         return gold == predicted
-    try:
-        value = date.fromisoformat(str(predicted))
-    except ValueError:
+    parts = _iso_parts(str(predicted))
+    if parts is None:
         return False
     assert isinstance(gold, GoldDate)
-    return all(g is None or g == v for g, v in [(gold.month, value.month), (gold.day, value.day),
-                                                (gold.year, value.year)])
+    # A part the gold redacts matches anything; a part the gold states must be predicted, and equal.
+    return all(g is None or g == v for g, v in zip((gold.year, gold.month, gold.day), parts, strict=True))
+
+
+def _iso_parts(value: str) -> tuple[int, int | None, int | None] | None:
+    """(year, month, day) of an ISO date or a reduced-precision one ("2004", "2017-02"); None if malformed."""
+    if re.fullmatch(r"\d{4}(?:-\d{2})?", value):
+        year, _, month = value.partition("-")
+        return int(year), int(month) if month else None, None
+    try:
+        full = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return full.year, full.month, full.day
 
 
 def _duration_matches(predicted: Any, gold: GoldDuration | str) -> bool:
