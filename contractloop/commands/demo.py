@@ -21,7 +21,7 @@ import httpx
 
 from contractloop.commands.serve import LangGraphServer
 from contractloop.demo_deals import DEMO_DEALS
-from contractloop.render import console
+from contractloop.render import console, print_bundle
 from contractloop.settings import Settings, get_settings
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
@@ -67,6 +67,11 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
     for label, spec in DEMO_DEALS:
         opp_id = create_deal(stack.salesforce.store, spec)
         opportunities.append((label, opp_id))
+    console.rule("0. A deal as the drafter reads it: Opportunity, Account, contact roles, line items and the "
+                 "primary CPQ quote, in one SOQL query")
+    stack.salesforce.reset_usage()
+    print_bundle(sf.read_opportunity_bundle(opportunities[-1][1]))
+    console.print(f"  (Salesforce API calls for this read: {stack.salesforce.api_calls})")
     console.rule("1. Opportunities reach Contracting: the Flow posts one event each")
     threads: dict[str, str] = {}
     for label, opp_id in opportunities:
