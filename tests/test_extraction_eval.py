@@ -177,3 +177,24 @@ def test_model_engine_without_a_model_exits_2(tiny_dataset: Path, tmp_path: Path
     finally:
         get_settings.cache_clear()
     assert "OPENAI_BASE_URL" in capsys.readouterr().err
+
+
+def test_kleister_scorer_runs_the_engine_on_a_tiny_split(tmp_path: Path, capsys):
+    import lzma
+
+    from evals.extraction import kleister
+
+    text = ("MUTUAL NONDISCLOSURE AGREEMENT\\nThis Agreement is made as of May 20, 2014 by and between Acme Widgets, "
+            "Inc., a Delaware corporation (\\u201cAcme\\u201d), and Beta Retail LLC (\\u201cBeta\\u201d).\\n\\n"
+            "1. Term. This Agreement shall remain in effect for a period of two (2) years.\\n\\n"
+            "2. Governing Law. This Agreement shall be governed by the laws of the State of New York.")
+    split = tmp_path / "dev-0"
+    split.mkdir()
+    with lzma.open(split / "in.tsv.xz", "wt", encoding="utf-8") as handle:
+        handle.write("\t".join(["a.pdf", "effective_date jurisdiction party term", "", "", "", text]) + "\n")
+    (split / "expected.tsv").write_text("effective_date=2014-05-20 jurisdiction=New_York party=Acme_Widgets_Inc. "
+                                        "party=Beta_Retail_LLC term=24_months\n", encoding="utf-8")
+    assert kleister.main(["--data", str(tmp_path), "--split", "dev-0"]) == 0
+    rows = {line[:16].strip(): line.split() for line in capsys.readouterr().out.splitlines() if line}
+    for field in ["party", "effective_date", "jurisdiction", "term"]:
+        assert rows[field][-3:] == (["2", "0", "0"] if field == "party" else ["1", "0", "0"]), rows[field]

@@ -47,9 +47,13 @@ _OTHER_PERIOD = re.compile(
     r"(?:term|period)|\bwarrant\w*|\bconfidential\w*|\bnon-?solicit\w*|\bnon-?compet\w*|\bsurviv\w*|\bpayments?\b|"
     r"\binvoice|\bstatute\s+of\s+limitations|\binsurance|\bwithin\s+(?:\w+\s+){0,3}(?:days|months)", re.IGNORECASE)
 _NOT_LIFESPAN_START = re.compile(r"^\W*(?:\(?\w{1,4}[.)]\s+)?(?:during|throughout|for\s+(?:a|the)\s+period|within|after|"
-                                 r"following|upon|in\s+the\s+event|if|notwithstanding\s+the\s+expiration|"
-                                 r"(?:either|each|any|neither)\s+party|the\s+parties)\b",
+                                 r"following|upon|in\s+the\s+event|if|notwithstanding\s+the\s+expiration)\b",
                                  re.IGNORECASE)
+# A party's right ("either party may terminate ...") is no statement of the term, unless the sentence goes on
+# to say how long the agreement itself lives.
+_PARTY_SUBJECT = re.compile(r"^\W*(?:\(?\w{1,4}[.)]\s+)?(?:either|each|any|neither)\s+party\b", re.IGNORECASE)
+_AGREEMENT_LIVES = re.compile(r"\bthis\s+agreement\s+(?:shall|will)\s+(?:automatically\s+)?(?:expire|continue|remain|end\b|"
+                              r"terminate\s+(?:on|upon|at))", re.IGNORECASE)
 _UNTIL_DATE = re.compile(r"(?:\buntil|\bthrough|\bexpir\w*|\bending|\bend|\bconclud\w*|\bterminat\w*|\bthru|\bmeans|\bto|"
                          r"\bend\s*:|\bcontract\s+end\s*:|\bin\s+no\s+event\s+later\s+than)\s*(?:on\s+|at\s+|as\s+of\s+)?(?:and\s+including\s+)?(?:midnight\s+(?:on\s+)?)?"
                          r"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?$", re.IGNORECASE)
@@ -101,7 +105,8 @@ def term_sentences(text: str) -> list[tuple[int, int, int]]:
             continue
         seen.add(start)
         sentence = text[start:end]
-        if _NOT_LIFESPAN_START.search(sentence):
+        if _NOT_LIFESPAN_START.search(sentence) or (_PARTY_SUBJECT.search(sentence) and
+                                                    not _AGREEMENT_LIVES.search(sentence)):
             continue
         score = 3 * under_heading(text, start, _TERM_HEADING) + 3 * bool(_SUBJECT.search(sentence)) + \
             2 * bool(_DEFINES.search(sentence)) - 4 * bool(_OTHER_PERIOD.search(sentence))

@@ -105,7 +105,7 @@ def _party_tokens(name: str) -> set[str]:
     return {t for t in re.findall(r"[a-z0-9]+", name.lower()) if t not in _LEGAL_FORMS}
 
 
-def _parties_counts(predicted: list[str], gold: list[str]) -> FieldCounts:
+def party_counts(predicted: list[str], gold: list[str]) -> FieldCounts:
     gold_sets = [_party_tokens(g) for g in gold]
     pred_sets = [_party_tokens(p) for p in predicted]
     pairs = []
@@ -130,7 +130,7 @@ def score_field(field: str, answer: str | None, prediction: dict[str, Any] | Non
     value = prediction.get("value") if prediction else None
     if field == F.PARTIES:
         names = [str(v) for v in value] if isinstance(value, list) else []
-        return _parties_counts(names, gold_parties(answer) if answer else [])
+        return party_counts(names, gold_parties(answer) if answer else [])
     if field == F.CAP_ON_LIABILITY:
         return _decision(answer.lower() == "yes", value is True, answer.lower() == "yes")
     predicted = prediction is not None and value not in (None, "", [])
