@@ -143,6 +143,17 @@ def test_other_defined_periods_do_not_set_the_term():
      "before the end of the then current period.", "P1Y", "P90D", "one year"),
     ("The Initial Term shall automatically be extended for an additional period of half a year unless either party "
      "gives written notice at least 60 days prior to the end of such period.", "P6M", "P60D", "half a year"),
+    ("This contract shall be for a term of one year; thereafter, it shall automatically continue until terminated by "
+     "either party upon not less than thirty (30) days prior written notice to the other party.", "perpetual", "P30D",
+     "automatically continue until terminated"),
+    ("After the Initial Term, this Agreement shall continue on a month to month basis until terminated by either party "
+     "upon thirty (30) days prior written notice to the other.", "P1M", "P30D", "month to month"),
+    ("This Agreement shall be subject to an automatic extension for consecutive one (1) year periods thereafter, "
+     "unless terminated upon thirty (30) days' written notice by either Party to the other Party.", "P1Y", "P30D",
+     "automatic extension"),
+    ("This Agreement shall automatically continue following the Initial Term, for an additional period of three (3) "
+     "years, unless a party provides written notice of termination at least sixty (60) days prior to the expiration "
+     "of the Initial Term.", "P3Y", "P60D", "additional period of three (3)"),
 ])
 def test_renewal_and_notice_phrasings(clause: str, renewal: str, notice: str, quoted: str):
     text = PREAMBLE + "5. Term and Renewal. " + clause + "\n"
@@ -218,3 +229,21 @@ def test_a_partly_blank_date_gives_no_expiry_when_months_cannot_be_counted() -> 
     terms = _extract(text)
     assert terms.partial_agreement_date is not None and terms.partial_expiration_date is None
     assert terms.initial_term is not None and terms.initial_term.value == "P6M"
+
+
+def test_renewal_of_the_same_duration_takes_the_initial_term():
+    text = (PREAMBLE + "1. Term. The initial term of this Agreement shall be five (5) years from the date hereof. Upon "
+            "the expiry of the Initial Term this Agreement shall automatically renew for successive terms of the same "
+            "duration, unless either party gives written notice not less than ninety (90) days prior to the expiration.")
+    terms = _extract(text)
+    assert _cited(text, terms.renewal_term, "same duration") == "P5Y"
+    assert _cited(text, terms.notice_period_to_terminate_renewal, "ninety (90) days") == "P90D"
+
+
+def test_a_termination_right_in_the_next_sentence_is_no_notice_to_stop_renewal():
+    text = (PREAMBLE + "This Agreement will be in effect for one year and will automatically renew for successive one (1) "
+            "year periods unless terminated as provided below. B. TERMINATION. This Agreement may be canceled at any "
+            "time without cause, by either party upon ninety (90) days written notice.")
+    terms = _extract(text)
+    assert terms.renewal_term is not None and terms.renewal_term.value == "P1Y"
+    assert terms.notice_period_to_terminate_renewal is None

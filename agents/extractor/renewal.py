@@ -18,11 +18,12 @@ from agents.extractor.lifespan import OTHER_PERIOD_NAME, is_notice_period
 from agents.extractor.spans import Found, sentence_bounds
 
 _RENEWAL_CUE = re.compile(
-    r"\b(?:automatic\w*\s+(?:be\s+)?(?:renew|extend)\w*|renew\w*\s+automatically|(?:successive|additional|further|"
+    r"\b(?:automatic\w*\s+(?:be\s+)?(?:renew|extend|extension)\w*|renew\w*\s+automatically|(?:successive|additional|further|"
     r"subsequent)\s+(?:\w+[\s-]+){0,3}?(?:renewal\s+)?(?:terms?|periods?)|renewal\s+(?:terms?|periods?)|(?:renew|"
     r"extend)\w*\s+(?:this\s+agreement\s+|the\s+(?:initial\s+)?term\s+)?(?:for|by)\s+|year[\s-]+to[\s-]+year|"
     r"month[\s-]+to[\s-]+month|option\s+to\s+(?:renew|extend)|continue\s+(?:thereafter\s+)?(?:in\s+effect\s+)?for\s+"
-    r"(?:successive|additional|subsequent))",
+    r"(?:successive|additional|subsequent)|(?:thereafter|after\s+the\s+initial\s+term|following\s+the\s+initial\s+term)"
+    r"[^.;]{0,60}?continu\w*[^.;]{0,40}?until\s+(?:it\s+is\s+)?terminated)",
     re.IGNORECASE,
 )
 _NOT_RENEWAL = re.compile(r"\b(?:licen[cs]e|warrant|lease\s+of|price|insurance|patent|credit|trademark\s+registration|"
@@ -31,17 +32,20 @@ _MUTUAL = re.compile(r"\bmutual(?:ly)?\s+(?:written\s+)?(?:agree\w*|consent|deci
                      r"agreement\s+of\s+(?:both|the)\s+parties|\bif\s+(?:both|the)\s+parties\s+(?:\w+\s+){0,3}?agree|"
                      r"\bparties\s+(?:\w+\s+){0,2}?(?:may|shall)\s+(?:\w+\s+){0,2}?agree|\bexpressly\s+agree|"
                      r"\bupon\s+(?:the\s+)?(?:written\s+)?agreement\s+of", re.IGNORECASE)
+# Evergreen continuation ("shall continue on a month to month basis until terminated") renews by itself too.
 _AUTOMATIC = re.compile(r"\bautomatic\w*|\bunless\b|\bnon-?\s?renewal|\bnot\s+to\s+(?:renew|extend)|\byear[\s-]+to[\s-]+year|"
-                        r"\bevergreen", re.IGNORECASE)
-_RENEWS = re.compile(r"\b(?:renew|extend|extension|evergreen)\w*|\byear[\s-]+to[\s-]+year|\bcontinu\w*\s+(?:\w+\s+){0,4}?"
-                     r"(?:for\s+)?(?:successive|additional|subsequent|further)", re.IGNORECASE)
+                        r"\bevergreen|\bcontinu\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated", re.IGNORECASE)
+_RENEWS = re.compile(r"\b(?:renew|extend|extension|evergreen)\w*|\b(?:year|month)[\s-]+to[\s-]+(?:year|month)|"
+                     r"\bcontinu\w*\s+(?:[\w,]+\s+){0,5}?(?:for\s+)?(?:an?\s+)?(?:successive|additional|subsequent|further)|"
+                     r"\bcontinu\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated", re.IGNORECASE)
 _RENEW_ONLY = re.compile(r"\b(?:renew|extend|extension)\w*", re.IGNORECASE)
 _RENEW_VERB = re.compile(r"\b(?:renew|extend|extension|continu)\w*", re.IGNORECASE)
 _ANNUAL = re.compile(r"\byear[\s-]+to[\s-]+year|\bannual(?:ly)?\b|\byearly\b|\beach\s+anniversary", re.IGNORECASE)
 _MONTHLY = re.compile(r"\bmonth[\s-]+to[\s-]+month|\bmonthly\b", re.IGNORECASE)
 _UNLIMITED = re.compile(r"\b(?:unlimited|indefinite\w*|perpetu\w+)\b", re.IGNORECASE)
 _EQUAL_TO_INITIAL = re.compile(r"\b(?:equal|same|identical|like)\s+(?:\w+\s+){0,3}?(?:to|as)?\s*(?:that\s+of\s+)?the\s+"
-                               r"(?:initial|original)\s+term|\blike\s+(?:term|period)s?\b", re.IGNORECASE)
+                               r"(?:initial|original)\s+term|\blike\s+(?:term|period)s?\b|\bof\s+the\s+same\s+(?:duration|length|period)",
+                               re.IGNORECASE)
 _NON_RENEWAL = re.compile(r"\b(?:not\s+to\s+(?:renew|extend)|non-?\s?renewal|intention\s+not\s+to|elect\w*\s+not\s+to\s+"
                           r"(?:renew|extend)|terminate\s+(?:this\s+agreement\s+)?(?:at|as\s+of|effective\s+(?:as\s+of\s+)?)"
                           r"(?:the\s+)?(?:end|expiration|expiry)\s+of\s+(?:the\s+)?(?:then[\s-]+current|initial|any|such)|"
@@ -114,6 +118,8 @@ def _renewal_duration(text: str, start: int, end: int, cue: re.Match[str], initi
         return "P1Y"
     if _MONTHLY.search(text, start, end):
         return "P1M"
+    if re.search(r"\buntil\s+(?:it\s+is\s+)?terminated", after, re.IGNORECASE):
+        return "perpetual"
     return None
 
 
@@ -137,7 +143,7 @@ def _notice_near(text: str, start: int, end: int) -> Found | None:
         scope_end = sentence_bounds(text, min(len(text) - 1, scope_end + 1), 500)[1]
     match = _notice_period(text, start, end)
     if match is None and re.search(r"notice|notif", text[end:scope_end], re.IGNORECASE) and \
-            re.search(r"renew|expir|term", text[end:scope_end], re.IGNORECASE):
+            re.search(r"renew|expir|\bterm\b", text[end:scope_end], re.IGNORECASE):
         match = _notice_period(text, end, scope_end)
     if match is None:
         return None
