@@ -247,3 +247,12 @@ def test_a_termination_right_in_the_next_sentence_is_no_notice_to_stop_renewal()
     terms = _extract(text)
     assert terms.renewal_term is not None and terms.renewal_term.value == "P1Y"
     assert terms.notice_period_to_terminate_renewal is None
+
+
+def test_a_signature_page_before_the_preamble_dates_the_contract_by_its_last_signature():
+    text = ('DISTRIBUTION AGREEMENT\n\nAcme Widgets, Inc. ("Distributor") Beta Retail LLC ("Supplier") By: /s/ J. Doe '
+            'By: /s/ R. Roe Title: VP Title: CFO\n\nDate: 1/19/07 Date: January 22, 2007\n\n'
+            'This Agreement is made by and between Acme Widgets, Inc. and Beta Retail LLC.\n\n'
+            '1. Term. This Agreement shall commence on the Effective Date and continue for a period of two (2) years.')
+    terms = _extract(text)
+    assert _cited(text, terms.agreement_date, "January 22, 2007") == date(2007, 1, 22)

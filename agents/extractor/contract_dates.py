@@ -81,6 +81,16 @@ def signature_dates(text: str) -> list[DateMatch]:
                                                                                         d.start)]
 
 
+def _last_of_signing_dates(text: str, found: DateMatch) -> DateMatch:
+    """A signature page placed before the preamble dates each signature ("Date: 1/19/07  Date: January 22,
+    2007"): the contract is made on the last of them, not the first."""
+    if not _SIGNED_ON.search(text, max(0, found.start - 40), found.start):
+        return found
+    beside = [d for d in find_dates(text, found.start, min(len(text), found.end + 300))
+              if _SIGNED_ON.search(text, max(0, d.start - 40), d.start)]
+    return max([found, *beside], key=lambda d: d.value)
+
+
 def _line_start(text: str, position: int) -> int:
     return text.rfind("\n", 0, position) + 1
 
@@ -92,7 +102,8 @@ def agreement_date(text: str) -> Found | None:
     if scored:
         best = max(scored, key=lambda item: (item[0], -item[1].start))
         if best[0] > 0:
-            return Found(best[1].value, *_quote_span(text, best[1]))
+            chosen = _last_of_signing_dates(text, best[1])
+            return Found(chosen.value, *_quote_span(text, chosen))
     # A preamble left blank for the signers ("this ___ day of ______, 2004") still dates the contract, partly.
     blank = next((d for d in find_partial_dates(text, 0, min(len(text), _HEAD_CHARS)) if _score(text, d) > 0), None)
     if blank is not None:
