@@ -256,3 +256,12 @@ def test_a_signature_page_before_the_preamble_dates_the_contract_by_its_last_sig
             '1. Term. This Agreement shall commence on the Effective Date and continue for a period of two (2) years.')
     terms = _extract(text)
     assert _cited(text, terms.agreement_date, "January 22, 2007") == date(2007, 1, 22)
+
+
+@pytest.mark.parametrize(("preamble", "names"), [
+    ('This Agreement is entered into by and between ExxonMobil Research and Engineering Company ("ExxonMobil") and '
+     'FuelCell Energy, Inc. ("FCE").', ["ExxonMobil Research and Engineering Company", "FuelCell Energy, Inc."]),
+    ('This Agreement is made between Acme Widgets Inc. and Beta Retail LLC ("Buyer").', ["Acme Widgets Inc.", "Beta Retail LLC"]),
+])
+def test_a_bare_and_splits_names_only_after_a_legal_form(preamble: str, names: list[str]):
+    assert [p.name for p in _extract(preamble + "\n\nThe parties agree as follows.").parties] == names

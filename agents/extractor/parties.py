@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents.extractor.jurisdictions import canonical_jurisdiction
+from agents.extractor.jurisdictions import JURISDICTION, canonical_jurisdiction
 
 _PREAMBLE_CHARS = 8000
 _INTRO = re.compile(r"\b(?:by\s+and\s+between|by\s+and\s+among|between|among)\b\s*:?", re.IGNORECASE)
@@ -92,10 +92,18 @@ def find_parties(text: str) -> list[PartyMatch]:
     return _entity_fallback(text)
 
 
+# What may end the first of two names joined by a bare "and": a legal form, or the place closing its address.
+_NAME_THEN_AND = re.compile(r"(?:" + _SUFFIX + r"|(?i:" + JURISDICTION.pattern + r"))\s*$")
+
+
 def _split_parties(text: str, start: int, end: int) -> list[PartyMatch]:
     parties: list[PartyMatch] = []
     cursor = start
-    boundaries = [m for m in _SEPARATOR.finditer(text, start, end)] + [None]
+    # A bare " and " splits two names only after a legal form ("Acme Inc. and Beta LLC"); otherwise it is part of
+    # one name ("ExxonMobil Research and Engineering Company", "Institute of Grassland and Environmental Research").
+    boundaries = [m for m in _SEPARATOR.finditer(text, start, end)
+                  if not re.fullmatch(r"\s+and\s+", m.group(0))
+                  or _NAME_THEN_AND.search(text, max(start, m.start() - 40), m.start())] + [None]
     for separator in boundaries:
         chunk_end = separator.start() if separator else end
         chunk = text[cursor:chunk_end]
@@ -116,10 +124,14 @@ def _entity_fallback(text: str) -> list[PartyMatch]:
     """No "between" clause: take distinct company names (with a legal-form suffix) near the top."""
     parties: list[PartyMatch] = []
     for match in _ENTITY.finditer(text, 0, min(len(text), 3000)):
-        name = match.group(0).strip()
-        if _GENERIC.match(name) or any(p.name.lower() == name.lower() for p in parties):
+        # A name never runs across a blank line: what comes before one is a heading or a cover-page line.
+        lines = re.split(r"\n\s*\n", match.group(0))
+        start = match.start() + len(match.group(0)) - len(lines[-1])
+        name = lines[-1].strip()
+        start += len(lines[-1]) - len(lines[-1].lstrip())
+        if not name or _GENERIC.match(name) or any(p.name.lower() == name.lower() for p in parties):
             continue
-        parties.append(PartyMatch(name, match.start(), match.start() + len(name), None, match.start() + len(name)))
+        parties.append(PartyMatch(name, start, start + len(name), None, start + len(name)))
         if len(parties) == 2:
             break
     return parties
