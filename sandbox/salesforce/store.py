@@ -342,6 +342,9 @@ class OrgStore:
             if key == "attributes":
                 continue
             f = by_name.get(key.lower()) if isinstance(key, str) else None
+            if f is None and isinstance(raw, dict):  # `Parent__r: {Ext__c: value}` names the parent by external id
+                f = objdef.parent_relationship(key)
+                raw = self._parent_by_external_id(f, raw) if f else raw
             if f is None:
                 raise invalid_field(objdef.name, key)
             if not (f.createable if creating else f.updateable):
@@ -351,6 +354,24 @@ class OrgStore:
         if read_only:
             raise invalid_field_for_insert_update(read_only)
         return values
+
+    def _parent_by_external_id(self, f: FieldDef, reference: dict[str, Any]) -> str:
+        """The Id of the one parent record whose external id field holds the given value."""
+        keys = [k for k in reference if k != "attributes"]
+        target = self.schema.object(f.reference_to[0]) if len(f.reference_to) == 1 else None
+        if target is None or len(keys) != 1:
+            raise SalesforceError(400, "INVALID_FIELD", f"{f.relationship_name}: name exactly one external id field "
+                                  "of the parent record", [f.name])
+        key_field = self._external_id_field(target, keys[0])
+        value = str(reference[keys[0]])
+        matches = self._ids_by_value(target, key_field, value)
+        if not matches:
+            raise SalesforceError(400, "INVALID_FIELD", f"Foreign key external ID: {value} not found for field "
+                                  f"{key_field.name} in entity {target.name}", [f.name])
+        if len(matches) > 1:
+            raise SalesforceError(400, "INVALID_FIELD", f"More than one record found for external ID field "
+                                  f"{key_field.name} with value {value} in entity {target.name}", [f.name])
+        return matches[0]
 
     def _prepare_inserts(self, objdef: ObjectDef, rows: list[dict]) -> list[dict[str, Any] | SalesforceError]:
         prepared: list[dict[str, Any] | SalesforceError] = []

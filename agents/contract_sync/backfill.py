@@ -1,0 +1,274 @@
+"""Phase 1, read-only intelligence: every executed contract already in Ironclad, read and written into Salesforce.
+
+Walks all Ironclad records (paginated), reads each signed copy (parse + extract, optionally in worker
+processes), finds where it belongs in Salesforce, and writes the same plan the webhook path would, in bulk:
+per batch of contracts, ONE Composite call reads what Salesforce holds and one (or a few) Composite calls of
+sObject Collections write what changed. A local checkpoint makes the run resumable without duplicates; the
+run ends with a reconciliation report.
+
+Where a contract belongs: the Opportunity named by its workflow's `salesforceOpportunityId`; otherwise the one
+Account whose Name equals the record's counterparty (case-insensitive; insight linked to the Account only);
+otherwise an unlinked insight flagged Needs_Review__c. An Account's renewal fields follow its latest-expiring
+contract: the backfill never moves them back to an older contract's dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agents.contract_sync.backfill_checkpoint import BatchRecord, Checkpoint, ContractOutcome, Problem, Run
+from agents.contract_sync.backfill_holdings import Holdings, children, plain, read_holdings
+from agents.contract_sync.backfill_reader import ContractReading, Readers, readers
+from agents.contract_sync.backfill_report import ReconciliationReport, build_report
+from agents.contract_sync.batch_writer import PlannedWrite, RecordResult, WriteReport, write_batch
+from agents.contract_sync.context import ContractContext, SalesforceSnapshot
+from agents.contract_sync.nodes import OPPORTUNITY_ATTRIBUTE, unreadable_plan
+from agents.contract_sync.plan import build_plan
+from agents.contract_sync.policy import review_reasons
+from graphs.state import ExecutedContract
+from tools.ironclad import IroncladClient
+from tools.ironclad.errors import IroncladNotFoundError
+from tools.ironclad.models import Record
+from tools.salesforce import SalesforceClient
+from tools.salesforce.errors import WriteNotAllowed
+from tools.write_plan import WritePlan, check_allowed, diff
+
+COUNTERPARTY_PROPERTY = "counterpartyName"
+Progress = Callable[[int, int | None], None]  # (records settled in this session, records in Ironclad)
+
+
+class BackfillOptions(BaseModel):
+    batch_size: int = Field(200, ge=1, le=5000, description="Contracts per batch: one bulk read, few writes.")
+    limit: int | None = Field(None, ge=1, description="Stop after this many contracts in this session.")
+    restart: bool = Field(False, description="Abandon an unfinished run and start a new one.")
+    workers: int = Field(1, ge=1, le=64, description="Processes reading PDFs; 1 reads in this process.")
+    collection_size: int = Field(200, ge=1, le=200, description="Records per sObject Collection request.")
+
+
+class _Contract(BaseModel):
+    record: Record
+    opportunity_id: str | None
+    counterparty: str | None
+    reading: ContractReading
+
+
+class _Planned(BaseModel):
+    contract: _Contract
+    ctx: ContractContext
+    target: str
+    plan: WritePlan | None = None
+    refs: list[str] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    review: list[str] = Field(default_factory=list)
+
+
+def opportunity_ids_by_workflow(ironclad: IroncladClient) -> dict[str, str]:
+    """Completed workflows that carry an Opportunity id: one listing, not one call per record."""
+    found = {}
+    for workflow in ironclad.iter_workflows(status="completed"):
+        value = workflow.attributes.get(OPPORTUNITY_ATTRIBUTE)
+        if isinstance(value, str) and value.strip():
+            found[workflow.id] = value.strip()
+    return found
+
+
+def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpoint: Checkpoint,
+                 options: BackfillOptions, progress: Progress | None = None) -> ReconciliationReport:
+    run, _ = checkpoint.open_run(restart=options.restart)
+    settled = checkpoint.settled_ids(run.id)
+    total = ironclad.list_records(page_size=1).count
+    if progress:
+        progress(0, total)
+    opportunities = opportunity_ids_by_workflow(ironclad)
+    stopped: str | None = None
+    exhausted = False
+    done = 0
+    with readers(options.workers) as pool:
+        batches = _batches(ironclad, settled, options)
+        try:
+            for records in batches:
+                _run_batch(records, run, ironclad, salesforce, checkpoint, pool, opportunities, options)
+                done += len(records)
+                if progress:
+                    progress(done, total)
+            exhausted = options.limit is None or done < options.limit
+        except KeyboardInterrupt:
+            stopped = "interrupted (Ctrl-C)"
+        except Exception as exc:  # the batch is not recorded: resuming reads it again
+            stopped = f"{type(exc).__name__}: {exc}"
+    if exhausted and stopped is None:
+        checkpoint.finish_run(run.id)
+    return reconcile(checkpoint, run.id, stopped)
+
+
+def reconcile(checkpoint: Checkpoint, run_id: str, stopped: str | None = None) -> ReconciliationReport:
+    """The run's report from the checkpoint alone: every session of the run counts."""
+    batches = checkpoint.batches(run_id)
+    return build_report(checkpoint.run(run_id), checkpoint.outcomes(run_id), sum(b.api_calls for b in batches),
+                        sum(b.records_sent for b in batches), stopped)
+
+
+def _batches(ironclad: IroncladClient, settled: set[str], options: BackfillOptions) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    taken = 0
+    for record in ironclad.iter_records():
+        if record.id in settled:
+            continue
+        if options.limit is not None and taken >= options.limit:
+            break
+        batch.append(record)
+        taken += 1
+        if len(batch) >= options.batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_batch(records: list[Record], run: Run, ironclad: IroncladClient, salesforce: SalesforceClient,
+               checkpoint: Checkpoint, pool: Readers, opportunities: dict[str, str],
+               options: BackfillOptions) -> None:
+    calls_before = salesforce.calls
+    readings = pool.read([_signed_copy(ironclad, record) for record in records])
+    contracts = [_Contract(record=record, reading=reading, counterparty=_text(record.value(COUNTERPARTY_PROPERTY)),
+                           opportunity_id=opportunities.get(record.workflow_id or "")
+                           or _text(record.value(OPPORTUNITY_ATTRIBUTE)))
+                 for record, reading in zip(records, readings, strict=True)]
+    holdings = read_holdings(salesforce, [c.opportunity_id for c in contracts if c.opportunity_id],
+                             [c.counterparty for c in contracts if c.counterparty],
+                             [f"ironclad-{c.record.id}" for c in contracts])
+    planned = [_plan(contract, holdings, run.correlation_id) for contract in contracts]
+    _keep_latest_account_renewals(planned)
+    writes = [PlannedWrite(contract=p.contract.record.id, plan=p.plan, refs=p.refs)
+              for p in planned if p.plan is not None and p.refs]
+    report = write_batch(salesforce, writes, options.collection_size) if writes else WriteReport()
+    outcomes = [_outcome(p, report.results) for p in planned]
+    checkpoint.record_batch(run.id, BatchRecord(number=checkpoint.next_batch_number(run.id), contracts=len(records),
+                                                api_calls=salesforce.calls - calls_before,
+                                                records_sent=report.records_sent), outcomes)
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _signed_copy(ironclad: IroncladClient, record: Record) -> tuple[str, bytes | None, str | None]:
+    """(record id, PDF bytes, why there are none). Other Ironclad errors stop the batch, to be resumed."""
+    if "signedCopy" not in record.attachments:
+        return record.id, None, "the record has no signed copy"
+    try:
+        return record.id, ironclad.download_signed_copy(record.id), None
+    except IroncladNotFoundError:
+        return record.id, None, "the signed copy is missing"
+
+
+def _plan(contract: _Contract, holdings: Holdings, correlation_id: str) -> _Planned:
+    planned = _locate(contract, holdings)
+    reading, ctx = contract.reading, planned.ctx
+    if reading.terms is None:
+        executed = ExecutedContract(workflow_id=contract.record.workflow_id or "", record_id=contract.record.id,
+                                    record_name=contract.record.name, document_error=reading.document_error)
+        plan, current = unreadable_plan(executed, ctx, correlation_id)
+        planned.problems.append(Problem(kind="unreadable_pdf", detail=reading.document_error or "unreadable"))
+        planned.review.append(f"signed copy unreadable ({reading.document_error})")
+    else:
+        planned.review += review_reasons(reading.terms, ctx)
+        planned.review += [p.detail for p in planned.problems if p.kind in ("no_salesforce_match", "ambiguous_match")]
+        plan, current = build_plan(reading.terms, ctx, correlation_id, needs_review=bool(planned.review))
+    try:
+        check_allowed(plan)
+    except WriteNotAllowed as exc:
+        planned.problems.append(Problem(kind="not_allowed", detail=str(exc)))
+        return planned
+    planned.plan, planned.refs = plan, sorted({change.ref for change in diff(plan, current)})
+    return planned
+
+
+def _locate(contract: _Contract, holdings: Holdings) -> _Planned:
+    """The contract's context: its Opportunity, else its Account by counterparty name, else nothing."""
+    record_id = contract.record.id
+    key = f"ironclad-{record_id}"
+    insight_row = holdings.insights.get(key)
+    known = {"insight": plain(insight_row) or None,
+             "obligations": {o["External_Key__c"]: plain(o) for o in children(insight_row, "Contract_Obligations__r")}}
+    problems: list[Problem] = []
+    if contract.opportunity_id:
+        opportunity = holdings.opportunity(contract.opportunity_id)
+        if opportunity is not None:
+            snapshot = SalesforceSnapshot(opportunity=plain(opportunity), account=plain(opportunity.get("Account")),
+                                          **known, **_activities(opportunity))
+            ctx = ContractContext(ironclad_record_id=record_id, workflow_id=contract.record.workflow_id,
+                                  opportunity_id=opportunity["Id"], account_id=opportunity.get("AccountId"),
+                                  owner_id=opportunity.get("OwnerId"), opportunity_amount=opportunity.get("Amount"),
+                                  snapshot=snapshot)
+            return _Planned(contract=contract, ctx=ctx, target=f"Opportunity {opportunity['Id']}")
+        problems.append(Problem(kind="opportunity_not_found",
+                                detail=f"Opportunity {contract.opportunity_id} named by the workflow is not in "
+                                       "Salesforce; matching the counterparty by name instead"))
+    accounts = holdings.accounts_named(contract.counterparty) if contract.counterparty else []
+    if len(accounts) == 1:
+        account = accounts[0]
+        snapshot = SalesforceSnapshot(account=plain(account), **known, **_activities(account))
+        ctx = ContractContext(ironclad_record_id=record_id, workflow_id=contract.record.workflow_id,
+                              account_id=account["Id"], owner_id=account.get("OwnerId"), snapshot=snapshot)
+        return _Planned(contract=contract, ctx=ctx, target=f"Account {account['Id']}", problems=problems)
+    if accounts:
+        problems.append(Problem(kind="ambiguous_match", detail=f"{len(accounts)} Accounts are named "
+                                f"{contract.counterparty!r}; not linked"))
+    else:
+        problems.append(Problem(kind="no_salesforce_match", detail=(
+            f"no Opportunity and no Account named {contract.counterparty!r}" if contract.counterparty
+            else "no Opportunity and no counterparty name on the record")))
+    ctx = ContractContext(ironclad_record_id=record_id, workflow_id=contract.record.workflow_id,
+                          snapshot=SalesforceSnapshot(**known))
+    return _Planned(contract=contract, ctx=ctx, target="unlinked", problems=problems)
+
+
+def _activities(row: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    return {"tasks": {t["Contractloop_Key__c"]: plain(t) for t in children(row, "Tasks")},
+            "events": {e["Contractloop_Key__c"]: plain(e) for e in children(row, "Events")}}
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
+
+
+def _keep_latest_account_renewals(planned: list[_Planned]) -> None:
+    """Only a contract expiring later than what the Account holds (and than any other contract of this batch
+    for the same Account) updates the Account's renewal fields, so reruns and resumes never ping-pong."""
+    claimed: dict[str, date] = {}
+    for item in planned:
+        if item.plan is None or "account" not in item.refs:
+            continue
+        op = next(op for op in item.plan.operations if op.ref == "account")
+        assert op.record_id
+        mine = _as_date(op.fields.get("Contract_Expiration_Date__c"))
+        held = _as_date(item.ctx.snapshot.account.get("Contract_Expiration_Date__c"))
+        ahead = claimed.get(op.record_id)
+        if mine is None or (held is not None and mine <= held) or (ahead is not None and mine <= ahead):
+            item.refs.remove("account")
+            continue
+        claimed[op.record_id] = mine
+
+
+def _outcome(item: _Planned, results: list[RecordResult]) -> ContractOutcome:
+    record_id = item.contract.record.id
+    problems = list(item.problems)
+    mine = [r for r in results if r.contract == record_id]
+    for failed in (r for r in mine if not r.success):
+        detail = "; ".join(f"{e.get('statusCode') or e.get('errorCode')}: {e.get('message')}" for e in failed.errors)
+        problems.append(Problem(kind="salesforce_error", detail=f"{failed.ref} ({failed.sobject}) {detail}"))
+    if any(p.kind in ("salesforce_error", "not_allowed") for p in problems):
+        outcome = "failed"
+    elif not item.refs:
+        outcome = "unchanged"
+    else:
+        outcome = "created" if item.ctx.snapshot.insight is None else "updated"
+    return ContractOutcome(record_id=record_id, name=item.contract.record.name, outcome=outcome, target=item.target,
+                           problems=problems, review=item.review)

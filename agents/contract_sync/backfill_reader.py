@@ -1,0 +1,64 @@
+"""Signed copy -> terms for the backfill: the CPU-bound part, run inline or in a pool of worker processes.
+
+`read_signed_copy` takes and returns plain, picklable values so a `ProcessPoolExecutor` can run it. A file that
+cannot be read, or an extractor that trips over it, is a reason on the result, never an exception.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+
+from pydantic import BaseModel
+
+from agents.extractor import OfflineExtractor, verified
+from agents.extractor.models import ContractTerms
+from tools.documents import DocumentError, parse_document
+
+
+class ContractReading(BaseModel):
+    record_id: str
+    terms: ContractTerms | None = None
+    pages: int = 0
+    document_error: str | None = None
+
+
+def read_signed_copy(record_id: str, pdf: bytes | None, fetch_error: str | None = None) -> ContractReading:
+    """Parse the signed copy and extract its terms, keeping only values whose quotes are verbatim."""
+    if pdf is None:
+        return ContractReading(record_id=record_id, document_error=fetch_error or "no signed copy")
+    try:
+        document = parse_document(pdf, source=f"Ironclad record {record_id} signedCopy")
+    except DocumentError as exc:
+        return ContractReading(record_id=record_id, document_error=f"{exc.reason}: {exc}")
+    try:
+        terms = verified(OfflineExtractor().extract(document), document)
+    except Exception as exc:  # one odd document must not stop a backfill of thousands
+        return ContractReading(record_id=record_id, pages=len(document.pages),
+                               document_error=f"extraction failed: {type(exc).__name__}: {exc}")
+    return ContractReading(record_id=record_id, terms=terms, pages=len(document.pages))
+
+
+class Readers:
+    """Reads a batch of signed copies, in `workers` processes when more than one is asked for."""
+
+    def __init__(self, executor: Executor | None) -> None:
+        self._executor = executor
+
+    def read(self, items: Sequence[tuple[str, bytes | None, str | None]]) -> list[ContractReading]:
+        if self._executor is None:
+            return [read_signed_copy(*item) for item in items]
+        record_ids, pdfs, errors = zip(*items, strict=True) if items else ((), (), ())
+        return list(self._executor.map(read_signed_copy, record_ids, pdfs, errors, chunksize=4))
+
+
+@contextmanager
+def readers(workers: int) -> Iterator[Readers]:
+    if workers <= 1:
+        yield Readers(None)
+        return
+    # spawn, not fork: the parent may hold locks in other threads (HTTP clients, in-process sandboxes)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield Readers(pool)
