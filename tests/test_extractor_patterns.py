@@ -116,6 +116,20 @@ def test_expiration_phrasings(clause: str, expected: object, quoted: str):
     assert _cited(text, _extract(text).expiration_date, quoted) == expected
 
 
+@pytest.mark.parametrize(("section", "expected", "quoted"), [
+    # A heading line that names renewal is no proviso of the sentence under it.
+    ("4. TERM AND RENEWAL\n4.1 This Agreement commences on the Effective Date and shall continue for an initial "
+     "term of 36 months (the \"Initial Term\"). Thereafter, it shall automatically renew for successive periods of "
+     "12 months.", date(2018, 3, 3), "initial term of 36 months"),
+    # SaaS order-form wording: the subscriptions run for the Subscription Term.
+    ("4. SUBSCRIPTION TERM AND RENEWAL\n4.1 The subscriptions in this Order Form start on the Effective Date and "
+     "shall continue for the Subscription Term of 12 months.", date(2016, 3, 3), "Subscription Term of 12 months"),
+])
+def test_term_sections_under_a_heading(section: str, expected: object, quoted: str):
+    text = PREAMBLE + section + "\n"
+    assert _cited(text, _extract(text).expiration_date, quoted) == expected
+
+
 def test_other_defined_periods_do_not_set_the_term():
     text = (PREAMBLE + '1.5 "Calendar Quarter" means a period of three (3) consecutive months ending on June 30, 2015.'
             '\n\n7. Term. This Agreement shall continue in effect for a period of two (2) years.\n')

@@ -19,7 +19,7 @@ from agents.extractor.sections import under_heading
 from agents.extractor.spans import Found, sentence_bounds
 
 _TERM_CUE = re.compile(
-    r"(?<!\w)(?:initial\s+term|term\s*:|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)|(?:agreement|contract)\s+"
+    r"(?<!\w)(?:initial\s+term|subscription\s+term\s+(?:of|is|shall)|term\s*:|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)|(?:agreement|contract)\s+"
     r"(?:shall|will|is|continues)|[\"“]?term[\"”]?\s*(?:\)|shall|will|is)|(?:shall|will)\s+(?:commence|begin|become\s+"
     r"effective)|valid\s+for|duration|[\"“](?:Expiration|Expiry|Termination|End)\s+Date[\"”]|contract\s+(?:period|end)|"
     r"expir\w+\s+on|anniversary)",
@@ -27,7 +27,7 @@ _TERM_CUE = re.compile(
 )
 _TERM_HEADING = re.compile(r"\bterm\b|\bduration\b|\bexpiration\b|\bperiod\s+of\s+(?:the\s+)?agreement", re.IGNORECASE)
 _SUBJECT = re.compile(
-    r"(?:(?:this|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract|promotion)|\b(?:initial\s+)?term\b(?:\s+of\s+(?:this|the)\s+"
+    r"(?:(?:this|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract|promotion|order\s+form|subscriptions?)|\b(?:initial\s+)?term\b(?:\s+of\s+(?:this|the)\s+"
     r"(?:\w+\s+){0,3}?(?:agreement|contract))?|[\"“](?:Initial\s+)?Term[\"”])[\s,]+(?:[\w\"“”(),'’-]+\s+){0,25}?"
     r"(?:continu\w*|remain\w*|expir\w*|ends?\b|run\w*|conclud\w*|terminat\w*\s+(?:on|upon|at)|through|until|"
     r"(?:shall|will)\s+be\s+(?:for|in\s+(?:full\s+)?(?:force|effect)|effective|valid|(?:a\s+)?(?:period|term)\s+of)|"
@@ -101,6 +101,7 @@ def term_sentences(text: str) -> list[tuple[int, int, int]]:
     seen: set[int] = set()
     for cue in _TERM_CUE.finditer(text):
         start, end = sentence_bounds(text, cue.start(), 700)
+        start = _after_heading(text, start, end) if _after_heading(text, start, end) <= cue.start() else start
         if start in seen:
             continue
         seen.add(start)
@@ -133,7 +134,7 @@ def term_and_expiration(text: str, effective: Found | None) -> TermFindings:
 def _read_term(text: str, start: int, end: int, effective: Found | None) -> TermFindings | None:
     """The sentence's main statement of the term: the earliest of an end date, an anniversary, a duration or an
     open-ended term (later ones are usually provisos: "..., provided that if X, it ends 36 months after X")."""
-    renewal_at = _RENEWAL_WORD.search(text, start, end)
+    renewal_at = _RENEWAL_WORD.search(text, _after_heading(text, start, end), end)
     scope_end = renewal_at.start() if renewal_at else end
     anchor = _start_date(text, start, end, effective)
     readings: list[tuple[int, TermFindings]] = []
@@ -164,6 +165,18 @@ def _read_term(text: str, start: int, end: int, effective: Found | None) -> Term
     if perpetual:
         readings.append((perpetual.start(), TermFindings(None, Found("perpetual", start, end))))
     return min(readings, key=lambda item: item[0])[1] if readings else None
+
+
+_HEADING_LINE = re.compile(r"[^\n.;:]{1,80}\n")
+
+
+def _after_heading(text: str, start: int, end: int) -> int:
+    """Where the prose of a sentence begins: a leading heading line ("TERM AND RENEWAL") is not part of it,
+    so its words are no provisos of the sentence."""
+    line = _HEADING_LINE.match(text, start, end)
+    if line and not any(ch.islower() for ch in line.group(0)):
+        return line.end()
+    return start
 
 
 # The term starts on something other than the effective date: a defined "Services Commencement Date", or an
