@@ -29,6 +29,12 @@ def review_reasons(terms: ContractTerms, ctx: ContractContext) -> list[str]:
                                         ("parties", terms.parties)) if not value]
     if missing:
         reasons.append(f"Low confidence: the executed contract yielded no {', '.join(missing)}.")
+    partial = [name for name, value in (("agreement date", terms.partial_agreement_date),
+                                        ("effective date", terms.partial_effective_date),
+                                        ("expiration date", terms.partial_expiration_date)) if value]
+    if partial:
+        # "this ___ day of ____, 2004": only the written part is known, and a Date field cannot hold it.
+        reasons.append(f"Low confidence: the {', '.join(partial)} is left partly blank in the signed copy.")
     if terms.auto_renewal and terms.auto_renewal.value and not terms.notice_period_to_terminate_renewal:
         reasons.append("Low confidence: the contract auto-renews but no notice period was found.")
     return reasons
