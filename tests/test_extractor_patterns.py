@@ -168,6 +168,12 @@ def test_other_defined_periods_do_not_set_the_term():
     ("This Agreement shall automatically continue following the Initial Term, for an additional period of three (3) "
      "years, unless a party provides written notice of termination at least sixty (60) days prior to the expiration "
      "of the Initial Term.", "P3Y", "P60D", "additional period of three (3)"),
+    ("This Agreement shall automatically continue after the Initial Term for a further period of two (2) years unless "
+     "either party gives written notice at least ninety (90) days prior to the expiration of the Initial Term (the "
+     "\"Extension Period\").", "P2Y", "P90D", "further period of two (2) years"),
+    ("Unless Buyer notifies Supplier of its decision not to renew this Agreement within forty-five (45) days following "
+     "receipt of the Renewal Notice, this Agreement shall automatically renew for one additional two-year period.",
+     "P2Y", "P45D", "within forty-five (45) days"),
 ])
 def test_renewal_and_notice_phrasings(clause: str, renewal: str, notice: str, quoted: str):
     text = PREAMBLE + "5. Term and Renewal. " + clause + "\n"
@@ -185,6 +191,24 @@ def test_notice_in_a_separate_termination_clause():
     terms = _extract(text)
     assert terms.renewal_term.value == "P3Y"
     assert _cited(text, terms.notice_period_to_terminate_renewal, "ninety (90) calendar days") == "P90D"
+
+
+def test_notice_continued_after_a_page_break():
+    text = (PREAMBLE + "2. TERM\n\n2.1 Term. This Agreement shall be valid for a period of four (4) years with automatic "
+            "renewal of one year thereafter until terminated\n\n-7-\n\n\n\n\n\nby either party with six (6) months written "
+            "notice prior to the expiration of the initial period or any extension period.\n")
+    terms = _extract(text)
+    assert _cited(text, terms.renewal_term, "automatic renewal of one year") == "P1Y"
+    assert _cited(text, terms.notice_period_to_terminate_renewal, "six (6) months written notice") == "P6M"
+
+
+def test_a_renewal_notice_sent_before_expiry_is_not_the_notice_to_stop_renewal():
+    text = (PREAMBLE + "3. Term. Supplier shall send Buyer a written renewal notice at least nine (9) months prior to "
+            "the expiration of the Initial Term (the \"Renewal Notice\"). Unless Buyer notifies Supplier of its intent "
+            "not to renew in writing within a period of two (2) months following the Renewal Notice, this Agreement "
+            "shall automatically renew for one (1) twelve-month period.\n")
+    terms = _extract(text)
+    assert _cited(text, terms.notice_period_to_terminate_renewal, "two (2) months following") == "P2M"
 
 
 @pytest.mark.parametrize("clause", [

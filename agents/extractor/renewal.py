@@ -38,8 +38,9 @@ _AUTOMATIC = re.compile(r"\bautomatic\w*|\bunless\b|\bnon-?\s?renewal|\bnot\s+to
 _RENEWS = re.compile(r"\b(?:renew|extend|extension|evergreen)\w*|\b(?:year|month)[\s-]+to[\s-]+(?:year|month)|"
                      r"\bcontinu\w*\s+(?:[\w,]+\s+){0,5}?(?:for\s+)?(?:an?\s+)?(?:successive|additional|subsequent|further)|"
                      r"\bcontinu\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated", re.IGNORECASE)
-_RENEW_ONLY = re.compile(r"\b(?:renew|extend|extension)\w*", re.IGNORECASE)
-_RENEW_VERB = re.compile(r"\b(?:renew|extend|extension|continu)\w*", re.IGNORECASE)
+# A quoted defined name ("Extended Term") is no verb: the period it names is stated elsewhere in the sentence.
+_RENEW_ONLY = re.compile(r"(?<![\"“])\b(?:renew|extend|extension)\w*", re.IGNORECASE)
+_RENEW_VERB = re.compile(r"(?<![\"“])\b(?:renew|extend|extension|continu)\w*", re.IGNORECASE)
 _ANNUAL = re.compile(r"\byear[\s-]+to[\s-]+year|\bannual(?:ly)?\b|\byearly\b|\beach\s+anniversary", re.IGNORECASE)
 _MONTHLY = re.compile(r"\bmonth[\s-]+to[\s-]+month|\bmonthly\b", re.IGNORECASE)
 _UNLIMITED = re.compile(r"\b(?:unlimited|indefinite\w*|perpetu\w+)\b", re.IGNORECASE)
@@ -58,6 +59,9 @@ _BEFORE_EXPIRY = re.compile(
     r"conclusion|commencement)", re.IGNORECASE)
 # "twelve (12) months written notice", "a thirty-day notice": the notice itself is the period.
 _NOTICE_OF = re.compile(r"[\s'’]*(?:(?:prior|advance|written|of)\s+){0,3}notice\b", re.IGNORECASE)
+# "notifies ... of its intent not to renew ... within a period of three (3) months following the Renewal Notice"
+_NON_RENEWAL_WITHIN = re.compile(r"(?:not\s+to\s+(?:renew|extend)|non-?\s?renewal)[^.;]{0,100}?\bwithin\s+"
+                                 r"(?:a\s+period\s+of\s+)?$", re.IGNORECASE)
 _NOTICE_BEFORE = re.compile(r"(?:notice|notif\w*|notice\s+period)\s+(?:\w+\s+){0,6}?(?:of\s+)?(?:at\s+least|not\s+less\s+"
                             r"than|no\s+less\s+than|no\s+later\s+than|a\s+minimum\s+of|within)?\s*$", re.IGNORECASE)
 
@@ -129,7 +133,8 @@ def _notice_period(text: str, start: int, end: int) -> re.Match[str] | None:
             continue
         if _BEFORE_EXPIRY.match(text, match.end(), min(len(text), match.end() + 160)) or \
                 _NOTICE_OF.match(text, match.end(), min(len(text), match.end() + 40)) or \
-                _NOTICE_BEFORE.search(text, max(start, match.start() - 80), match.start()):
+                _NOTICE_BEFORE.search(text, max(start, match.start() - 80), match.start()) or \
+                _NON_RENEWAL_WITHIN.search(text, max(start, match.start() - 160), match.start()):
             return match
     return None
 
@@ -137,10 +142,12 @@ def _notice_period(text: str, start: int, end: int) -> re.Match[str] | None:
 def _notice_near(text: str, start: int, end: int) -> Found | None:
     """A notice period in the renewal sentence or the two sentences after it."""
     scope_end = end
-    for _ in range(2):
-        if scope_end >= len(text):
-            break
-        scope_end = sentence_bounds(text, min(len(text) - 1, scope_end + 1), 500)[1]
+    sentences = 0
+    while sentences < 2 and scope_end < len(text):
+        next_end = sentence_bounds(text, min(len(text) - 1, scope_end + 1), 500)[1]
+        # A page number or blank run between page breaks ("-2-") is no sentence.
+        sentences += bool(re.search(r"[A-Za-z]{2}", text[scope_end:next_end]))
+        scope_end = next_end
     match = _notice_period(text, start, end)
     if match is None and re.search(r"notice|notif", text[end:scope_end], re.IGNORECASE) and \
             re.search(r"renew|expir|\bterm\b", text[end:scope_end], re.IGNORECASE):
