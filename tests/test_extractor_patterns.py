@@ -174,6 +174,11 @@ def test_other_defined_periods_do_not_set_the_term():
     ("Unless Buyer notifies Supplier of its decision not to renew this Agreement within forty-five (45) days following "
      "receipt of the Renewal Notice, this Agreement shall automatically renew for one additional two-year period.",
      "P2Y", "P45D", "within forty-five (45) days"),
+    ("This Agreement takes effect on 1 January 2012. It is established by calendar year and renewed tacitly every "
+     "year. Either party may cancel it before the expiry date of the Agreement or any of its renewals, upon two months "
+     "prior written notice.", "P1Y", "P2M", "renewed tacitly every year"),
+    ("The term of this Agreement shall commence on the Effective Date and shall remain in effect until terminated by "
+     "either Party upon sixty (60) days' prior written notice.", "perpetual", "P60D", "remain in effect until"),
 ])
 def test_renewal_and_notice_phrasings(clause: str, renewal: str, notice: str, quoted: str):
     text = PREAMBLE + "5. Term and Renewal. " + clause + "\n"
@@ -219,6 +224,12 @@ def test_a_renewal_notice_sent_before_expiry_is_not_the_notice_to_stop_renewal()
 ])
 def test_extension_by_mutual_agreement_is_no_renewal(clause: str):
     terms = _extract(PREAMBLE + "4. Term. This Agreement shall continue for three (3) years. " + clause + "\n")
+    assert terms.renewal_term is None and terms.notice_period_to_terminate_renewal is None
+
+
+def test_a_term_that_lasts_until_terminated_under_an_article_is_no_renewal():
+    terms = _extract(PREAMBLE + "18.1 Term. This Agreement shall become effective as of the Effective Date and shall "
+                     "continue in full force and effect until terminated pursuant to this Article 18.\n")
     assert terms.renewal_term is None and terms.notice_period_to_terminate_renewal is None
 
 

@@ -23,7 +23,9 @@ _RENEWAL_CUE = re.compile(
     r"extend)\w*\s+(?:this\s+agreement\s+|the\s+(?:initial\s+)?term\s+)?(?:for|by)\s+|year[\s-]+to[\s-]+year|"
     r"month[\s-]+to[\s-]+month|option\s+to\s+(?:renew|extend)|continue\s+(?:thereafter\s+)?(?:in\s+effect\s+)?for\s+"
     r"(?:successive|additional|subsequent)|(?:thereafter|after\s+the\s+initial\s+term|following\s+the\s+initial\s+term)"
-    r"[^.;]{0,60}?continu\w*[^.;]{0,40}?until\s+(?:it\s+is\s+)?terminated)",
+    r"[^.;]{0,60}?continu\w*[^.;]{0,40}?until\s+(?:it\s+is\s+)?terminated|renew\w*\s+tacitly|tacit\w*\s+renew\w*|"
+    r"(?:remain|continue)\w*\s+in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+until\s+terminated\s+by\s+"
+    r"(?:either|any|each)\s+party\s+(?:upon|on|with|by\s+giving)\b)",
     re.IGNORECASE,
 )
 _NOT_RENEWAL = re.compile(r"\b(?:licen[cs]e|warrant|lease\s+of|price|insurance|patent|credit|trademark\s+registration|"
@@ -33,15 +35,18 @@ _MUTUAL = re.compile(r"\bmutual(?:ly)?\s+(?:written\s+)?(?:agree\w*|consent|deci
                      r"\bparties\s+(?:\w+\s+){0,2}?(?:may|shall)\s+(?:\w+\s+){0,2}?agree|\bexpressly\s+agree|"
                      r"\bupon\s+(?:the\s+)?(?:written\s+)?agreement\s+of", re.IGNORECASE)
 # Evergreen continuation ("shall continue on a month to month basis until terminated") renews by itself too.
-_AUTOMATIC = re.compile(r"\bautomatic\w*|\bunless\b|\bnon-?\s?renewal|\bnot\s+to\s+(?:renew|extend)|\byear[\s-]+to[\s-]+year|"
-                        r"\bevergreen|\bcontinu\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated", re.IGNORECASE)
+_AUTOMATIC = re.compile(r"\bautomatic\w*|\btacit\w*|\bunless\b|\bnon-?\s?renewal|\bnot\s+to\s+(?:renew|extend)|\byear[\s-]+to[\s-]+year|"
+                        r"\bevergreen|\b(?:continu|remain)\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated",
+                        re.IGNORECASE)
 _RENEWS = re.compile(r"\b(?:renew|extend|extension|evergreen)\w*|\b(?:year|month)[\s-]+to[\s-]+(?:year|month)|"
                      r"\bcontinu\w*\s+(?:[\w,]+\s+){0,5}?(?:for\s+)?(?:an?\s+)?(?:successive|additional|subsequent|further)|"
-                     r"\bcontinu\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated", re.IGNORECASE)
+                     r"\b(?:continu|remain)\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated|\btacit", re.IGNORECASE)
 # A quoted defined name ("Extended Term") is no verb: the period it names is stated elsewhere in the sentence.
+_CONTRACT_WORD = re.compile(r"\b(?:agreement|term|contract)\b", re.IGNORECASE)
 _RENEW_ONLY = re.compile(r"(?<![\"“])\b(?:renew|extend|extension)\w*", re.IGNORECASE)
 _RENEW_VERB = re.compile(r"(?<![\"“])\b(?:renew|extend|extension|continu)\w*", re.IGNORECASE)
-_ANNUAL = re.compile(r"\byear[\s-]+to[\s-]+year|\bannual(?:ly)?\b|\byearly\b|\beach\s+anniversary", re.IGNORECASE)
+_ANNUAL = re.compile(r"\byear[\s-]+to[\s-]+year|\bannual(?:ly)?\b|\byearly\b|\beach\s+anniversary|\bevery\s+year\b",
+                     re.IGNORECASE)
 _MONTHLY = re.compile(r"\bmonth[\s-]+to[\s-]+month|\bmonthly\b", re.IGNORECASE)
 _UNLIMITED = re.compile(r"\b(?:unlimited|indefinite\w*|perpetu\w+)\b", re.IGNORECASE)
 _EQUAL_TO_INITIAL = re.compile(r"\b(?:equal|same|identical|like)\s+(?:\w+\s+){0,3}?(?:to|as)?\s*(?:that\s+of\s+)?the\s+"
@@ -82,8 +87,7 @@ def renewal(text: str, initial_term: str | None = None) -> RenewalFindings:
             continue
         seen.add(start)
         sentence = text[start:end]
-        if not re.search(r"\b(?:agreement|term|contract)\b", sentence, re.IGNORECASE) or _MUTUAL.search(sentence) or \
-                not _RENEWS.search(sentence):
+        if not _about_the_contract(text, start, end) or _MUTUAL.search(sentence) or not _RENEWS.search(sentence):
             continue
         if _NOT_RENEWAL.search(text, max(start, cue.start() - 30), cue.start()) or OTHER_PERIOD_NAME.search(sentence):
             continue
@@ -101,6 +105,16 @@ def renewal(text: str, initial_term: str | None = None) -> RenewalFindings:
     if notice is None and automatic:
         notice = _non_renewal_notice(text)
     return RenewalFindings(term, notice, Found(True, term.start, term.end) if automatic else None)
+
+
+def _about_the_contract(text: str, start: int, end: int) -> bool:
+    """The sentence names the agreement or its term, or its subject "It" stands for what the sentence before names."""
+    if _CONTRACT_WORD.search(text, start, end):
+        return True
+    if not re.match(r"It\b", text[start:end]):
+        return False
+    before = sentence_bounds(text, max(0, start - 2), 400)[0]
+    return bool(_CONTRACT_WORD.search(text, before, start))
 
 
 def _renewal_duration(text: str, start: int, end: int, cue: re.Match[str], initial_term: str | None) -> str | None:
