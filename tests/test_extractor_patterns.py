@@ -227,6 +227,15 @@ def test_extension_by_mutual_agreement_is_no_renewal(clause: str):
     assert terms.renewal_term is None and terms.notice_period_to_terminate_renewal is None
 
 
+def test_a_redacted_renewal_length_still_gives_the_notice_that_stops_it():
+    text = (PREAMBLE + "8. DURATION This Agreement shall have a duration of * years, extendable for a further * years, "
+            "unless notice of non-renewal is sent six months before the natural expiry date.\n")
+    terms = _extract(text)
+    assert terms.renewal_term is None
+    assert _cited(text, terms.notice_period_to_terminate_renewal, "six months before") == "P6M"
+    assert _cited(text, terms.auto_renewal, "extendable for a further") is True
+
+
 def test_a_term_that_lasts_until_terminated_under_an_article_is_no_renewal():
     terms = _extract(PREAMBLE + "18.1 Term. This Agreement shall become effective as of the Effective Date and shall "
                      "continue in full force and effect until terminated pursuant to this Article 18.\n")

@@ -42,6 +42,7 @@ _RENEWS = re.compile(r"\b(?:renew|extend|extension|evergreen)\w*|\b(?:year|month
                      r"\bcontinu\w*\s+(?:[\w,]+\s+){0,5}?(?:for\s+)?(?:an?\s+)?(?:successive|additional|subsequent|further)|"
                      r"\b(?:continu|remain)\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated|\btacit", re.IGNORECASE)
 # A quoted defined name ("Extended Term") is no verb: the period it names is stated elsewhere in the sentence.
+_REDACTED = re.compile(r"\[\s*\*[\s*]*\]|(?<![\w*])\*(?![\w*])")
 _CONTRACT_WORD = re.compile(r"\b(?:agreement|term|contract)\b", re.IGNORECASE)
 _RENEW_ONLY = re.compile(r"(?<![\"“])\b(?:renew|extend|extension)\w*", re.IGNORECASE)
 _RENEW_VERB = re.compile(r"(?<![\"“])\b(?:renew|extend|extension|continu)\w*", re.IGNORECASE)
@@ -80,6 +81,9 @@ class RenewalFindings:
 
 def renewal(text: str, initial_term: str | None = None) -> RenewalFindings:
     best: tuple[int, Found, bool] | None = None
+    # An automatic renewal whose length is redacted ("extendable for a further * years, unless notice of non-renewal
+    # is sent one year before ...") still states the notice that stops it.
+    unmeasured: tuple[int, int] | None = None
     seen: set[int] = set()
     for cue in _RENEWAL_CUE.finditer(text):
         start, end = sentence_bounds(text, cue.start(), 800)
@@ -92,14 +96,18 @@ def renewal(text: str, initial_term: str | None = None) -> RenewalFindings:
         if _NOT_RENEWAL.search(text, max(start, cue.start() - 30), cue.start()) or OTHER_PERIOD_NAME.search(sentence):
             continue
         value = _renewal_duration(text, start, end, cue, initial_term)
-        if value is None:
-            continue
         automatic = bool(_AUTOMATIC.search(sentence))
+        if value is None:
+            if automatic and unmeasured is None and _REDACTED.search(sentence):
+                unmeasured = (start, end)
+            continue
         score = 2 * automatic + bool(re.search(r"\brenew", sentence, re.IGNORECASE))
         if best is None or score > best[0]:
             best = (score, Found(value, start, end), automatic)
     if best is None:
-        return RenewalFindings(None, None, None)
+        if unmeasured is None:
+            return RenewalFindings(None, None, None)
+        return RenewalFindings(None, _notice_near(text, *unmeasured), Found(True, *unmeasured))
     _, term, automatic = best
     notice = _notice_near(text, term.start, term.end) if automatic else None
     if notice is None and automatic:
