@@ -19,7 +19,7 @@ from pathlib import Path
 
 from langgraph.types import Command
 
-from contractloop.settings import Settings
+from contractloop.settings import settings_from
 from graphs.checkpointer import sqlite_checkpointer
 from graphs.context import Context
 from graphs.supervisor import build_graph
@@ -52,7 +52,7 @@ def main() -> None:
     _timed(IroncladClient, "_send")
     with tempfile.TemporaryDirectory() as tmp, SandboxStack(Path(tmp) / "sb", opportunities=args.opportunities,
                                                              sf_port=None, ironclad_port=None, fresh=True) as stack:
-        settings = Settings(_env_file=None, **{k.lower(): v for k, v in stack.env().items()})  # type: ignore[call-arg]
+        settings = settings_from(stack.env())
         sf = SalesforceClient.from_settings(settings)
         ctx = Context(salesforce=sf, ironclad=IroncladClient.from_settings(settings), offline=True)
         graph = build_graph(checkpointer=sqlite_checkpointer(Path(tmp) / "cp.sqlite"))

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from contractloop.settings import Settings
+from contractloop.settings import settings_from
 from sandbox.salesforce.server import SalesforceSandbox
 from tools.salesforce import SalesforceClient
 from tools.write_plan import WriteOp, WritePlan
@@ -41,7 +41,7 @@ def main() -> None:
         print(f"seed: {args.opportunities:,} opportunities, {records:,} records in {seeded:.2f} s "
               f"= {records / seeded:,.0f} records/s (incl. schema and store setup)")
         with org:
-            settings = Settings(_env_file=None, **{k.lower(): v for k, v in org.env().items()})  # type: ignore[call-arg]
+            settings = settings_from(org.env())
             sf = SalesforceClient.from_settings(settings)
             ids = [r["Id"] for r in sf.query(
                 f"SELECT Id FROM Opportunity WHERE StageName = 'Contracting' LIMIT {args.runs}")]

@@ -6,8 +6,10 @@ With nothing set, everything defaults to the local sandbox.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +52,13 @@ class Settings(BaseSettings):
     @property
     def model_configured(self) -> bool:
         return bool(self.openai_base_url)
+
+
+def settings_from(env: Mapping[str, str], **overrides: Any) -> Settings:
+    """Settings from explicit `KEY=value` pairs (what `sandbox up` prints), ignoring `.env` and the process env
+    for those keys: how in-process tools point at one particular sandbox."""
+    values: dict[str, Any] = {k.lower(): v for k, v in env.items()} | overrides
+    return Settings(_env_file=None, **values)
 
 
 @lru_cache(maxsize=1)

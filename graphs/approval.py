@@ -40,7 +40,7 @@ class ApprovalRequest(BaseModel):
 
 
 class EditedAction(BaseModel):
-    name: Literal["launch_ironclad_workflow"] = LAUNCH_ACTION
+    name: str = Field(LAUNCH_ACTION, description="The action being edited (launch, or applying a write plan).")
     args: dict[str, Any] = Field(description="Template attributes to change; validated and re-reviewed.")
 
 

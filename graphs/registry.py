@@ -70,8 +70,8 @@ def specialists() -> list[Specialist]:
     from graphs.publish import build_publisher
     from graphs.sync_writer import build_sync_writer
 
-    draft = frozenset({"draft_contract"})
-    extract = frozenset({"extract_executed_contract"})
+    draft: frozenset[TaskKind] = frozenset({"draft_contract"})
+    extract: frozenset[TaskKind] = frozenset({"extract_executed_contract"})
     return [
         Specialist("drafter", draft, _drafting_due, build_drafter,
                    "Reads the deal, picks the template, maps attributes, drafts special terms."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pydantic
 import pytest
 from langgraph.types import Command
 
@@ -92,7 +93,7 @@ def test_value_far_from_the_opportunity_amount_waits_for_review(loop: Loop) -> N
     assert request["changes"] and request["action_requests"][0]["name"] == "apply_salesforce_write_plan"
     assert loop.salesforce.query(
         f"SELECT Id FROM Contract_Insight__c WHERE Opportunity__c = '{opp_id}'") == []  # nothing written yet
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError):  # an edit with nothing edited is refused, state unchanged
         graph.invoke(Command(resume={"decisions": [{"type": "edit"}], "reviewer": "r"}), config, context=ctx)
     final = graph.invoke(Command(resume={"decisions": [{"type": "edit", "edited_action": {
         "name": "launch_ironclad_workflow", "args": {"Contract_Insight__c.Governing_Law__c": "New York"}}}],

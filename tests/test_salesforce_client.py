@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from contractloop.settings import Settings
+from contractloop.settings import settings_from
 from sandbox.salesforce.server import SalesforceSandbox
 from tools.salesforce import SalesforceClient
 from tools.salesforce.errors import (
@@ -26,9 +26,7 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SalesforceSandbox]
 
 
 def client_for(org: SalesforceSandbox, **overrides: object) -> SalesforceClient:
-    values = {k.lower(): v for k, v in org.env().items()}
-    values.update(overrides)
-    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    settings = settings_from(org.env(), **overrides)
     client = SalesforceClient.from_settings(settings)
     client.backoff_base = 0.01  # keep retries quick in tests
     return client

@@ -12,7 +12,7 @@ import re
 import zipfile
 from bisect import bisect_right
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,9 +20,9 @@ ErrorReason = Literal["encrypted", "no_text", "corrupt", "empty", "too_large", "
 MediaType = Literal["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     "text/plain"]
 
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-TEXT = "text/plain"
+PDF: Final = "application/pdf"
+DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEXT: Final = "text/plain"
 
 # Pages are joined with a blank line so a sentence never runs across a page break by accident.
 PAGE_SEPARATOR = "\n\n"

@@ -41,6 +41,11 @@ def read_signed_copy(record_id: str, pdf: bytes | None, fetch_error: str | None 
     return ContractReading(record_id=record_id, terms=terms, pages=len(document.pages))
 
 
+def _read_as_json(record_id: str, pdf: bytes | None, fetch_error: str | None) -> str:
+    """For worker processes: generic pydantic models (Cited[date]) do not pickle, their JSON does."""
+    return read_signed_copy(record_id, pdf, fetch_error).model_dump_json()
+
+
 class Readers:
     """Reads a batch of signed copies, in `workers` processes when more than one is asked for."""
 
@@ -51,7 +56,8 @@ class Readers:
         if self._executor is None:
             return [read_signed_copy(*item) for item in items]
         record_ids, pdfs, errors = zip(*items, strict=True) if items else ((), (), ())
-        return list(self._executor.map(read_signed_copy, record_ids, pdfs, errors, chunksize=4))
+        return [ContractReading.model_validate_json(text)
+                for text in self._executor.map(_read_as_json, record_ids, pdfs, errors, chunksize=4)]
 
 
 @contextmanager

@@ -60,7 +60,7 @@ def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
     model = services.model(runtime.context)
     if model is not None:
         try:
-            from agents.extractor.model_engine import ModelExtractor  # type: ignore[import-not-found]
+            from agents.extractor.model_engine import ModelExtractor
 
             terms, engine = ModelExtractor(model).extract(document), "model"
         except Exception as exc:  # the model engine is optional; the offline reading stands

@@ -22,7 +22,7 @@ import httpx
 from contractloop.commands.serve import LangGraphServer
 from contractloop.demo_deals import DEMO_DEALS
 from contractloop.render import console, print_bundle
-from contractloop.settings import Settings, get_settings
+from contractloop.settings import get_settings, settings_from
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
 from tools.ironclad import IroncladClient
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
                           fresh=True) as stack:
             env = {**stack.env(), "CONTRACTLOOP_API_KEY": api_key, "CONTRACTLOOP_DATA_DIR": str(root / "data")}
             with LangGraphServer(root / "langgraph", env, jobs=4) as server:
-                settings = Settings(_env_file=None, **{k.lower(): v for k, v in env.items()})  # type: ignore[call-arg]
+                settings = settings_from(env)
                 sf = SalesforceClient.from_settings(settings)
                 with IroncladClient.from_settings(settings) as ironclad, \
                         httpx.Client(base_url=server.url, headers={"X-API-Key": api_key}, timeout=30) as flow:

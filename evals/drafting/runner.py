@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from agents.drafter.graph import build_drafter
 from agents.risk_reviewer.graph import build_risk_reviewer
-from contractloop.settings import Settings
+from contractloop.settings import settings_from
 from evals.drafting.cases import Case, load_cases
 from evals.drafting.scoring import CaseScore, score_attributes, score_findings, score_route, score_templates
 from graphs.context import Context
@@ -80,7 +80,7 @@ def summarise(scores: list[CaseScore], seconds: float) -> Summary:
 def evaluate(model: Any = None, cases: list[Case] | None = None) -> tuple[Summary, list[CaseScore]]:
     cases = cases or load_cases()
     with tempfile.TemporaryDirectory() as tmp, SalesforceSandbox(Path(tmp), opportunities=10) as org:
-        settings = Settings(_env_file=None, **{k.lower(): v for k, v in org.env().items()})  # type: ignore[call-arg]
+        settings = settings_from(org.env())
         ctx = Context(salesforce=SalesforceClient.from_settings(settings), model=model, offline=model is None)
         ids = {case.id: create_deal(org.store, case.deal) for case in cases}
         started = time.perf_counter()

@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import requests
@@ -129,7 +130,7 @@ class SalesforceClient:
             next_url = page.get("nextRecordsUrl")
             if page.get("done", True) or not next_url:
                 return
-            page = self._call(lambda sf, u=next_url: sf.query_more(u, identifier_is_url=True))
+            page = self._call(partial(_query_more, url=next_url))
 
     def read_opportunity_bundle(self, opportunity_id: str) -> OpportunityBundle:
         """Opportunity, account, contact roles, line items and the primary CPQ quote with lines: one SOQL call."""
@@ -165,6 +166,10 @@ class SalesforceClient:
 
     def get(self, sobject: str, record_id: str) -> dict[str, Any]:
         return self._call(lambda sf: getattr(sf, sobject).get(record_id))
+
+
+def _query_more(sf: Salesforce, url: str) -> dict[str, Any]:
+    return dict(sf.query_more(url, identifier_is_url=True))
 
 
 def _is_rollback(result: OpResult) -> bool:
