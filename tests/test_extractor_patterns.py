@@ -42,6 +42,12 @@ def _cited(text: str, cited: Cited | None, must_quote: str) -> object:  # type: 
      "the State of North Carolina.", "North Carolina", "North Carolina"),
     ("This Agreement  shall  be  governed  and  construed in accordance with the  laws  of  the  United  States of "
      "America.", "United States", "United  States"),
+    ("Distributor shall comply with all laws and regulations governing the export of Products and obtain all U.S. "
+     "permits. The validity, interpretation and performance of this Agreement shall be "
+     "controlled by and construed under the laws of the State of Oregon.", "Oregon", "State of Oregon"),
+    ("25. Law. This Agreement will be interpreted and construed exclusively under the laws of the State of Texas.\n\n"
+     "ADDENDUM FOR ILLINOIS\n\nChoice of law. Except to the extent governed by the Lanham Act, Illinois law will apply "
+     "to Illinois franchisees.", "Texas", "laws of the State of Texas"),
 ])
 def test_governing_law_phrasings(clause: str, expected: str, quoted: str):
     text = PREAMBLE + "1. Supply. Supplier shall supply the Products.\n\n" + clause + "\n"

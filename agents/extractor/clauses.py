@@ -29,6 +29,11 @@ _GOVERNS = re.compile(_GOVERN + r"|\bconstru\w+|\binterpret\w*|\bshall\s+apply\b
 _ENTITY_STATUS = re.compile(r"\b(?:incorporated|organi[sz]ed|existing|formed|registered|chartered|licensed|qualified)\s+"
                             r"(?:\w+\s+){0,3}?(?:under|in\s+accordance\s+with|pursuant\s+to)\s+(?:the\s+)?laws?",
                             re.IGNORECASE)
+# The agreement itself is what the law governs ("The validity ... of this Agreement shall be controlled by and
+# construed under"), not a franchisee group or the regulations a party must follow.
+_AGREEMENT_UNDER_LAW = re.compile(r"\b(?:this|the)\s+agreement\b[^.;]{0,80}?\b(?:shall|will|is\s+to|must)\s+(?:\w+\s+){0,2}?"
+                                  r"be\s+(?:\w+\s+){0,3}?(?:governed|construed|interpreted|controlled|enforced)\b",
+                                  re.IGNORECASE)
 _LAW_HEADING = re.compile(r"govern\w*\s+law|applicable\s+law|choice\s+of\s+law|law\s+and\s+jurisdiction|"
                           r"^\s*(?:the\s+)?law\b", re.IGNORECASE)
 
@@ -53,7 +58,8 @@ def governing_law(text: str) -> Found | None:
             continue
         if not (governs or headed):
             continue
-        score = directness + 2 * headed + 3 * bool(re.search(_GOVERN, sentence, re.IGNORECASE)) + governs
+        score = directness + 2 * headed + 3 * bool(re.search(_GOVERN, sentence, re.IGNORECASE)) + governs + \
+            3 * bool(_AGREEMENT_UNDER_LAW.search(sentence))
         if best is None or score > best[0]:
             best = (score, Found(name, start, end))
     return best[1] if best else None
