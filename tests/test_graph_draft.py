@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pydantic
 import pytest
 from langgraph.types import Command
@@ -42,6 +43,8 @@ def test_small_deal_is_auto_approved_and_launched(loop: Loop) -> None:
     assert opp["Ironclad_Status__c"] and opp["Contract_Risk_Summary__c"].startswith("Risk score")
     assert opp["Contractloop_Correlation_Id__c"] == final["correlation_id"]
 
+    page = httpx.get(opp["Ironclad_Workflow_Link__c"], timeout=10)  # the link a rep clicks in Salesforce
+    assert page.status_code == 200 and "Harborline Logistics" in page.text
     workflow = loop.ironclad.get_workflow(final["launch"].workflow_id)
     attrs = workflow.attributes
     assert attrs["counterpartyName"] == "Harborline Logistics"

@@ -61,6 +61,9 @@ def test_signed_contract_terms_reach_salesforce_with_citations_in_one_write(loop
     assert "net 45" in citations["Payment_Terms_Days__c"]["quote"]
     opp = loop.salesforce.get("Opportunity", opp_id)
     assert opp["Ironclad_Status__c"] == "Executed"
+    page = httpx.get(opp["Ironclad_Workflow_Link__c"], timeout=10)  # the executed PDF opens from the link
+    pdf = httpx.get(f"{loop.stack.ironclad.base_url}/records/{contract.record_id}/signed-copy", timeout=10)
+    assert "signed-copy" in page.text and pdf.headers["content-type"] == "application/pdf"
 
 
 def test_replaying_the_same_contract_changes_nothing(loop: Loop) -> None:

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from sandbox.ironclad.browser import browser_routes
 from sandbox.ironclad.errors import ApiError, invalid, missing, not_found
 from sandbox.ironclad.faults import FaultPlan, Faults
 from sandbox.ironclad.oauth import Caller, TokenAuthority
@@ -349,6 +350,7 @@ def create_app(services: Services) -> Starlette:
         *[Route(f"/_sandbox/workflows/{{workflow_id}}/{name}", control(human(action)), methods=["POST"])
           for name, action in (("approve-all", "approve_all"), ("sign", "sign"), ("archive", "archive"),
                                ("complete", "complete"))],
+        *browser_routes(s),
         Route("/{path:path}", unknown_route, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
     app = Starlette(routes=routes)
