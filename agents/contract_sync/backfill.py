@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from agents.contract_sync.backfill_checkpoint import BatchRecord, Checkpoint, ContractOutcome, Problem, Run
 from agents.contract_sync.backfill_holdings import Holdings, children, plain, read_holdings
-from agents.contract_sync.backfill_reader import ContractReading, Readers, readers
+from agents.contract_sync.backfill_reader import ContractReading, PendingReading, readers
 from agents.contract_sync.backfill_report import ReconciliationReport, build_report
 from agents.contract_sync.batch_writer import PlannedWrite, RecordResult, WriteReport, write_batch
 from agents.contract_sync.context import ContractContext, SalesforceSnapshot
@@ -86,15 +86,25 @@ def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpo
     opportunities = opportunity_ids_by_workflow(ironclad)
     stopped: str | None = None
     exhausted = False
-    done = 0
+    done = 0  # contracts settled in this session
+
+    def settle(records: list[Record], readings: list[PendingReading]) -> None:
+        nonlocal done
+        done += _run_batch(records, readings, run, salesforce, checkpoint, opportunities, options)
+        if progress:
+            progress(done, total)
+
     with readers(options.workers) as pool:
-        batches = _batches(ironclad, settled, options)
+        pending: tuple[list[Record], list[PendingReading]] | None = None
         try:
-            for records in batches:
-                _run_batch(records, run, ironclad, salesforce, checkpoint, pool, opportunities, options)
-                done += len(records)
-                if progress:
-                    progress(done, total)
+            for records in _batches(ironclad, settled, options):
+                # start reading this batch, then write the previous one while the workers parse
+                readings = [pool.submit(*_signed_copy(ironclad, record)) for record in records]
+                if pending:
+                    settle(*pending)
+                pending = (records, readings)
+            if pending:
+                settle(*pending)
             exhausted = options.limit is None or done < options.limit
         except KeyboardInterrupt:
             stopped = "interrupted (Ctrl-C)"
@@ -129,12 +139,12 @@ def _batches(ironclad: IroncladClient, settled: set[str], options: BackfillOptio
         yield batch
 
 
-def _run_batch(records: list[Record], run: Run, ironclad: IroncladClient, salesforce: SalesforceClient,
-               checkpoint: Checkpoint, pool: Readers, opportunities: dict[str, str],
-               options: BackfillOptions) -> None:
+def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, salesforce: SalesforceClient,
+               checkpoint: Checkpoint, opportunities: dict[str, str], options: BackfillOptions) -> int:
+    """Plan and write one batch, then record it; returns how many contracts it settled."""
     calls_before = salesforce.calls
-    readings = pool.read([_signed_copy(ironclad, record) for record in records])
-    contracts = [_Contract(record=record, reading=reading, counterparty=_text(record.value(COUNTERPARTY_PROPERTY)),
+    contracts = [_Contract(record=record, reading=reading.result(),
+                           counterparty=_text(record.value(COUNTERPARTY_PROPERTY)),
                            opportunity_id=opportunities.get(record.workflow_id or "")
                            or _text(record.value(OPPORTUNITY_ATTRIBUTE)))
                  for record, reading in zip(records, readings, strict=True)]
@@ -150,6 +160,7 @@ def _run_batch(records: list[Record], run: Run, ironclad: IroncladClient, salesf
     checkpoint.record_batch(run.id, BatchRecord(number=checkpoint.next_batch_number(run.id), contracts=len(records),
                                                 api_calls=salesforce.calls - calls_before,
                                                 records_sent=report.records_sent), outcomes)
+    return len(records)
 
 
 def _text(value: Any) -> str | None:

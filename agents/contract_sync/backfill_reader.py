@@ -7,8 +7,8 @@ cannot be read, or an extractor that trips over it, is a reason on the result, n
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
 from pydantic import BaseModel
@@ -46,18 +46,30 @@ def _read_as_json(record_id: str, pdf: bytes | None, fetch_error: str | None) ->
     return read_signed_copy(record_id, pdf, fetch_error).model_dump_json()
 
 
+class PendingReading:
+    """A reading under way in a worker process, or already done in this one."""
+
+    def __init__(self, done: ContractReading | None = None, future: Future[str] | None = None) -> None:
+        self._done, self._future = done, future
+
+    def result(self) -> ContractReading:
+        if self._done is None:
+            assert self._future is not None
+            self._done = ContractReading.model_validate_json(self._future.result())
+        return self._done
+
+
 class Readers:
-    """Reads a batch of signed copies, in `workers` processes when more than one is asked for."""
+    """Reads signed copies, in `workers` processes when more than one is asked for: `submit` returns at once,
+    so the caller can download the next file (or write the previous batch) while the workers parse."""
 
     def __init__(self, executor: Executor | None) -> None:
         self._executor = executor
 
-    def read(self, items: Sequence[tuple[str, bytes | None, str | None]]) -> list[ContractReading]:
+    def submit(self, record_id: str, pdf: bytes | None, fetch_error: str | None) -> PendingReading:
         if self._executor is None:
-            return [read_signed_copy(*item) for item in items]
-        record_ids, pdfs, errors = zip(*items, strict=True) if items else ((), (), ())
-        return [ContractReading.model_validate_json(text)
-                for text in self._executor.map(_read_as_json, record_ids, pdfs, errors, chunksize=4)]
+            return PendingReading(done=read_signed_copy(record_id, pdf, fetch_error))
+        return PendingReading(future=self._executor.submit(_read_as_json, record_id, pdf, fetch_error))
 
 
 @contextmanager
