@@ -263,6 +263,12 @@ def test_renewal_option_has_a_term_but_no_notice_to_stop_it():
     ("The arbitrator shall not award any Party punitive, exemplary or consequential damages.", "shall not award"),
     ("Any and all claims arising out of this Agreement shall be barred, by express agreement of the parties, unless "
      "an action is commenced within two (2) years from the date the cause of action arose.", "barred"),
+    ("EXCEPT FOR AMOUNTS PAYABLE UNDER SECTION 9, NEITHER PARTY WILL, UNDER ANY CIRCUMSTANCES, BE LIABLE TO THE OTHER "
+     "FOR ANY LOST PROFITS OR ANY OTHER SPECIAL OR CONSEQUENTIAL DAMAGES.", "UNDER ANY CIRCUMSTANCES, BE LIABLE"),
+    ("Neither the Company nor the Consultant shall be liable for any consequential loss, including loss of profit.",
+     "Neither the Company nor the Consultant"),
+    ("No action, case, suit or proceeding, regardless of form, arising out of this Agreement, may be brought by either "
+     "party more than one (1) year after the cause of action has arisen.", "No action, case, suit"),
 ])
 def test_liability_limits_in_cuads_broad_sense(clause: str, quoted: str):
     text = PREAMBLE + "10. Remedies. " + clause + "\n"

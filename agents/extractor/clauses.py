@@ -104,10 +104,11 @@ _CAP_CUES = [
     (re.compile(r"\b(?:shall|will)\s+not\s+(?:\w+\s+){0,2}?be\s+(?:liable|responsible)\s+(?:\w+[\s,]+){0,20}?(?:indirect|"
                 r"incidental|special|consequential|punitive|exemplary|lost\s+profits)", re.IGNORECASE),
      "excluded_damages"),
-    (re.compile(r"\b(?:no|neither)\s+(?:\w+\s+){0,2}?(?:shall|will)\s+(?:\w+\s+){0,2}?be\s+(?:liable|responsible)\s+"
+    # "Neither the Company nor the Consultant shall", "NEITHER PARTY WILL, UNDER ANY CIRCUMSTANCES, BE LIABLE"
+    (re.compile(r"\b(?:no|neither)\s+(?:[\w,]+\s+){0,6}?(?:shall|will),?\s+(?:[\w,]+\s+){0,4}?be\s+(?:liable|responsible)\s+"
                 r"(?:\w+[\s,]+){0,20}?(?:indirect|incidental|special|consequential|punitive|exemplary)", re.IGNORECASE),
      "excluded_damages"),
-    (re.compile(r"\bno\s+(?:action|claim|suit|proceeding)s?\s+(?:\w+[\s,]+){0,20}?may\s+be\s+(?:brought|commenced|"
+    (re.compile(r"\bno\s+(?:action|claim|suit|proceeding)s?[\s,]+(?:\w+[\s,]+){0,20}?may\s+be\s+(?:brought|commenced|"
                 r"instituted)\s+(?:\w+[\s,]+){0,12}?more\s+than", re.IGNORECASE), "claim_time_limit"),
     (re.compile(r"\b(?:no|neither|nor)\b[^.;]{0,200}?(?:shall|will)\s+(?:\w+\s+){0,2}?(?:have|bear|incur)\s+(?:any\s+)?"
                 r"liabilit\w*[^.;]{0,120}?(?:indirect|incidental|special|consequential|punitive|exemplary)",
