@@ -30,7 +30,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy contractloop tools sandbox
+	$(BIN)/mypy contractloop tools graphs agents playbook_store evals sandbox
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.salesforce_bench

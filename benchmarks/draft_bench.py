@@ -33,7 +33,7 @@ backend_seconds = 0.0
 def _timed(cls: type, name: str) -> None:
     original = getattr(cls, name)
 
-    def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(self, *args, **kwargs):
         global backend_seconds
         started = time.perf_counter()
         try:
@@ -58,7 +58,9 @@ def main() -> None:
         graph = build_graph(checkpointer=sqlite_checkpointer(Path(tmp) / "cp.sqlite"))
         ids = [r["Id"] for r in sf.query("SELECT Id FROM Opportunity WHERE StageName = 'Contracting'")]
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        totals, backends, calls = [], [], {"auto_approve": [], "approval": []}
+        totals: list[float] = []
+        backends: list[float] = []
+        calls: dict[str, list[int]] = {"auto_approve": [], "approval": []}
         outcomes: Counter[str] = Counter()
         global backend_seconds
         for opp_id in ids:

@@ -131,8 +131,8 @@ def effective_date(text: str, agreement: Found | None) -> Found | None:
                 last = max(signed, key=lambda d: (d.value, d.start))
                 return Found(last.value, *_quote_span(text, last))
             return None
-        near: list[DateMatch] | list[PartialMatch] = dates or find_partial_dates(
-            text, max(start, cue.start() - 200), min(end, cue.end() + 200))
+        near: list[DateMatch | PartialMatch] = list(dates) or list(find_partial_dates(
+            text, max(start, cue.start() - 200), min(end, cue.end() + 200)))
         if near:
             nearest = min(near, key=lambda d: min(abs(d.start - cue.end()), abs(d.end - cue.start())))
             return Found(nearest.value, *_quote_span(text, nearest))

@@ -136,7 +136,7 @@ def _citation(document: Document, quote: str, chunks: list[Chunk]) -> Citation |
 def ground(answer: ModelAnswer, document: Document, chunks: list[Chunk]) -> ContractTerms:
     """`ContractTerms` holding only the answer's values whose quote is in the document and that normalise."""
 
-    def cited(item: QuotedValue | None, normalise: Any) -> Cited | None:  # type: ignore[type-arg]
+    def cited(item: QuotedValue | None, normalise: Any) -> Cited | None:
         if item is None:
             return None
         value = normalise(item.value)

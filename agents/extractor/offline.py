@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from agents.extractor import clauses, commercial, contract_dates, lifespan, renewal
 from agents.extractor.citations import cite, verified
@@ -18,7 +19,7 @@ class OfflineExtractor:
     def extract(self, document: Document) -> ContractTerms:
         text = document.text
 
-        def cited(found: Found | None) -> Cited | None:  # type: ignore[type-arg]
+        def cited(found: Found | None) -> Cited | None:
             return None if found is None else Cited(value=found.value, citation=cite(document, found.start, found.end))
 
         parties = [Party(name=p.name, role=p.role, citation=cite(document, p.start, max(p.end, p.quote_end)))
@@ -33,21 +34,21 @@ class OfflineExtractor:
         if cap:
             kind, money_found, multiple = cap
             money = _money(document, money_found)
-            liability = LiabilityCap(kind=kind.value, amount=money, multiple=multiple,  # type: ignore[arg-type]
+            liability = LiabilityCap(kind=kind.value, amount=money, multiple=multiple,
                                      citation=cite(document, kind.start, kind.end))
 
         fee_items, total = commercial.fees(text)
         aliases = {alias.lower(): p.name for p in parties for alias in (p.name, p.role) if alias}
         duties = [
-            Obligation(description=sentence.value, obligated_party=party, due=due,  # type: ignore[arg-type]
-                       recurrence=recurrence, sla_percent=sla,  # type: ignore[arg-type]
+            Obligation(description=sentence.value, obligated_party=party, due=due,
+                       recurrence=recurrence, sla_percent=sla,
                        citation=cite(document, sentence.start, sentence.end))
             for sentence, party, due, recurrence, sla in commercial.obligations(text, aliases)
         ]
-        def full(found: Found | None) -> Cited | None:  # type: ignore[type-arg]
+        def full(found: Found | None) -> Cited | None:
             return cited(found) if found and not isinstance(found.value, PartialDate) else None
 
-        def partial(found: Found | None) -> Cited | None:  # type: ignore[type-arg]
+        def partial(found: Found | None) -> Cited | None:
             if found is None or not isinstance(found.value, PartialDate):
                 return None
             return Cited(value=found.value.iso, citation=cite(document, found.start, found.end))
@@ -80,5 +81,5 @@ class OfflineExtractor:
 def _money(document: Document, found: Found | None) -> Money | None:
     if found is None:
         return None
-    amount, currency = found.value  # type: ignore[misc]
+    amount, currency = cast(tuple[str, str], found.value)
     return Money(amount=Decimal(amount), currency=currency, citation=cite(document, found.start, found.end))

@@ -16,7 +16,7 @@ from evals.extraction.report import format_table, write_report
 from evals.extraction.runner import run_eval, write_summary
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("extraction", help="extract the CUAD focus fields and score them")
     parser.add_argument("--dataset", required=True, type=Path, help="directory with labels.jsonl and texts/")
     parser.add_argument("--predictions", required=True, type=Path, help="where to write one JSON line per contract")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.extractor.models import Citation, ContractTerms
+from agents.extractor.models import Citation, Cited, ContractTerms
 from agents.extractor.spans import sentence_bounds
 
 PARTIES = "Parties"
@@ -47,10 +47,12 @@ def cuad_fields(terms: ContractTerms, text: str) -> dict[str, dict[str, Any]]:
             fields[name] = _entry(value, cited.citation)
         elif partial is not None:
             fields[name] = _entry(partial.value, partial.citation)  # "2004" / "2017-02": only what is written
-    for name, cited in [(RENEWAL_TERM, terms.renewal_term), (NOTICE_PERIOD, terms.notice_period_to_terminate_renewal),
-                        (GOVERNING_LAW, terms.governing_law)]:
-        if cited is not None:
-            fields[name] = _entry(cited.value, cited.citation)
+    texts: list[tuple[str, Cited[str] | None]] = [
+        (RENEWAL_TERM, terms.renewal_term), (NOTICE_PERIOD, terms.notice_period_to_terminate_renewal),
+        (GOVERNING_LAW, terms.governing_law)]
+    for name, text_value in texts:
+        if text_value is not None:
+            fields[name] = _entry(text_value.value, text_value.citation)
     if terms.liability_cap is not None and terms.liability_cap.kind != "uncapped":
         fields[CAP_ON_LIABILITY] = _entry(True, terms.liability_cap.citation)
     return fields
