@@ -18,9 +18,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from tools.salesforce.errors import WriteNotAllowed
-
 ALLOWLIST_FILE = Path(__file__).with_name("write_allowlist.yaml")
+
+
+class WriteNotAllowed(ValueError):
+    """A write plan touches an object, field or action outside contractloop's allow-list."""
 COMPOSITE_LIMIT = 25
 _REF = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
 _REFERENCE_USE = re.compile(r"@\{([A-Za-z][A-Za-z0-9_]*)\.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -132,6 +133,15 @@ def liability_cap_text(terms: ContractTerms) -> str | None:
             "claim_time_limit": "time limit on claims", "uncapped": "uncapped"}.get(cap.kind, cap.kind)
 
 
+_LEADING_HEADING = re.compile(r"^(?:[A-Z][A-Z&/,'-]*\s+){1,6}(?:\d+(?:\.\d+)*\.?\s+)?(?=[A-Z][a-z])")
+
+
+def obligation_text(obligation: Obligation) -> str:
+    """The obligation as a sentence for people: one line, without the section heading it was printed under
+    (the verbatim quote stays in the citation)."""
+    return _LEADING_HEADING.sub("", " ".join(obligation.description.split()))
+
+
 def obligation_key(ctx: ContractContext, obligation: Obligation) -> str:
     digest = hashlib.sha256(" ".join(obligation.description.lower().split()).encode()).hexdigest()[:12]
     return f"{ctx.key}-obl-{digest}"
@@ -208,7 +218,7 @@ def build_plan(terms: ContractTerms, ctx: ContractContext, correlation_id: str,
         key = obligation_key(ctx, obligation)
         due = obligation_due(terms, obligation)
         fields = {"Contract_Insight__c": "@{insight.id}", "Account__c": ctx.account_id,
-                  "Description__c": obligation.description, "Obligated_Party__c": _party(obligation),
+                  "Description__c": obligation_text(obligation), "Obligated_Party__c": _party(obligation),
                   "Due_Date__c": due, "Recurrence__c": RECURRENCE.get(obligation.recurrence or "", "One-time"),
                   "Is_SLA__c": obligation.sla_percent is not None, "Citation__c": _where(obligation.citation)}
         ref = f"obligation{index}"
@@ -220,7 +230,7 @@ def build_plan(terms: ContractTerms, ctx: ContractContext, correlation_id: str,
         if due and what:
             task_key = f"{key}-task"
             ops.append(WriteOp(ref=f"task{index}", action="upsert", sobject="Task", external_id=task_key,
-                               fields={"Subject": f"Contract obligation: {obligation.description[:200]}",
+                               fields={"Subject": f"Contract obligation: {obligation_text(obligation)[:200]}",
                                        "WhatId": what, "OwnerId": ctx.owner_id, "ActivityDate": due,
                                        "Status": "Not Started", "Priority": "Normal",
                                        "Description": f"From the executed contract, {_where(obligation.citation)}"},

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.write_plan import WriteNotAllowed  # noqa: F401  (re-exported: the client raises it)
+
 
 class SalesforceApiError(Exception):
     """A call Salesforce refused. `errors` is Salesforce's list of {message, errorCode, fields}."""
@@ -53,10 +55,6 @@ class ServiceUnavailable(SalesforceApiError):
     """503 / SERVER_UNAVAILABLE; retried with backoff."""
 
     transient = True
-
-
-class WriteNotAllowed(ValueError):
-    """A write plan touches an object or field outside contractloop's allow-list."""
 
 
 class WritePlanFailed(SalesforceApiError):
