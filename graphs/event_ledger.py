@@ -7,13 +7,13 @@ run is still open is asked of the LangGraph server at the time (its threads are 
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
+
+from graphs.sqlite_ledger import SqliteLedger
 
 _THREAD_NS = uuid.UUID("8f7b0d3e-61c4-4f5a-9a2e-0c3f5d7e9b14")
 
@@ -48,40 +48,27 @@ def opportunity_key(opportunity_id: str) -> str:
     return opportunity_id[:15]
 
 
-class EventLedger:
+class EventLedger(SqliteLedger):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        super().__init__(path, _SCHEMA)
 
     def find(self, opportunity_id: str, event_id: str) -> LedgerEntry | None:
-        return self._one("SELECT * FROM flow_events WHERE opportunity_id = ? AND event_id = ?",
-                         (opportunity_key(opportunity_id), event_id))
+        return self._entry("SELECT * FROM flow_events WHERE opportunity_id = ? AND event_id = ?",
+                           (opportunity_key(opportunity_id), event_id))
 
     def latest_for(self, opportunity_id: str) -> LedgerEntry | None:
-        return self._one("SELECT * FROM flow_events WHERE opportunity_id = ? ORDER BY received_at DESC, rowid DESC "
-                         "LIMIT 1", (opportunity_key(opportunity_id),))
+        return self._entry("SELECT * FROM flow_events WHERE opportunity_id = ? ORDER BY received_at DESC, "
+                           "rowid DESC LIMIT 1", (opportunity_key(opportunity_id),))
 
     def record(self, opportunity_id: str, event_id: str, thread_id: str, requested_by: str | None) -> LedgerEntry:
         """Insert the event; if it is already there (a concurrent retry), return the row that won."""
         row = (opportunity_key(opportunity_id), event_id, thread_id, requested_by,
                datetime.now(UTC).isoformat(timespec="microseconds"))
-        with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO flow_events VALUES (?, ?, ?, ?, ?)", row)
+        self.execute("INSERT OR IGNORE INTO flow_events VALUES (?, ?, ?, ?, ?)", row)
         entry = self.find(opportunity_id, event_id)
         assert entry is not None
         return entry
 
-    def _one(self, sql: str, params: tuple[str, ...]) -> LedgerEntry | None:
-        with self._lock:
-            cursor = self._db.execute(sql, params)
-            row = cursor.fetchone()
-            names = [c[0] for c in cursor.description]
-        return LedgerEntry(**dict(zip(names, row, strict=True))) if row else None
+    def _entry(self, sql: str, params: tuple[str, ...]) -> LedgerEntry | None:
+        row = self.one(sql, params)
+        return LedgerEntry(**row) if row else None
