@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     contractloop_model: str = "gpt-4o-mini"
 
+    # --- Approvals ---------------------------------------------------------------------------
+    contractloop_approvers: dict[str, str] = Field(
+        default_factory=dict,
+        description='Approver role -> Salesforce User Id that owns the approval Task, e.g. {"legal": "005..."}.')
+
     # --- Our own server ---------------------------------------------------------------------
     contractloop_api_key: SecretStr | None = None
     contractloop_api_url: str = "http://127.0.0.1:2024"

@@ -53,7 +53,7 @@ def approval_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
                 "Status": "Not Started",
                 "Priority": "High",
                 "Description": _task_description(state),
-            },
+            } | ({"OwnerId": owner} if (owner := services.approver_user(runtime.context, role)) else {}),
         )],
     )
     results = services.salesforce(runtime.context).apply(plan)

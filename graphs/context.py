@@ -27,6 +27,8 @@ class Context:
         default=None, metadata={"description": "Chat model for the specialists; None = configured or offline"}
     )
     offline: bool = field(default=False, metadata={"description": "Force the deterministic engine"})
+    approvers: dict[str, str] | None = field(
+        default=None, metadata={"description": "Approver role -> Salesforce User Id; None = from settings"})
 
 
 @lru_cache(maxsize=1)
@@ -75,3 +77,9 @@ def model(ctx: Context | None) -> BaseChatModel | None:
     if ctx and ctx.model is not None:
         return ctx.model
     return _default_model()
+
+
+def approver_user(ctx: Context | None, role: str) -> str | None:
+    """The Salesforce user who owns approval Tasks for `role`, if one is configured."""
+    approvers = ctx.approvers if ctx and ctx.approvers is not None else get_settings().contractloop_approvers
+    return approvers.get(role)

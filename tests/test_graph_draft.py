@@ -66,6 +66,8 @@ def test_same_event_again_creates_no_second_workflow(loop: Loop) -> None:
 def test_large_deal_waits_for_approval_then_launches(loop: Loop) -> None:
     opp_id = loop.deal(LARGE_EMEA)
     graph, ctx = loop.graph()
+    legal_user = loop.salesforce.query("SELECT Id FROM User WHERE IsActive = true ORDER BY CreatedDate DESC LIMIT 1")
+    ctx.approvers = {"legal": legal_user[0]["Id"]}  # the Task is assigned to whoever holds the approver role
     config = {"configurable": {"thread_id": f"t-{opp_id}"}}
     result = graph.invoke(loop.draft_task(opp_id), config, context=ctx)
     request = result["__interrupt__"][0].value
@@ -75,6 +77,7 @@ def test_large_deal_waits_for_approval_then_launches(loop: Loop) -> None:
     assert graph.get_state(config).next  # paused at the approval
     task = loop.salesforce.get("Task", request["salesforce_task_id"])
     assert task["WhatId"] == opp_id and task["Status"] == "Not Started" and "Legal" in task["Subject"]
+    assert task["OwnerId"] == legal_user[0]["Id"]
     assert _opportunity(loop, opp_id)["Ironclad_Workflow_Id__c"] is None  # nothing launched before the decision
 
     with pytest.raises(pydantic.ValidationError):
