@@ -8,7 +8,7 @@ process over HTTP: it lists every record and workflow, downloads and reads all 1
 to the org. Ironclad's rate limits are raised in the sandbox: a real tenant's 600 record reads per minute would
 hold 10,000 downloads to about 17 minutes whatever the client does.
 
-Run: .venv/bin/python -m benchmarks.backfill_bench [--contracts 10000] [--workers 2] [--batch-size 200]
+Run: .venv/bin/python -m benchmarks.backfill_bench [--contracts 10000] [--workers 2] [--batch-size 200] [--runs 1]
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -71,15 +70,42 @@ def prepare_tenant(ironclad: IroncladSandbox, org: SalesforceSandbox, contracts:
     return kinds
 
 
-def run_backfill_command(env: dict[str, str], args: argparse.Namespace, report: Path) -> tuple[float, int]:
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0.0)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(c) for c in task.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def run_backfill_command(env: dict[str, str], args: argparse.Namespace, report: Path) -> tuple[float, int, float, float]:
+    """(seconds, exit code, peak RSS MB of the command's own process, peak RSS MB of all its processes)."""
     command = [sys.executable, "-m", "contractloop.cli", "backfill", "--batch-size", str(args.batch_size),
                "--workers", str(args.workers), "--report", str(report)]
     started = time.perf_counter()
-    completed = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    peak_main = peak_all = 0.0
+    while process.poll() is None:  # sample /proc: the workers' memory is part of the cost
+        main_mb = _rss_mb(process.pid)
+        peak_main = max(peak_main, main_mb)
+        peak_all = max(peak_all, main_mb + sum(_rss_mb(c) for c in _children(process.pid)))
+        time.sleep(0.25)
     seconds = time.perf_counter() - started
+    stderr = process.stderr.read() if process.stderr else ""
     if not report.exists():
-        raise SystemExit(f"backfill produced no report (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
-    return seconds, completed.returncode
+        raise SystemExit(f"backfill produced no report (exit {process.returncode}):\n{stderr[-3000:]}")
+    return seconds, process.returncode, peak_main, peak_all
 
 
 def main() -> None:
@@ -88,6 +114,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--unique-pdfs", type=int, default=200)
+    parser.add_argument("--runs", type=int, choices=(1, 2), default=2,
+                        help="2 also times a second run, in which nothing has changed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="backfill-bench-") as directory:
         base = Path(directory)
@@ -100,20 +128,19 @@ def main() -> None:
             print(f"setup: {args.contracts:,} executed contracts ({kinds}) and the org in {setup:.1f} s "
                   f"({min(args.unique_pdfs, args.contracts)} PDFs rendered)")
             env = {**org.env(), **ironclad.env(), "CONTRACTLOOP_DATA_DIR": str(base / "data")}
-            for label in ("first run", "second run (nothing changed)"):
+            for label in ("first run", "second run (nothing changed)")[:args.runs]:
                 org.reset_usage()
                 report_file = base / f"report-{label[:5]}.json"
-                seconds, code = run_backfill_command(env, args, report_file)
+                seconds, code, peak_main, peak_all = run_backfill_command(env, args, report_file)
                 report = json.loads(report_file.read_text())
                 calls = org.api_calls
-                peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
                 print(f"{label}: {report['contracts']:,} contracts in {seconds:.1f} s "
                       f"({report['contracts'] / seconds:,.0f}/s), exit {code}; created {report['created']:,}, "
                       f"updated {report['updated']:,}, unchanged {report['unchanged']:,}, failed {report['failed']:,}, "
                       f"needing attention {len(report['failures']):,}")
                 print(f"  Salesforce API calls: {calls:,} = {100 * calls / max(1, report['contracts']):.2f} per 100 "
-                      f"contracts; {report['records_sent']:,} records sent; peak RSS of the backfill process "
-                      f"{peak_mb:,.0f} MB (largest child process so far)")
+                      f"contracts; {report['records_sent']:,} records sent; peak RSS {peak_main:,.0f} MB (backfill "
+                      f"process), {peak_all:,.0f} MB (with its {args.workers} PDF readers)")
                 if not report["finished_at"]:
                     raise SystemExit(f"the run did not complete: {report['stopped']}")
         finally:

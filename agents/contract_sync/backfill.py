@@ -9,17 +9,18 @@ run ends with a reconciliation report.
 Where a contract belongs: the Opportunity named by its workflow's `salesforceOpportunityId`; otherwise the one
 Account whose Name equals the record's counterparty (case-insensitive; insight linked to the Account only);
 otherwise an unlinked insight flagged Needs_Review__c. An Account's renewal fields follow its latest-expiring
-contract: the backfill never moves them back to an older contract's dates.
+contract (`account_renewals`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agents.contract_sync.account_renewals import AccountUpdate, keep_latest_account_renewals
 from agents.contract_sync.backfill_checkpoint import BatchRecord, Checkpoint, ContractOutcome, Problem, Run
 from agents.contract_sync.backfill_holdings import Holdings, children, plain, read_holdings
 from agents.contract_sync.backfill_reader import ContractReading, PendingReading, readers
@@ -83,14 +84,16 @@ def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpo
     total = ironclad.list_records(page_size=1).count
     if progress:
         progress(0, total)
-    opportunities = opportunity_ids_by_workflow(ironclad)
+    # the workflow listing runs while the first batch is downloaded and parsed; planning waits for it
+    lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workflow-listing")
+    listing = lister.submit(opportunity_ids_by_workflow, ironclad)
     stopped: str | None = None
     exhausted = False
     done = 0  # contracts settled in this session
 
     def settle(records: list[Record], readings: list[PendingReading]) -> None:
         nonlocal done
-        done += _run_batch(records, readings, run, salesforce, checkpoint, opportunities, options)
+        done += _run_batch(records, readings, run, salesforce, checkpoint, listing.result(), options)
         if progress:
             progress(done, total)
 
@@ -110,6 +113,8 @@ def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpo
             stopped = "interrupted (Ctrl-C)"
         except Exception as exc:  # the batch is not recorded: resuming reads it again
             stopped = f"{type(exc).__name__}: {exc}"
+        finally:
+            lister.shutdown(wait=True, cancel_futures=True)
     if exhausted and stopped is None:
         checkpoint.finish_run(run.id)
     return reconcile(checkpoint, run.id, stopped)
@@ -152,7 +157,10 @@ def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, 
                              [c.counterparty for c in contracts if c.counterparty],
                              [f"ironclad-{c.record.id}" for c in contracts])
     planned = [_plan(contract, holdings, run.correlation_id) for contract in contracts]
-    _keep_latest_account_renewals(planned)
+    updates = [AccountUpdate(plan=p.plan, refs=p.refs, held=p.ctx.snapshot.account) for p in planned if p.plan]
+    keep_latest_account_renewals(updates)
+    for item, update in zip((p for p in planned if p.plan), updates, strict=True):
+        item.refs = update.refs
     writes = [PlannedWrite(contract=p.contract.record.id, plan=p.plan, refs=p.refs)
               for p in planned if p.plan is not None and p.refs]
     report = write_batch(salesforce, writes, options.collection_size) if writes else WriteReport()
@@ -242,30 +250,6 @@ def _locate(contract: _Contract, holdings: Holdings) -> _Planned:
 def _activities(row: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     return {"tasks": {t["Contractloop_Key__c"]: plain(t) for t in children(row, "Tasks")},
             "events": {e["Contractloop_Key__c"]: plain(e) for e in children(row, "Events")}}
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
-
-
-def _keep_latest_account_renewals(planned: list[_Planned]) -> None:
-    """Only a contract expiring later than what the Account holds (and than any other contract of this batch
-    for the same Account) updates the Account's renewal fields, so reruns and resumes never ping-pong."""
-    claimed: dict[str, date] = {}
-    for item in planned:
-        if item.plan is None or "account" not in item.refs:
-            continue
-        op = next(op for op in item.plan.operations if op.ref == "account")
-        assert op.record_id
-        mine = _as_date(op.fields.get("Contract_Expiration_Date__c"))
-        held = _as_date(item.ctx.snapshot.account.get("Contract_Expiration_Date__c"))
-        ahead = claimed.get(op.record_id)
-        if mine is None or (held is not None and mine <= held) or (ahead is not None and mine <= ahead):
-            item.refs.remove("account")
-            continue
-        claimed[op.record_id] = mine
 
 
 def _outcome(item: _Planned, results: list[RecordResult]) -> ContractOutcome:
