@@ -35,8 +35,7 @@ from tools.ironclad import IroncladClient
 from tools.ironclad.errors import IroncladNotFoundError
 from tools.ironclad.models import Record
 from tools.salesforce import SalesforceClient
-from tools.salesforce.errors import WriteNotAllowed
-from tools.write_plan import WritePlan, check_allowed, diff
+from tools.write_plan import WriteNotAllowed, WritePlan, check_allowed, diff
 
 COUNTERPARTY_PROPERTY = "counterpartyName"
 Progress = Callable[[int, int | None], None]  # (records settled in this session, records in Ironclad)
