@@ -1,7 +1,7 @@
 """Raw Composite requests for bulk work (up to 25 subrequests, 5 of them queries, count as ONE API call).
 
 The typed client's `apply` sends one write plan; the backfill packs many contracts' reads or writes into a
-single call, so it posts the Composite body itself through the client's retrying, re-logging call path.
+single call through the client's `composite` (same retries, re-login and call counting).
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ def post_composite(client: SalesforceClient, subrequests: list[dict[str, Any]]) 
     if not 0 < len(subrequests) <= MAX_SUBREQUESTS:
         raise ValueError(f"a Composite call takes 1 to {MAX_SUBREQUESTS} subrequests, not {len(subrequests)}")
     body = {"allOrNone": False, "collateSubrequests": False, "compositeRequest": subrequests}
-    response = client._call(lambda sf: sf.restful("composite", method="POST", json=body))
-    results = list((response or {}).get("compositeResponse", []))
+    results = list(client.composite(body).get("compositeResponse", []))
     if len(results) != len(subrequests):
         raise RuntimeError(f"Composite answered {len(results)} subresponses for {len(subrequests)} subrequests")
     return results
@@ -43,4 +42,4 @@ def query_page(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def query_more(client: SalesforceClient, next_records_url: str) -> dict[str, Any]:
-    return dict(client._call(lambda sf: sf.query_more(next_records_url, identifier_is_url=True)))
+    return client.query_more(next_records_url)

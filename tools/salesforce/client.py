@@ -130,7 +130,15 @@ class SalesforceClient:
             next_url = page.get("nextRecordsUrl")
             if page.get("done", True) or not next_url:
                 return
-            page = self._call(partial(_query_more, url=next_url))
+            page = self.query_more(next_url)
+
+    def query_more(self, next_records_url: str) -> dict[str, Any]:
+        """The next page of a query, from its host-relative `nextRecordsUrl`."""
+        return self._call(partial(_query_more, url=next_records_url))
+
+    def composite(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One `/composite` request (up to 25 subrequests; one API call), with retries and re-login."""
+        return dict(self._call(lambda sf: sf.restful("composite", method="POST", json=body)) or {})
 
     def read_opportunity_bundle(self, opportunity_id: str) -> OpportunityBundle:
         """Opportunity, account, contact roles, line items and the primary CPQ quote with lines: one SOQL call."""
@@ -150,8 +158,7 @@ class SalesforceClient:
         """
         body = compile_composite(plan, self.api_version)
         for attempt in range(self.max_retries + 1):
-            response = self._call(lambda sf: sf.restful("composite", method="POST", json=body))
-            results = parse_composite_results(plan, response or {})
+            results = parse_composite_results(plan, self.composite(body))
             failed = [r for r in results if not r.success]
             if not failed:
                 return results
