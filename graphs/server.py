@@ -107,6 +107,7 @@ class FlowService:
         self._ledger: EventLedger | None = None
         self._webhooks: WebhookLedger | None = None
         self._verifier: WebhookVerifier | None = None
+        self._mapping_checked = False
         self._client: LangGraphClient | None = None
         # One request at a time per opportunity (or thread): the ledger check and the run start are one step.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -140,6 +141,7 @@ class FlowService:
         if event.stage != CONTRACTING_STAGE:
             return EventAccepted(status="ignored", duplicate=False, opportunity_id=event.opportunity_id,
                                  message=f"stage {event.stage!r} starts nothing; only {CONTRACTING_STAGE!r} does"), 200
+        await self._check_mapping()
         async with self._locks[f"opp:{event.opportunity_id[:15]}"]:
             seen = await asyncio.to_thread(self.ledger.find, event.opportunity_id, event.event_id)
             if seen is not None:
@@ -191,6 +193,21 @@ class FlowService:
             status = _status_of(thread).model_copy(update={"status": "retrying"})
             return _accepted(status, event, run["run_id"], "the earlier run failed; retrying it"), 202
         return _accepted(_status_of(thread), event, None, why), 200
+
+    async def _check_mapping(self) -> None:
+        """Before the first draft: the attribute mapping against the live Ironclad schemas and Salesforce
+        describe. A renamed or retyped field refuses every event (503, naming it) instead of syncing null."""
+        if self._mapping_checked:
+            return
+        from agents.drafter.mapping import MappingError
+        from agents.drafter.mapping_check import check_live_mapping
+        from graphs.context import _default_ironclad, _default_salesforce
+
+        try:
+            await asyncio.to_thread(check_live_mapping, _default_salesforce(), _default_ironclad())
+        except MappingError as exc:
+            raise FlowProblem(503, "mapping_invalid", str(exc)[:MAX_ERROR_CHARS]) from None
+        self._mapping_checked = True
 
     # --- Ironclad webhooks ------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ class AttributeSource:
     explain: str
     value: Callable[[MappingInput], Any]
     options: tuple[str, ...] = ()  # for selects: every value this source can produce
+    uses: tuple[str, ...] = ()  # fields that select or filter (checked to exist, not type-matched)
 
 
 def _sf(*fields: str) -> tuple[str, ...]:
@@ -130,15 +131,16 @@ SOURCES: dict[str, AttributeSource] = {
         "address", _sf("Account.BillingStreet", "Account.BillingCity", "Account.BillingState",
                        "Account.BillingPostalCode", "Account.BillingCountry"),
         "Account billing address", _address),
-    "counterpartySignerName": AttributeSource("string", _sf("Contact.Name", "OpportunityContactRole.IsPrimary"),
-                                              "primary contact role's name", lambda m: _primary(m).name or None),
+    "counterpartySignerName": AttributeSource("string", _sf("Contact.Name"), "primary contact role's name",
+                                              lambda m: _primary(m).name or None,
+                                              uses=_sf("OpportunityContactRole.IsPrimary")),
     "counterpartySignerTitle": AttributeSource("string", _sf("Contact.Title"), "primary contact role's title",
                                                lambda m: _primary(m).title),
     "counterpartySignerEmail": AttributeSource("email", _sf("Contact.Email"), "primary contact role's email",
                                                lambda m: _primary(m).email),
-    "billingContactEmail": AttributeSource("email", _sf("Contact.Email", "OpportunityContactRole.Role"),
+    "billingContactEmail": AttributeSource("email", _sf("Contact.Email"),
                                            "email of the contact whose role starts with 'Billing'",
-                                           _billing_contact_email),
+                                           _billing_contact_email, uses=_sf("OpportunityContactRole.Role")),
     "effectiveDate": AttributeSource("date", _sf("SBQQ__Quote__c.SBQQ__StartDate__c", "Opportunity.CloseDate"),
                                      "primary quote start date, else the close date", _effective_date),
     "masterAgreementDate": AttributeSource(

@@ -6,11 +6,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from agents.drafter.mapping import SOURCES, MappingError
-from playbook_store.templates import ContractTemplate
+from playbook_store.templates import ContractTemplate, load_templates
 
 # Salesforce field types a source may read for each Ironclad attribute type it produces.
 _COMPATIBLE_SF_TYPES = {
-    "string": {"string", "textarea", "picklist", "id", "reference", "url", "phone", "email"},
+    # Strings are composed ("Platform × 20"), so any Salesforce type can feed one.
+    "string": {"string", "textarea", "picklist", "id", "reference", "url", "phone", "email", "double", "int",
+               "currency", "percent", "boolean", "date", "datetime", "combobox", "multipicklist"},
     "email": {"email", "string"},
     "date": {"date", "datetime"},
     "number": {"double", "int", "currency", "percent", "boolean", "picklist", "string"},
@@ -68,14 +70,26 @@ def check_mapping(
                 problems.append(f"{template.key}.{attr_id}: in our playbook but not in Ironclad's workflow schema")
 
     for attr_id, source in SOURCES.items():
-        for ref in source.reads:
+        for ref in (*source.reads, *source.uses):
             if ref.startswith("playbook:"):
                 continue
             sobject, _, name = ref.partition(".")
             found = sf_type(sobject, name)
             if found is None:
                 problems.append(f"mapping {attr_id} reads {ref}, which Salesforce describe does not know")
-            elif found not in _COMPATIBLE_SF_TYPES.get(source.type, set()) and name != "Id":
+            elif ref in source.reads and found not in _COMPATIBLE_SF_TYPES.get(source.type, set()) and name != "Id":
                 problems.append(f"mapping {attr_id} reads {ref} of type {found}, unusable for {source.type}")
     if problems:
         raise MappingError("attribute mapping is invalid:\n  - " + "\n  - ".join(sorted(set(problems))))
+
+
+def check_live_mapping(salesforce: Any, ironclad: Any) -> None:
+    """`check_mapping` against the connected org and tenant: the Ironclad schema of every playbook template and
+    Salesforce describe of every object the mapping reads (a handful of calls, once at start-up)."""
+
+    def schema(template_id: str) -> dict[str, dict[str, Any]]:
+        fields = ironclad.get_schema(template_id).fields
+        return {name: {"type": f.type, "required": f.required,
+                       "options": (f.options.values if f.options else None)} for name, f in fields.items()}
+
+    check_mapping(load_templates().values(), schema, salesforce.describe)

@@ -171,6 +171,10 @@ class SalesforceClient:
             raise WritePlanFailed(f"write plan rolled back: {root.ref} ({root.sobject}) {code}: {message}", results)
         raise AssertionError("unreachable")
 
+    def describe(self, sobject: str) -> dict[str, Any]:
+        """Salesforce's describe of one object (fields, types, picklists, relationships)."""
+        return dict(self._call(lambda sf: getattr(sf, sobject).describe()))
+
     def get(self, sobject: str, record_id: str) -> dict[str, Any]:
         return self._call(lambda sf: getattr(sf, sobject).get(record_id))
 
