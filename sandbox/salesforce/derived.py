@@ -30,7 +30,7 @@ def before_insert(store: OrgStore, objdef: ObjectDef, rows: list[dict[str, Any]]
     elif objdef.name == "PricebookEntry":
         products = _lookup(store, "SELECT Id, Name, ProductCode FROM Product2", [r.get("Product2Id") for r in rows])
         for row in rows:
-            name, code = products.get(row.get("Product2Id"), (None, None))
+            name, code = products.get(str(row.get("Product2Id")), (None, None))
             row.update(Name=name, ProductCode=code)
     elif objdef.name == "OpportunityLineItem":
         _price_line_items(store, rows, errors)
@@ -103,7 +103,7 @@ def _price_line_items(store: OrgStore, rows: list[dict[str, Any]], errors: list[
             continue
         else:
             continue  # unknown entry: the reference check reports it
-        opportunity_name = opportunities.get(row.get("OpportunityId"), ("",))[0]
+        opportunity_name = opportunities.get(str(row.get("OpportunityId")), ("",))[0]
         row.update(PricebookEntryId=entry_id, Product2Id=product, ListPrice=list_price, ProductCode=code,
                    Name=f"{opportunity_name} {name}".strip()[:376])
         if row.get("UnitPrice") is None:

@@ -426,9 +426,9 @@ class OrgStore:
                     continue
                 wanted.setdefault(target.name, set()).add(value)
         live: set[str] = set()
-        for target, ids in wanted.items():
+        for target_name, ids in wanted.items():
             found = self._conn.execute(
-                f"SELECT Id FROM {quote(target)} WHERE IsDeleted = 0 AND Id IN (SELECT value FROM json_each(?))",
+                f"SELECT Id FROM {quote(target_name)} WHERE IsDeleted = 0 AND Id IN (SELECT value FROM json_each(?))",
                 (json.dumps(sorted(ids)),),
             ).fetchall()
             live.update(r[0] for r in found)

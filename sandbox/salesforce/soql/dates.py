@@ -4,6 +4,7 @@ Weeks start on Sunday (en_US); the fiscal year is the calendar year (FiscalYearS
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from .nodes import DateRange
@@ -22,7 +23,7 @@ def _week_start(day: date) -> date:
     return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-def _unit(unit: str) -> tuple[callable, callable]:  # type: ignore[valid-type]
+def _unit(unit: str) -> tuple[Callable[[date], date], Callable[[date, int], date]]:
     """(start of the period containing a day, shift by n periods) for a unit name."""
     if unit == "WEEK":
         return _week_start, lambda d, n: d + timedelta(weeks=n)

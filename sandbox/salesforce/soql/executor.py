@@ -119,7 +119,8 @@ class _Scope:
         if len(ref.path) - 1 > _MAX_PARENT_DEPTH:
             raise ex.error(400, "INVALID_FIELD", ref.position,
                            f"Relationship path '{'.'.join(ref.path)}' is deeper than {_MAX_PARENT_DEPTH} levels.")
-        obj, alias, chain = self.root, self.root_alias, []
+        obj, alias = self.root, self.root_alias
+        chain: list[Any] = []
         key: tuple[str, ...] = ()
         for name in ref.path[:-1]:
             if chain and len(chain[-1].targets) > 1:
@@ -151,9 +152,9 @@ class _Scope:
             if not having:
                 raise ex.error(400, "INVALID_FIELD", ref.position, f"No such column '{name}' on entity "
                                f"'{chain[-1].name}'. {_CUSTOM_HINT}")
-            exprs = [f"{a}.{_q(f.name)}" for _, a, f in having]  # type: ignore[union-attr]
+            exprs = [f"{a}.{_q(f.name)}" for _, a, f in having]
             expr = exprs[0] if len(exprs) == 1 else f"coalesce({', '.join(exprs)})"
-            return _Resolved(expr, having[0][2], chain)  # type: ignore[arg-type]
+            return _Resolved(expr, having[0][2], chain)
         f = obj.field(name)
         if f is None:
             raise ex.error(400, "INVALID_FIELD", ref.position,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -48,7 +49,7 @@ class Literal:
 class Comparison:
     field: FieldRef
     operator: str  # = != < <= > >= LIKE IN NOT IN INCLUDES EXCLUDES
-    values: list[Literal] = field(default_factory=list)
+    values: list[Literal] = dataclass_field(default_factory=list)
     subquery: Query | None = None
 
 
@@ -79,8 +80,8 @@ class Query:
     object_name: str
     object_position: Position
     where: Condition | None = None
-    group_by: list[FieldRef] = field(default_factory=list)
-    order_by: list[OrderItem] = field(default_factory=list)
+    group_by: list[FieldRef] = dataclass_field(default_factory=list)
+    order_by: list[OrderItem] = dataclass_field(default_factory=list)
     limit: int | None = None
     offset: int | None = None
 
