@@ -6,7 +6,7 @@ typed error that flags the record for human review in Salesforce, never a crash.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
@@ -49,27 +49,40 @@ def fetch_contract(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]
 
 
 def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Terms with citations; any value whose quote is not verbatim in the document is dropped."""
+    """Terms with citations; any value whose quote is not verbatim in the document is dropped.
+
+    With a model configured, its verified values win field by field and the offline reading fills the rest,
+    so a model that misses or invents a value never costs a term the patterns read correctly.
+    """
     contract: ExecutedContract = state.contract
     if contract.document_error or state.document_text is None:
         return {}
     from tools.documents import Document
 
     document = Document.model_validate_json(state.document_text)
-    engine, terms = "offline", OfflineExtractor().extract(document)
+    terms = verified(OfflineExtractor().extract(document), document)
+    engine: Literal["offline", "model"] = "offline"
+    notes = []
     model = services.model(runtime.context)
     if model is not None:
         try:
             from agents.extractor.model_engine import ModelExtractor
 
-            terms, engine = ModelExtractor(model).extract(document), "model"
+            read = verified(ModelExtractor(model).extract(document), document)
+            terms, engine = merge_terms(read, terms), "model"
         except Exception as exc:  # the model engine is optional; the offline reading stands
-            return {"contract": contract.model_copy(update={"terms": verified(terms, document)}),
-                    "log": [f"extractor: model engine unavailable ({type(exc).__name__}); offline terms used"]}
-    terms = verified(terms, document)
+            notes.append(f"extractor: model engine failed ({type(exc).__name__}: {str(exc)[:300]}); "
+                         "offline terms used")
     found = sum(1 for name in ContractTerms.model_fields if getattr(terms, name))
     return {"contract": contract.model_copy(update={"terms": terms, "engine": engine}),
-            "log": [f"extractor: {found} term fields with verified citations ({engine} engine)"]}
+            "log": [*notes, f"extractor: {found} term fields with verified citations ({engine} engine)"]}
+
+
+def merge_terms(preferred: ContractTerms, fallback: ContractTerms) -> ContractTerms:
+    """Field by field: the preferred reading where it has a value, else the fallback's."""
+    return ContractTerms.model_validate({
+        name: getattr(preferred, name) if getattr(preferred, name) else getattr(fallback, name)
+        for name in ContractTerms.model_fields})
 
 
 def plan_writes(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
