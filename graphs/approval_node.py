@@ -83,6 +83,7 @@ def _apply_edit(state: RunState, args: dict[str, Any], response: ApprovalRespons
 
     `attr` edits the primary document; `template.attr` (e.g. `dpa.breachNotificationHours`) an addendum.
     """
+    from agents.drafter.redraft import redraft_for_edits
     from agents.drafter.validation import validate_attributes
     from agents.risk_reviewer.draft_facts import EDITED_BY
 
@@ -121,9 +122,11 @@ def _apply_edit(state: RunState, args: dict[str, Any], response: ApprovalRespons
     if problems:
         # An invalid edit changes nothing; the same request is shown again.
         return {"log": [f"approval: edit by {response.reviewer} refused: {'; '.join(problems)}"]}
-    draft = state.draft.model_copy(update={"documents": updated})
+    draft, notes = redraft_for_edits(state.draft.model_copy(update={"documents": updated}),
+                                     edits.get(primary, {}), response.reviewer)
     return {"draft": draft, "review": None, "decision": None, "status": "drafted",
-            "log": [f"approval: edited by {response.reviewer} ({', '.join(sorted(args))}); re-reviewing"]}
+            "log": [f"approval: edited by {response.reviewer} ({', '.join(sorted(args))}); re-reviewing",
+                    *(f"approval: {note}" for note in notes)]}
 
 
 def approval_request(state: RunState) -> ApprovalRequest:

@@ -130,3 +130,20 @@ def test_edit_is_validated_re_reviewed_and_launched(loop: Loop) -> None:
                          context=ctx)
     assert final["status"] == "launched"
     assert loop.ironclad.get_workflow(final["launch"].workflow_id).attributes["liabilityCapMultiple"] == 3
+
+
+def test_an_edit_redrafts_the_clause_that_states_the_edited_term(loop: Loop) -> None:
+    opp_id = loop.deal(LARGE_EMEA.model_copy(update={"account_name": "Consistent Terms GmbH"}))
+    graph, ctx = loop.graph()
+    config = {"configurable": {"thread_id": f"t-{opp_id}"}}
+    first = graph.invoke(loop.draft_task(opp_id), config, context=ctx)
+    assert "net 45" in first["__interrupt__"][0].value["action_requests"][0]["args"]["attributes"]["negotiatedClauses"]
+    edited = graph.invoke(Command(resume={"decisions": [{"type": "edit", "edited_action": {
+        "name": "launch_ironclad_workflow", "args": {"paymentTermsDays": 30}}}], "reviewer": "ann"}), config,
+        context=ctx)
+    args = edited["__interrupt__"][0].value["action_requests"][0]["args"]
+    clauses = args["attributes"]["negotiatedClauses"]
+    assert args["attributes"]["paymentTermsDays"] == 30
+    assert "net 45" not in clauses and "Payment Terms" not in clauses  # standard net 30 is in the body already
+    assert "Limitation of Liability" in clauses  # the untouched request keeps its clause
+    assert not any(c.startswith("PAY-") for c in args["clauses"])

@@ -181,11 +181,13 @@ def _post(flow: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]
     return dict(response.json())
 
 
-def _wait(flow: httpx.Client, opp_id: str, until: set[str], timeout: float = 90.0) -> dict[str, Any]:
+def _wait(flow: httpx.Client, opp_id: str, until: set[str], timeout: float = 90.0,
+          changed_since: str | None = None) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         status = flow.get(f"/flow/opportunities/{opp_id}").json()
-        if status.get("status") in until:
+        fresh = changed_since is None or status.get("updated_at") != changed_since
+        if status.get("status") in until and fresh:
             return dict(status)
         if time.monotonic() > deadline:
             raise SystemExit(f"run for {opp_id} did not finish in {timeout:.0f} s: {status}")
@@ -193,19 +195,24 @@ def _wait(flow: httpx.Client, opp_id: str, until: set[str], timeout: float = 90.
 
 
 def _approve(flow: httpx.Client, opp_id: str, status: dict[str, Any], interactive: bool) -> dict[str, Any]:
-    approval = status["approval"]
-    console.print(f"\n  [bold]Approval needed[/bold] from {approval['approver_role']} "
-                  f"(Salesforce Task {approval['salesforce_task_id']}):")
-    for line in approval["risk_summary"].splitlines():
-        console.print(f"    {line}")
-    console.print(f"    templates {approval['templates']}, clauses {approval['clauses'] or 'standard only'}")
-    if interactive:
-        decision = _ask()
-    else:
-        decision = {"decision": "approve", "reviewer": "demo approver (automatic, unattended demo)"}
-        console.print("    → approved automatically (run `contractloop demo --interactive` to decide yourself)")
-    _post(flow, "/flow/approvals", {"opportunity_id": opp_id, **decision})
-    return _wait(flow, opp_id, until=FINAL)
+    """Answer approvals until the run settles: an edit is re-reviewed and may ask again."""
+    while status["status"] == "awaiting_approval":
+        approval = status["approval"]
+        console.print(f"\n  [bold]Approval needed[/bold] from {approval['approver_role']} "
+                      f"(Salesforce Task {approval['salesforce_task_id']}):")
+        for line in approval["risk_summary"].splitlines():
+            console.print(f"    {line}")
+        console.print(f"    templates {approval['templates']}, clauses {approval['clauses'] or 'standard only'}")
+        if interactive:
+            decision = _ask()
+        else:
+            decision = {"decision": "approve", "reviewer": "demo approver (automatic, unattended demo)"}
+            console.print("    → approved automatically (run `contractloop demo --interactive` to decide yourself)")
+        before = status.get("updated_at")
+        _post(flow, "/flow/approvals", {"opportunity_id": opp_id, **decision})
+        status = _wait(flow, opp_id, until=FINAL | {"awaiting_approval"},
+                       changed_since=before)
+    return status
 
 
 def _ask() -> dict[str, Any]:
