@@ -8,7 +8,7 @@ process over HTTP: it lists every record and workflow, downloads and reads all 1
 to the org. Ironclad's rate limits are raised in the sandbox: a real tenant's 600 record reads per minute would
 hold 10,000 downloads to about 17 minutes whatever the client does.
 
-Run: .venv/bin/python -m benchmarks.backfill_bench [--contracts 10000] [--workers 2] [--batch-size 200] [--runs 1]
+Run: .venv/bin/python -m benchmarks.backfill_bench [--contracts 10000] [--workers 2] [--batch-size 400] [--runs 1]
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contracts", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=400)
     parser.add_argument("--unique-pdfs", type=int, default=200)
     parser.add_argument("--runs", type=int, choices=(1, 2), default=2,
                         help="2 also times a second run, in which nothing has changed")

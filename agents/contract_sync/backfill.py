@@ -42,7 +42,7 @@ Progress = Callable[[int, int | None], None]  # (records settled in this session
 
 
 class BackfillOptions(BaseModel):
-    batch_size: int = Field(200, ge=1, le=5000, description="Contracts per batch: one bulk read, few writes.")
+    batch_size: int = Field(400, ge=1, le=5000, description="Contracts per batch: one bulk read, few writes.")
     limit: int | None = Field(None, ge=1, description="Stop after this many contracts in this session.")
     restart: bool = Field(False, description="Abandon an unfinished run and start a new one.")
     workers: int = Field(1, ge=1, le=64, description="Processes reading PDFs; 1 reads in this process.")

@@ -24,8 +24,8 @@ CHECKPOINT_FILE = "backfill.sqlite"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("backfill", help="read every executed Ironclad contract into Salesforce (resumable)")
-    parser.add_argument("--batch-size", type=int, default=200,
-                        help="contracts per batch: one bulk Salesforce read, then Composite writes (default 200)")
+    parser.add_argument("--batch-size", type=int, default=400,
+                        help="contracts per batch: one bulk Salesforce read, then Composite writes (default 400)")
     parser.add_argument("--limit", type=int, default=None, help="stop after this many contracts in this session")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--resume", dest="restart", action="store_false", default=False,
