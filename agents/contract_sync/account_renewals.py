@@ -32,6 +32,12 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
 
 
+def expires_later(mine: Any, held: Any) -> bool:
+    """Whether a contract expiring on `mine` should carry the Account whose fields say `held`."""
+    mine_date, held_date = _as_date(mine), _as_date(held)
+    return mine_date is not None and (held_date is None or mine_date > held_date)
+
+
 def keep_latest_account_renewals(updates: list[AccountUpdate]) -> None:
     """Drop the Account update from every plan that does not carry the latest expiration (in place)."""
     claimed: dict[str, date] = {}
@@ -40,10 +46,9 @@ def keep_latest_account_renewals(updates: list[AccountUpdate]) -> None:
             continue
         op = next(op for op in update.plan.operations if op.ref == ACCOUNT_REF)
         assert op.record_id
-        mine = _as_date(op.fields.get("Contract_Expiration_Date__c"))
-        held = _as_date(update.held.get("Contract_Expiration_Date__c"))
-        ahead = claimed.get(op.record_id)
-        if mine is None or (held is not None and mine <= held) or (ahead is not None and mine <= ahead):
+        mine = op.fields.get("Contract_Expiration_Date__c")
+        if not (expires_later(mine, update.held.get("Contract_Expiration_Date__c"))
+                and expires_later(mine, claimed.get(op.record_id))):
             update.refs.remove(ACCOUNT_REF)
             continue
-        claimed[op.record_id] = mine
+        claimed[op.record_id] = date.fromisoformat(str(mine)[:10])

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from agents.contract_sync.account_renewals import expires_later
 from agents.contract_sync.context import ContractContext
 from agents.extractor.durations import duration_key
 from agents.extractor.models import Citation, ContractTerms, Obligation
@@ -195,7 +196,8 @@ def build_plan(terms: ContractTerms, ctx: ContractContext, correlation_id: str,
                        fields=insight.values, citations={k: _where(c) for k, c in insight.citations.items()}))
     current["insight"] = snap.insight
 
-    if ctx.account_id and _governs_account(insight.values.get("Expiration_Date__c"), snap.account):
+    if ctx.account_id and expires_later(insight.values.get("Expiration_Date__c"),
+                                        snap.account.get("Contract_Expiration_Date__c")):
         account = _Fields()
         if "Expiration_Date__c" in insight.values:
             account.put("Contract_Expiration_Date__c", insight.values["Expiration_Date__c"],
@@ -243,15 +245,6 @@ def build_plan(terms: ContractTerms, ctx: ContractContext, correlation_id: str,
         op.fields = {k: v for k, v in op.fields.items() if v is not None}
     return WritePlan(correlation_id=correlation_id, operations=ops,
                      summary=f"executed contract {ctx.ironclad_record_id}"), current
-
-
-def _governs_account(expiration: date | None, account: dict[str, Any]) -> bool:
-    """An account with several contracts shows the one that runs longest: a contract ending earlier than the
-    one already on the Account leaves the Account's fields alone (and replays of either change nothing)."""
-    current = account.get("Contract_Expiration_Date__c")
-    if not current:
-        return True
-    return expiration is not None and expiration.isoformat() >= str(current)
 
 
 def _milestones(terms: ContractTerms, ctx: ContractContext, what: str,
