@@ -91,8 +91,7 @@ def _apply_edit(state: RunState, args: dict[str, Any], reviewer: str) -> dict[st
             problems.append(str(exc))
     if problems:
         return {"log": [f"plan_review: edit by {reviewer} refused: {'; '.join(problems)}"]}
-    current: dict[str, dict[str, Any] | None] = {c.ref: None for c in contract.changes}
-    updated = contract.model_copy(update={"plan": plan, "changes": diff(plan, current)})
+    updated = contract.model_copy(update={"plan": plan, "changes": diff(plan, contract.current)})
     return {"contract": updated, "decision": Decision(type="approve", by=reviewer, message="approved with edits"),
             "status": "approved", "log": [f"plan_review: edited by {reviewer} ({', '.join(sorted(args))})"]}
 

@@ -128,6 +128,8 @@ class ExecutedContract(BaseModel):
     engine: Literal["offline", "model"] = "offline"
     terms: ContractTerms | None = None
     plan: WritePlan | None = None
+    current: dict[str, dict[str, Any] | None] = Field(
+        default_factory=dict, description="What Salesforce held for each plan operation when the plan was made.")
     changes: list[FieldChange] = Field(default_factory=list)
     review_reasons: list[str] = Field(default_factory=list)
     results: list[OpResult] = Field(default_factory=list)

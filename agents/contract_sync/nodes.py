@@ -107,8 +107,8 @@ def plan_writes(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
         reasons = review_reasons(contract.terms, ctx)
         plan, current = build_plan(contract.terms, ctx, state.correlation_id, needs_review=bool(reasons))
     changes = diff(plan, current)
-    updated = contract.model_copy(update={"account_id": ctx.account_id, "plan": plan, "changes": changes,
-                                          "review_reasons": reasons})
+    updated = contract.model_copy(update={"account_id": ctx.account_id, "plan": plan, "current": current,
+                                          "changes": changes, "review_reasons": reasons})
     return {"contract": updated, "status": "extracted",
             "log": [f"extractor: write plan of {len(plan.operations)} operations, {len(changes)} field changes"
                     + (f"; review needed: {' '.join(reasons)}" if reasons else "")]}
