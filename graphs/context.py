@@ -32,21 +32,22 @@ class Context:
 
 
 @lru_cache(maxsize=1)
-def _default_salesforce() -> SalesforceClient:
+def default_salesforce() -> SalesforceClient:
     from tools.salesforce import SalesforceClient
 
     return SalesforceClient.from_settings(get_settings())
 
 
 @lru_cache(maxsize=1)
-def _default_ironclad() -> IroncladClient:
+def default_ironclad() -> IroncladClient:
     from tools.ironclad import IroncladClient
 
     return IroncladClient.from_settings(get_settings())
 
 
 @lru_cache(maxsize=1)
-def _default_model() -> Any:
+def configured_model() -> Any:
+    """The OpenAI-compatible chat model from settings (any base URL), or None: the deterministic engine."""
     settings = get_settings()
     if not settings.model_configured:
         return None
@@ -57,17 +58,17 @@ def _default_model() -> Any:
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed",
         temperature=0,
-        timeout=60,
+        timeout=120,  # a long contract's extraction request takes a while
         max_retries=2,
     )
 
 
 def salesforce(ctx: Context | None) -> SalesforceClient:
-    return (ctx.salesforce if ctx and ctx.salesforce else None) or _default_salesforce()
+    return (ctx.salesforce if ctx and ctx.salesforce else None) or default_salesforce()
 
 
 def ironclad(ctx: Context | None) -> IroncladClient:
-    return (ctx.ironclad if ctx and ctx.ironclad else None) or _default_ironclad()
+    return (ctx.ironclad if ctx and ctx.ironclad else None) or default_ironclad()
 
 
 def model(ctx: Context | None) -> BaseChatModel | None:
@@ -76,7 +77,7 @@ def model(ctx: Context | None) -> BaseChatModel | None:
         return None
     if ctx and ctx.model is not None:
         return ctx.model
-    return _default_model()
+    return configured_model()
 
 
 def approver_user(ctx: Context | None, role: str) -> str | None:

@@ -201,10 +201,10 @@ class FlowService:
             return
         from agents.drafter.mapping import MappingError
         from agents.drafter.mapping_check import check_live_mapping
-        from graphs.context import _default_ironclad, _default_salesforce
+        from graphs.context import default_ironclad, default_salesforce
 
         try:
-            await asyncio.to_thread(check_live_mapping, _default_salesforce(), _default_ironclad())
+            await asyncio.to_thread(check_live_mapping, default_salesforce(), default_ironclad())
         except MappingError as exc:
             raise FlowProblem(503, "mapping_invalid", str(exc)[:MAX_ERROR_CHARS]) from None
         self._mapping_checked = True
@@ -218,9 +218,9 @@ class FlowService:
             if settings.ironclad_webhook_public_key_file:
                 self._verifier = WebhookVerifier.from_settings(settings)
             else:
-                from graphs.context import _default_ironclad
+                from graphs.context import default_ironclad
 
-                self._verifier = await asyncio.to_thread(lambda: WebhookVerifier.from_client(_default_ironclad()))
+                self._verifier = await asyncio.to_thread(lambda: WebhookVerifier.from_client(default_ironclad()))
         return self._verifier
 
     async def accept_webhook(self, headers: Any, body: bytes) -> tuple[dict[str, Any], int]:

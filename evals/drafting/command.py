@@ -19,9 +19,9 @@ def add_parser(suites: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     model = None
     if args.engine == "model":
-        from graphs.context import _default_model
+        from graphs.context import configured_model
 
-        model = _default_model()
+        model = configured_model()
         if model is None:
             print("no model configured: set OPENAI_BASE_URL (and OPENAI_API_KEY)")
             return 2

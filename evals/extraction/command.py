@@ -6,14 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from langchain_core.language_models import BaseChatModel
-
 from agents.extractor.engine import Extractor
 from agents.extractor.model_engine import ModelExtractor
-from contractloop.settings import get_settings
 from evals.extraction.dataset import DatasetError, load_dataset
 from evals.extraction.report import format_table, write_report
 from evals.extraction.runner import run_eval, write_summary
+from graphs.context import configured_model
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,22 +24,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def chat_model_from_settings() -> BaseChatModel | None:
-    """The configured OpenAI-compatible chat model, or None when OPENAI_BASE_URL is unset."""
-    settings = get_settings()
-    if not settings.model_configured:
-        return None
-    from langchain_openai import ChatOpenAI
-
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-    return ChatOpenAI(model=settings.contractloop_model, base_url=settings.openai_base_url, api_key=key,
-                      temperature=0, timeout=120, max_retries=2)
-
-
 def run(args: argparse.Namespace) -> int:
     extractor: Extractor | None = None
     if args.engine == "model":
-        model = chat_model_from_settings()
+        model = configured_model()
         if model is None:
             print("no model configured: set OPENAI_BASE_URL (and OPENAI_API_KEY, CONTRACTLOOP_MODEL) for "
                   "--engine model, or use --engine offline", file=sys.stderr)
