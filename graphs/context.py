@@ -45,22 +45,23 @@ def default_ironclad() -> IroncladClient:
     return IroncladClient.from_settings(get_settings())
 
 
-@lru_cache(maxsize=1)
 def configured_model() -> Any:
     """The OpenAI-compatible chat model from settings (any base URL), or None: the deterministic engine."""
     settings = get_settings()
     if not settings.model_configured:
         return None
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return _chat_model(str(settings.openai_base_url), settings.contractloop_model, key)
+
+
+@lru_cache(maxsize=4)
+def _chat_model(base_url: str, model_name: str, api_key: str) -> Any:
+    """One client per endpoint and model, reused across runs (keyed, so changed settings take effect)."""
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(
-        model=settings.contractloop_model,
-        base_url=settings.openai_base_url,
-        api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed",
-        temperature=0,
-        timeout=120,  # a long contract's extraction request takes a while
-        max_retries=2,
-    )
+    return ChatOpenAI(model=model_name, base_url=base_url, api_key=api_key, temperature=0,
+                      timeout=120,  # a long contract's extraction request takes a while
+                      max_retries=2)
 
 
 def salesforce(ctx: Context | None) -> SalesforceClient:
