@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -156,7 +157,7 @@ def compile_composite(plan: WritePlan, api_version: str, allow: AllowList | None
             method, url = "PATCH", f"{base}/{op.sobject}/{op.record_id}"
         elif op.action == "upsert":
             key = op.external_id_field or allow.rule(op.sobject).external_id
-            method, url = "PATCH", f"{base}/{op.sobject}/{key}/{_url_quote(op.external_id or '')}"
+            method, url = "PATCH", f"{base}/{op.sobject}/{key}/{quote(op.external_id or '', safe='')}"
         else:
             method, url = "POST", f"{base}/{op.sobject}"
         subrequests.append({"method": method, "url": url, "referenceId": op.ref, "body": body})
@@ -216,19 +217,11 @@ def diff(plan: WritePlan, current: dict[str, dict[str, Any] | None]) -> list[Fie
 
 
 def _same(old: Any, new: Any) -> bool:
-    if old == new:
-        return True
+    """Equal as Salesforce stores them (numbers come back as floats); a reference to a record the plan
+    creates (`@{ref.id}`) is never equal to what is held."""
     if isinstance(old, int | float) and isinstance(new, int | float) and not isinstance(old, bool):
         return abs(float(old) - float(new)) < 1e-9
-    if isinstance(new, str) and new.startswith("@{"):
-        return False
-    return old == new
-
-
-def _url_quote(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value, safe="")
+    return bool(old == new)
 
 
 def _flatten(value: Any) -> str:

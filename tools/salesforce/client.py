@@ -98,6 +98,10 @@ class SalesforceClient:
         sf.session_id = token.value
         sf.headers["Authorization"] = f"Bearer {token.value}"
 
+    def _back_off(self, attempt: int) -> None:
+        """Exponential backoff with jitter, so retrying clients do not collide again."""
+        time.sleep(self.backoff_base * (2**attempt) * (0.5 + random.random()))
+
     def _call(self, fn: Callable[[Salesforce], T]) -> T:
         """Run one API call with typed errors, re-login on expiry and backoff on transient faults."""
         relogged = False
@@ -112,7 +116,7 @@ class SalesforceClient:
                 relogged = True
                 continue
             if error.transient and attempt < self.max_retries:
-                time.sleep(self.backoff_base * (2**attempt) * (0.5 + random.random()))
+                self._back_off(attempt)
                 continue
             raise error
         raise AssertionError("unreachable")
@@ -165,7 +169,7 @@ class SalesforceClient:
             root = next((r for r in failed if not _is_rollback(r)), failed[0])
             code = root.errors[0].get("errorCode", "UNKNOWN") if root.errors else "UNKNOWN"
             if code == "UNABLE_TO_LOCK_ROW" and attempt < self.max_retries:
-                time.sleep(self.backoff_base * (2**attempt) * (0.5 + random.random()))
+                self._back_off(attempt)
                 continue
             message = root.errors[0].get("message", "") if root.errors else "operation failed"
             raise WritePlanFailed(f"write plan rolled back: {root.ref} ({root.sobject}) {code}: {message}", results)
