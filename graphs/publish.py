@@ -36,8 +36,7 @@ def launch(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     ironclad = services.ironclad(runtime.context)
     launches: list[Launch] = []
     for document in state.draft.documents:
-        attributes = {**document.launch_attributes(), "contractloopKey": launch_key(state, document.template_key)}
-        result = ironclad.launch_workflow_idempotent(document.template_id, attributes,
+        result = ironclad.launch_workflow_idempotent(document.template_id, document.launch_attributes(),
                                                      key=launch_key(state, document.template_key))
         wf = result.workflow
         launches.append(Launch(workflow_id=wf.id, ironclad_id=wf.ironclad_id, template_key=document.template_key,

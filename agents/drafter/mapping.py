@@ -26,7 +26,6 @@ class MappingInput:
     bundle: OpportunityBundle
     facts: DealFacts
     terms: dict[str, Any] = field(default_factory=dict)  # playbook positions: renewal, cap, SLA, law, ...
-    correlation_id: str = ""
     negotiated_clauses: str = ""
 
 
@@ -114,12 +113,13 @@ def _transfer(m: MappingInput) -> str:
     return TRANSFER.get(hosting, "EU Standard Contractual Clauses (Module 2)")
 
 
+# Set at launch, not mapped: the typed Ironclad client writes the run's correlation key (per template) there.
+LAUNCH_TIME_ATTRIBUTES = frozenset({"contractloopKey"})
+
 ACCOUNT = "Account"
 OPP = "Opportunity"
 
 SOURCES: dict[str, AttributeSource] = {
-    "contractloopKey": AttributeSource("string", (), "contractloop correlation id of the run",
-                                       lambda m: m.correlation_id),
     "salesforceOpportunityId": AttributeSource("string", _sf("Opportunity.Id"), "Opportunity Id",
                                                lambda m: m.bundle.id),
     "negotiatedClauses": AttributeSource("string", ("playbook:clauses",),
@@ -216,8 +216,8 @@ def map_attributes(template: ContractTemplate, inp: MappingInput) -> dict[str, t
     """Attribute -> (value, provenance) for one template. Missing required values raise, naming the source."""
     out: dict[str, tuple[Any, str]] = {}
     for attr_id, spec in template.attributes.items():
-        if attr_id in template.phrases:
-            continue  # derived below from the value it depends on
+        if attr_id in template.phrases or attr_id in LAUNCH_TIME_ATTRIBUTES:
+            continue  # derived below from the value it depends on, or set at launch
         source = SOURCES.get(attr_id)
         if source is None:
             raise MappingError(f"template {template.key}: attribute {attr_id} has no mapping")

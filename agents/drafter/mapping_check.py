@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from agents.drafter.mapping import SOURCES, MappingError
+from agents.drafter.mapping import LAUNCH_TIME_ATTRIBUTES, SOURCES, MappingError
 from playbook_store.templates import ContractTemplate, load_templates
 
 # Salesforce field types a source may read for each Ironclad attribute type it produces.
@@ -49,7 +49,7 @@ def check_mapping(
     for template in templates:
         live = ironclad_schema(template.id)
         for attr_id, field in live.items():
-            if attr_id in template.phrases:
+            if attr_id in template.phrases or attr_id in LAUNCH_TIME_ATTRIBUTES:
                 continue
             source = SOURCES.get(attr_id)
             where = f"{template.key}.{attr_id}"

@@ -87,7 +87,7 @@ def map_to_templates(state: DrafterState) -> dict[str, Any]:
     assert state.bundle and state.facts and state.selection
     terms = playbook_terms(state.facts, state.clauses)
     inputs = MappingInput(bundle=state.bundle, facts=state.facts, terms={k: v for k, (v, _) in terms.items()},
-                          correlation_id=state.correlation_id, negotiated_clauses=state.negotiated_text or "None.")
+                          negotiated_clauses=state.negotiated_text or "None.")
     templates = load_templates()
     documents = []
     for key in state.selection.template_keys:
