@@ -108,6 +108,7 @@ class FlowService:
         self._webhooks: WebhookLedger | None = None
         self._verifier: WebhookVerifier | None = None
         self._mapping_checked = False
+        self._mapping_lock = asyncio.Lock()
         self._client: LangGraphClient | None = None
         # One request at a time per opportunity (or thread): the ledger check and the run start are one step.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -197,17 +198,18 @@ class FlowService:
     async def _check_mapping(self) -> None:
         """Before the first draft: the attribute mapping against the live Ironclad schemas and Salesforce
         describe. A renamed or retyped field refuses every event (503, naming it) instead of syncing null."""
-        if self._mapping_checked:
-            return
         from agents.drafter.mapping import MappingError
         from agents.drafter.mapping_check import check_live_mapping
         from graphs.context import default_ironclad, default_salesforce
 
-        try:
-            await asyncio.to_thread(check_live_mapping, default_salesforce(), default_ironclad())
-        except MappingError as exc:
-            raise FlowProblem(503, "mapping_invalid", str(exc)[:MAX_ERROR_CHARS]) from None
-        self._mapping_checked = True
+        async with self._mapping_lock:  # concurrent first events check once
+            if self._mapping_checked:
+                return
+            try:
+                await asyncio.to_thread(check_live_mapping, default_salesforce(), default_ironclad())
+            except MappingError as exc:
+                raise FlowProblem(503, "mapping_invalid", str(exc)[:MAX_ERROR_CHARS]) from None
+            self._mapping_checked = True
 
     # --- Ironclad webhooks ------------------------------------------------------------------------
 

@@ -38,14 +38,14 @@ class Summary(BaseModel):
     seconds: float
 
 
-def run_case(case: Case, opportunity_id: str, ctx: Context) -> CaseScore:
+def run_case(case: Case, opportunity_id: str, ctx: Context, drafter: Any, reviewer: Any) -> CaseScore:
     state = RunState(task=Task(kind="draft_contract", event_id=uuid.uuid4().hex, opportunity_id=opportunity_id),
                      correlation_id=f"cl-eval-{case.id}")
-    drafted = build_drafter().invoke(state, context=ctx)
+    drafted = drafter.invoke(state, context=ctx)
     error = drafted.get("error")
     review = None
     if drafted.get("draft") is not None and not error:
-        reviewed = build_risk_reviewer().invoke(drafted, context=ctx)
+        reviewed = reviewer.invoke(drafted, context=ctx)
         review = reviewed.get("review")
     draft = drafted.get("draft")
     exact, misses = score_attributes(case.expect, draft)
@@ -84,7 +84,8 @@ def evaluate(model: Any = None, cases: list[Case] | None = None) -> tuple[Summar
         ctx = Context(salesforce=SalesforceClient.from_settings(settings), model=model, offline=model is None)
         ids = {case.id: create_deal(org.store, case.deal) for case in cases}
         started = time.perf_counter()
-        scores = [run_case(case, ids[case.id], ctx) for case in cases]
+        drafter, reviewer = build_drafter(), build_risk_reviewer()
+        scores = [run_case(case, ids[case.id], ctx, drafter, reviewer) for case in cases]
         return summarise(scores, time.perf_counter() - started), scores
 
 
