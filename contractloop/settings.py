@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +53,26 @@ class Settings(BaseSettings):
     contractloop_api_key: SecretStr | None = None
     contractloop_api_url: str = "http://127.0.0.1:2024"
     contractloop_data_dir: Path = Field(PROJECT_ROOT / "var", description="Where local state (SQLite, indexes) lives.")
+
+    # --- What the server accepts --------------------------------------------------------------
+    contractloop_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the server, comma-separated (e.g. https://smith.langchain.com "
+                    "for Studio); none by default.")
+    contractloop_max_body_bytes: int = Field(
+        1 << 20, ge=1024, description="Largest body the Flow routes and the Ironclad webhook read.")
+    contractloop_max_api_body_bytes: int = Field(
+        16 << 20, ge=1024, description="Largest body LangGraph's own API (threads, runs, store) reads.")
+    ironclad_webhook_max_age_hours: float = Field(
+        96, gt=0, description="Signed deliveries older than this are refused. Ironclad retries a delivery for up "
+                              "to 3 days, so keep this above 72; a contract missed that way is found by backfill.")
+
+    @field_validator("contractloop_cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def model_configured(self) -> bool:

@@ -1,15 +1,17 @@
 """Human approval: the interrupt's request and decision schemas (LangChain v1 human-in-the-loop shape).
 
 The request lists one action, launching the Ironclad workflow, with the arguments a reviewer may edit.
-A resume must validate as `ApprovalResponse`; anything else is refused by `interrupt(response_schema=...)`
-before the graph state changes, so the reviewer can simply answer again.
+A resume must validate as `ApprovalResponse`. One that does not is refused by the API before the run is
+created (`graphs.resume_check`), and, should one get through, `ask_for_decision` refuses it too: the state
+does not change and the same request is asked again, so the reviewer can simply answer again.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from langgraph.types import interrupt
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 LAUNCH_ACTION = "launch_ironclad_workflow"
 DecisionType = Literal["approve", "edit", "reject"]
@@ -65,3 +67,13 @@ class ApprovalResponse(BaseModel):
 
     decisions: list[HumanDecision] = Field(min_length=1, max_length=1)
     reviewer: str = Field(min_length=1, max_length=255)
+
+
+def ask_for_decision(request: dict[str, Any]) -> ApprovalResponse | str:
+    """Interrupt with `request`; the validated response, or why the resume was refused."""
+    try:
+        response = interrupt(request, response_schema=ApprovalResponse)
+        return response if isinstance(response, ApprovalResponse) else ApprovalResponse.model_validate(response)
+    except ValidationError as exc:
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'resume'}: {e['msg']}"
+                         for e in exc.errors(include_url=False))[:2000]

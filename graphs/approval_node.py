@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph.runtime import Runtime
-from langgraph.types import interrupt
 
 from graphs import context as services
 from graphs.approval import (
@@ -19,6 +18,7 @@ from graphs.approval import (
     ApprovalRequest,
     ApprovalResponse,
     ReviewConfig,
+    ask_for_decision,
 )
 from graphs.context import Context
 from graphs.state import AttributeValue, Decision, RunState
@@ -63,10 +63,9 @@ def approval_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
 
 def await_decision(state: RunState) -> dict[str, Any]:
     """Interrupt with the request; a resume that does not validate is refused and nothing changes."""
-    req = approval_request(state)
-    response = interrupt(req.model_dump(), response_schema=ApprovalResponse)
-    if isinstance(response, dict):
-        response = ApprovalResponse.model_validate(response)
+    response = ask_for_decision(approval_request(state).model_dump())
+    if isinstance(response, str):  # nothing changes; the supervisor asks again
+        return {"log": [f"approval: resume refused ({response}); still waiting"]}
     decision = response.decisions[0]
     if decision.type == "edit":
         return _apply_edit(state, decision.edited_action.args if decision.edited_action else {}, response)

@@ -2,7 +2,8 @@
 
 One check guards both our Flow routes and LangGraph's own API (`auth` in langgraph.json), so a caller who
 cannot use the Flow routes cannot resume a run through `/threads/.../runs` either. With no key configured
-the server fails closed. Studio in `langgraph dev` authenticates separately (LangSmith scheme).
+the server fails closed. Studio's own scheme is switched off (`disable_studio_auth` in langgraph.json), so
+Studio sends the key like any other client; `graphs.http_guard` checks it again in front of every route.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def header_value(headers: Mapping[bytes, bytes] | Mapping[str, str], name: str =
 
 
 auth = Auth()
+RESUME_REFUSED = 422
 
 
 @auth.authenticate
@@ -59,3 +61,17 @@ async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDic
     except ApiKeyProblem as problem:
         raise Auth.exceptions.HTTPException(status_code=problem.status_code, detail=problem.detail) from None
     return {"identity": "api-key", "display_name": "API key holder"}
+
+
+@auth.on.threads.create_run
+async def check_resume(ctx: Auth.types.AuthContext, value: Auth.types.RunsCreate) -> None:
+    """A run that resumes an interrupt must carry a valid decision; anything else is refused before it starts."""
+    from graphs.resume_check import resume_problems
+
+    command = (value.get("kwargs") or {}).get("command") or {}
+    if isinstance(command, dict) and "resume" in command:
+        problems = resume_problems(command["resume"])
+        if problems:
+            raise Auth.exceptions.HTTPException(
+                status_code=RESUME_REFUSED,
+                detail="resume refused; the run is still waiting: " + "; ".join(problems)[:2000])

@@ -1,8 +1,9 @@
 """OpenAPI 3.0 document of the Flow routes, for registering them as a Salesforce External Service.
 
 Generated from the same pydantic models the routes validate with, then lowered to what External Services
-read: OpenAPI 3.0.x (not 3.1), `nullable` instead of null types, no enums, and operationIds that are
-valid Apex identifiers.
+read: OpenAPI 3.0.x (not 3.1), `nullable` instead of null types, and operationIds that are valid Apex
+identifiers. Every constraint the routes enforce on a single field (enums such as `decision`, Id patterns,
+lengths, unknown keys) stays in the document, so nothing it accepts is then refused by the route.
 """
 
 from __future__ import annotations
@@ -132,10 +133,7 @@ def _lower(schema: Any) -> Any:
             base = {"allOf": [base]}  # siblings of $ref are ignored in 3.0
         out = {**base, **out, "nullable": True}
     if "enum" in out:
-        # Flow cannot take enums: keep the type, list the allowed values in the description.
-        allowed = ", ".join(str(v) for v in out.pop("enum"))
         out["type"] = out.get("type", "string")
-        out["description"] = f"{out.get('description', '')} One of: {allowed}.".strip()
     if out.get("default", 0) is None:
         out.pop("default")
     return out

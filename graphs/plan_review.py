@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph.types import interrupt
 from pydantic import BaseModel
 
-from graphs.approval import ActionRequest, ApprovalResponse, ReviewConfig
+from graphs.approval import ActionRequest, ReviewConfig, ask_for_decision
 from graphs.state import Decision, RunState
 
 APPLY_ACTION = "apply_salesforce_write_plan"
@@ -55,9 +54,9 @@ def review_request(state: RunState) -> PlanReviewRequest:
 
 
 def await_plan_decision(state: RunState) -> dict[str, Any]:
-    response = interrupt(review_request(state).model_dump(), response_schema=ApprovalResponse)
-    if isinstance(response, dict):
-        response = ApprovalResponse.model_validate(response)
+    response = ask_for_decision(review_request(state).model_dump())
+    if isinstance(response, str):  # nothing changes; the supervisor asks again
+        return {"log": [f"plan_review: resume refused ({response}); still waiting"]}
     decision = response.decisions[0]
     if decision.type == "edit":
         return _apply_edit(state, decision.edited_action.args if decision.edited_action else {}, response.reviewer)

@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,13 +21,14 @@ from langgraph_sdk.client import LangGraphClient
 from langgraph_sdk.schema import Command
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from contractloop.settings import get_settings
 from graphs.auth import API_KEY_HEADER, ApiKeyProblem, check_api_key, configured_key
-from graphs.event_ledger import EventLedger, thread_id_for
+from graphs.event_ledger import EventLedger, LedgerEntry, thread_id_for
 from graphs.flow_api import (
     CONTRACTING_STAGE,
     ApprovalAccepted,
@@ -40,11 +42,13 @@ from graphs.flow_api import (
     RunStatus,
     SyncStatus,
 )
+from graphs.http_guard import ServerGuard
 from graphs.openapi import build_openapi
 from graphs.state import RunState, Task
 from graphs.supervisor import correlation_id_for
 from graphs.webhook_ledger import WebhookLedger, extraction_thread_id
-from tools.ironclad.webhooks import WebhookVerificationError, WebhookVerifier
+from tools.ironclad.webhooks import WebhookBodyError, WebhookVerificationError, WebhookVerifier
+from tools.json_body import JsonBodyError, json_body
 
 GRAPH_ID = "contractloop"
 LEDGER_FILE = "flow_events.sqlite"
@@ -79,10 +83,10 @@ def _require_key(request: Request) -> None:
 async def _parse(request: Request, model: type[ModelT]) -> ModelT:
     raw = await request.body()
     try:
-        data = json.loads(raw or b"null")
-    except ValueError as exc:
+        data = json_body(raw)
+    except JsonBodyError as exc:
         raise FlowProblem(422, "invalid_body", f"the body is not valid JSON: {exc}",
-                          [ErrorField(field="body", message="not valid JSON")]) from None
+                          [ErrorField(field="body", message=str(exc))]) from None
     if not isinstance(data, dict):
         raise FlowProblem(422, "invalid_body", "the body must be a JSON object",
                           [ErrorField(field="body", message="must be a JSON object")])
@@ -139,23 +143,52 @@ class FlowService:
     # --- events ---------------------------------------------------------------------------------
 
     async def accept_event(self, event: OpportunityEvent) -> tuple[EventAccepted, int]:
+        """One run at a time per Opportunity, and events after a failure re-drive the failed run.
+
+        - a run still open (drafting, waiting for approval) takes every new event;
+        - a run that crashed (a failed write-back, an outage) is re-driven from its last checkpoint by the next
+          event, whatever its id, so the same run finishes what it started;
+        - an event already received, or an older one sent again, answers with the latest run's status;
+        - a new event after a run that ended starts a new run, whose drafter first looks in Ironclad for the
+          Opportunity's agreement: a live one is adopted, never launched twice.
+        """
         if event.stage != CONTRACTING_STAGE:
             return EventAccepted(status="ignored", duplicate=False, opportunity_id=event.opportunity_id,
                                  message=f"stage {event.stage!r} starts nothing; only {CONTRACTING_STAGE!r} does"), 200
         await self._check_mapping()
         async with self._locks[f"opp:{event.opportunity_id[:15]}"]:
-            seen = await asyncio.to_thread(self.ledger.find, event.opportunity_id, event.event_id)
-            if seen is not None:
-                return await self._already_known(event, seen.thread_id, "this event was already received")
             latest = await asyncio.to_thread(self.ledger.latest_for, event.opportunity_id)
-            if latest is not None:
-                thread = await self._thread_or_none(latest.thread_id)
-                if thread is not None and thread["status"] in _OPEN_THREAD_STATES:
-                    await asyncio.to_thread(self.ledger.record, event.opportunity_id, event.event_id,
-                                            latest.thread_id, event.requested_by)
-                    return await self._already_known(
-                        event, latest.thread_id, "a run for this opportunity is still open; it handles this event")
-            return await self._start(event)
+            if latest is None:
+                return await self._start(event)
+            seen = await asyncio.to_thread(self.ledger.find, event.opportunity_id, event.event_id)
+            thread = await self._thread_or_none(latest.thread_id)
+            if thread is None:
+                # The ledger knows the opportunity but the server lost the thread (its state was wiped).
+                return await self._start(event)
+            if thread["status"] in _OPEN_THREAD_STATES:
+                why = "a run for this opportunity is still open; it handles this event"
+            elif thread["status"] == "error":
+                await self._record(event, latest.thread_id, seen)
+                return await self._redrive(event, thread)
+            elif seen is not None:
+                why = "this event was already received" if seen.thread_id == latest.thread_id else \
+                    "an older event sent again; this is the opportunity's latest run"
+            else:
+                return await self._start(event)
+            await self._record(event, latest.thread_id, seen)
+            return _accepted(_status_of(thread), event, None, why), 200
+
+    async def _record(self, event: OpportunityEvent, thread_id: str, seen: LedgerEntry | None) -> None:
+        if seen is None:
+            await asyncio.to_thread(self.ledger.record, event.opportunity_id, event.event_id, thread_id,
+                                    event.requested_by)
+
+    async def _redrive(self, event: OpportunityEvent, thread: dict[str, Any]) -> tuple[EventAccepted, int]:
+        """Continue a failed run from its last checkpoint; finished steps (the launch) are not redone."""
+        run = await self.client.runs.create(str(thread["thread_id"]), GRAPH_ID, input=None,
+                                            multitask_strategy="reject", durability="sync")
+        status = _status_of(thread).model_copy(update={"status": "retrying"})
+        return _accepted(status, event, run["run_id"], "the earlier run failed; retrying it"), 202
 
     async def _start(self, event: OpportunityEvent) -> tuple[EventAccepted, int]:
         thread_id = thread_id_for(event.opportunity_id, event.event_id)
@@ -185,14 +218,9 @@ class FlowService:
     async def _already_known(self, event: OpportunityEvent, thread_id: str, why: str) -> tuple[EventAccepted, int]:
         thread = await self._thread_or_none(thread_id)
         if thread is None:
-            # The ledger knows the event but the server lost the thread (its state was wiped): run it again.
             return await self._start(event)
         if thread["status"] == "error":
-            # A retried event re-drives a failed run from its last checkpoint; finished steps are not redone.
-            run = await self.client.runs.create(thread_id, GRAPH_ID, input=None, multitask_strategy="reject",
-                                                durability="sync")
-            status = _status_of(thread).model_copy(update={"status": "retrying"})
-            return _accepted(status, event, run["run_id"], "the earlier run failed; retrying it"), 202
+            return await self._redrive(event, thread)
         return _accepted(_status_of(thread), event, None, why), 200
 
     async def _check_mapping(self) -> None:
@@ -222,27 +250,31 @@ class FlowService:
             else:
                 from graphs.context import default_ironclad
 
-                self._verifier = await asyncio.to_thread(lambda: WebhookVerifier.from_client(default_ironclad()))
+                max_age = timedelta(hours=settings.ironclad_webhook_max_age_hours)
+                self._verifier = await asyncio.to_thread(
+                    lambda: WebhookVerifier.from_client(default_ironclad(), max_age))
         return self._verifier
 
     async def accept_webhook(self, headers: Any, body: bytes) -> tuple[dict[str, Any], int]:
         try:
             event = (await self.verifier()).verify(headers, body)
+        except WebhookBodyError as exc:
+            raise FlowProblem(400, "invalid_body", str(exc)) from None
         except WebhookVerificationError as exc:
             raise FlowProblem(401, "unauthorized", f"webhook rejected: {exc}") from None
         name, workflow_id = event.payload.event, event.payload.workflow_id
         if name not in SIGNED_EVENTS or not workflow_id:
             return {"status": "ignored", "event": name, "event_id": event.event_id}, 200
         assert self._webhooks is not None
-        if not await asyncio.to_thread(self._webhooks.first_time, event.event_id, name, workflow_id):
-            return {"status": "duplicate", "event": name, "event_id": event.event_id,
-                    "thread_id": extraction_thread_id(workflow_id)}, 200
         thread_id = extraction_thread_id(workflow_id)
         async with self._locks[f"workflow:{workflow_id}"]:
+            # The thread, not the ledger, says whether this contract is being synced: an event recorded by a
+            # server that died before its run was saved must start that run when Ironclad delivers it again.
             thread = await self._thread_or_none(thread_id)
             state = _run_state(_values(thread)) if thread else None
             if state is not None and state.status in ("completed", "awaiting_approval", "rejected") \
                     or (thread is not None and thread["status"] in _OPEN_THREAD_STATES):
+                await asyncio.to_thread(self._webhooks.record, event.event_id, name, workflow_id)
                 return {"status": "duplicate", "event": name, "event_id": event.event_id, "thread_id": thread_id,
                         "message": "this contract is already being synced"}, 200
             task = Task(kind="extract_executed_contract", event_id=event.event_id, workflow_id=workflow_id)
@@ -253,6 +285,8 @@ class FlowService:
                          "contract": None, "error": None, "decision": None}
             run = await self.client.runs.create(thread_id, GRAPH_ID, input=run_input, multitask_strategy="enqueue",
                                                 durability="sync", metadata=metadata)
+            # Only now, with the run stored, does the event count as seen.
+            await asyncio.to_thread(self._webhooks.record, event.event_id, name, workflow_id)
         return {"status": "started", "event": name, "event_id": event.event_id, "thread_id": thread_id,
                 "run_id": run["run_id"]}, 202
 
@@ -460,7 +494,8 @@ def _accepted(status: RunStatus, event: OpportunityEvent, run_id: str | None, wh
 
 
 def build_app(ledger_path: Path | None = None) -> Starlette:
-    service = FlowService(ledger_path or get_settings().contractloop_data_dir / LEDGER_FILE)
+    settings = get_settings()
+    service = FlowService(ledger_path or settings.contractloop_data_dir / LEDGER_FILE)
 
     async def opportunity_events(request: Request) -> JSONResponse:
         _require_key(request)
@@ -481,6 +516,7 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
 
     async def ironclad_webhook(request: Request) -> JSONResponse:
         # No API key: Ironclad signs its deliveries, and only a verified delivery starts anything.
+        # The body is capped by ServerGuard before it is read.
         body, code = await service.accept_webhook(request.headers, await request.body())
         return JSONResponse(body, status_code=code)
 
@@ -489,7 +525,8 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
         return _reply(await service.sync_status(request.path_params["workflow_id"]))
 
     async def openapi(request: Request) -> JSONResponse:
-        # Public: an admin downloads it to register the External Service; it holds no data.
+        # An admin downloads it with the key to register the External Service.
+        _require_key(request)
         return JSONResponse(build_openapi(str(request.base_url).rstrip("/")))
 
     async def problem(request: Request, exc: Exception) -> JSONResponse:
@@ -514,6 +551,10 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
         ],
         exception_handlers={FlowProblem: problem},
         lifespan=lifespan,
+        # LangGraph runs user middleware outermost, so this guards its own routes as well as ours.
+        middleware=[Middleware(ServerGuard, allowed_origins=settings.contractloop_cors_origins,
+                               small_body_limit=settings.contractloop_max_body_bytes,
+                               large_body_limit=settings.contractloop_max_api_body_bytes)],
     )
 
 

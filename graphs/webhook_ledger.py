@@ -1,4 +1,4 @@
-"""SQLite ledger of Ironclad webhook deliveries: each event id is acted on once, however often it is retried."""
+"""SQLite ledger of Ironclad webhook deliveries: which events arrived, for which workflow, when."""
 
 from __future__ import annotations
 
@@ -30,8 +30,11 @@ class WebhookLedger(SqliteLedger):
     def __init__(self, path: Path) -> None:
         super().__init__(path, _SCHEMA)
 
-    def first_time(self, event_id: str, event: str, workflow_id: str) -> bool:
-        """Record the delivery; False when this event id was already recorded (a retry or a replay)."""
+    def record(self, event_id: str, event: str, workflow_id: str) -> bool:
+        """Record a delivery once its run is stored; False when this event id was already recorded.
+
+        The record is the audit trail of what Ironclad sent; whether to act is decided by the thread's state,
+        so a delivery recorded by a server that died before saving its run is still acted on when redelivered."""
         row = (event_id, event, workflow_id, extraction_thread_id(workflow_id),
                datetime.now(UTC).isoformat(timespec="microseconds"))
         return self.execute("INSERT OR IGNORE INTO ironclad_events VALUES (?, ?, ?, ?, ?)", row).rowcount == 1

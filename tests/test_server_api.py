@@ -183,14 +183,26 @@ def test_openapi_schemas_avoid_what_flow_cannot_take() -> None:
     nodes = [(n, d) for n, d in _walk(doc["components"]["schemas"]) if isinstance(n, dict)]
     types = {n.get("type") for n, _ in nodes if isinstance(n.get("type"), str)}
     assert "number" not in types  # no floats
-    assert not any("enum" in n or "const" in n for n, _ in nodes)
+    assert not any("const" in n for n, _ in nodes)
     assert not any(n.get("type") == "null" for n, _ in nodes)  # 3.1-style nulls lowered to `nullable`
     status = doc["components"]["schemas"]["RunStatus"]["properties"]
     assert status["risk_score"] == {"type": "integer", "nullable": True}
     assert max(d for _, d in _walk(doc["components"]["schemas"])) <= 15
 
 
-def test_openapi_document_is_served_with_the_callers_base_url(flow_app_client: TestClient) -> None:
-    response = flow_app_client.get("/flow/openapi.json")
+def test_openapi_keeps_every_single_field_rule_the_routes_enforce() -> None:
+    schemas = build_openapi("https://contractloop.example.com")["components"]["schemas"]
+    approval, event = schemas["ApprovalSubmission"], schemas["OpportunityEvent"]
+    assert approval["properties"]["decision"] == {"type": "string", "enum": ["approve", "edit", "reject"]}
+    assert approval["additionalProperties"] is False and event["additionalProperties"] is False
+    assert event["properties"]["opportunity_id"]["pattern"] == "^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$"
+    assert event["properties"]["stage"]["minLength"] == 1 and event["properties"]["event_id"]["maxLength"] == 255
+    assert set(event["required"]) == {"opportunity_id", "stage", "event_id"}
+
+
+def test_openapi_document_is_served_with_the_callers_base_url(flow_app_client: TestClient,
+                                                              flow_api_key: str) -> None:
+    assert flow_app_client.get("/flow/openapi.json").status_code == 401
+    response = flow_app_client.get("/flow/openapi.json", headers={"X-API-Key": flow_api_key})
     assert response.status_code == 200
     assert response.json()["servers"] == [{"url": "http://testserver"}]

@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -77,9 +78,10 @@ def test_a_signed_webhook_syncs_the_executed_contract(flow_server: FlowServer, e
 
 
 def _delivery(flow_server: FlowServer, workflow_id: str, event_id: str, event: str = "workflow_completed",
-              signer: Any = None) -> tuple[dict[str, str], str]:
+              signer: Any = None, timestamp: str | None = None) -> tuple[dict[str, str], str]:
     ic = flow_server.stack.ironclad
-    body = json.dumps({"companyID": ic.company_id, "timestamp": "2026-11-26T12:00:00Z", "webhookID": "hook-test",
+    timestamp = timestamp or datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    body = json.dumps({"companyID": ic.company_id, "timestamp": timestamp, "webhookID": "hook-test",
                        "payload": {"event": event, "workflowID": workflow_id}}, separators=(",", ":"))
     return (signer or ic.services.signer).headers(event_id, body), body
 
