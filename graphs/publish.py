@@ -1,7 +1,8 @@
 """After the decision: launch the approved documents in Ironclad, then ONE Composite write to Salesforce.
 
-Side effects happen only here, after approval, and both are idempotent: the launch is keyed by the run's
-correlation id (a retry finds the workflow it created), and the write is an update plus upserts.
+Side effects happen only here, after approval, and both are idempotent: the launch is keyed by the
+Opportunity (a retry, or another run for the same deal, finds the workflow already launched), and the write
+is an update plus upserts. A write-back that fails on a transient Salesforce error is retried by this run.
 """
 
 from __future__ import annotations
@@ -10,18 +11,38 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import RetryPolicy
 
 from graphs import context as services
 from graphs.approval_node import approval_task_key
 from graphs.context import Context
 from graphs.state import Launch, RunState
+from tools.ironclad.idempotent import opportunity_launch_key
 from tools.write_plan import WriteOp, WritePlan
 
 SUMMARY_LIMIT = 32000
 
 
+def _transient(exc: Exception) -> bool:
+    return bool(getattr(exc, "transient", False))
+
+
+# Row locks and outages pass; the client already retried a few times, so these retries are slower.
+WRITE_BACK_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, backoff_factor=2.0, max_interval=10.0,
+                               retry_on=_transient)
+
+
 def launch_key(state: RunState, template_key: str) -> str:
-    return f"{state.correlation_id}:{template_key}"
+    """One agreement per Opportunity; an addendum (e.g. the DPA) is keyed by its template beside it."""
+    assert state.draft is not None and state.task.opportunity_id
+    primary = state.draft.primary.template_key
+    return opportunity_launch_key(state.task.opportunity_id, None if template_key == primary else template_key)
+
+
+def workflow_fields(launch: Launch) -> dict[str, Any]:
+    """What the Opportunity records about its workflow."""
+    return {"Ironclad_Workflow_Id__c": launch.workflow_id, "Ironclad_Workflow_Link__c": launch.link,
+            "Ironclad_Status__c": launch.status}
 
 
 def workflow_link(base_url: str, workflow_id: str) -> str:
@@ -56,9 +77,7 @@ def write_back(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     }
     if approved:
         assert state.launch is not None
-        fields |= {"Ironclad_Workflow_Id__c": state.launch.workflow_id,
-                   "Ironclad_Workflow_Link__c": state.launch.link,
-                   "Ironclad_Status__c": state.launch.status}
+        fields |= workflow_fields(state.launch)
     else:
         fields["Ironclad_Status__c"] = "Rejected"
     ops = [WriteOp(ref="opportunity", action="update", sobject="Opportunity", record_id=state.bundle.id,
@@ -96,7 +115,7 @@ def _summary(state: RunState) -> str:
 def build_publisher() -> Any:
     builder = StateGraph(RunState, context_schema=Context)
     builder.add_node("launch", launch)
-    builder.add_node("write_back", write_back)
+    builder.add_node("write_back", write_back, retry_policy=WRITE_BACK_RETRY)
     builder.add_edge(START, "launch")
     builder.add_edge("launch", "write_back")
     builder.add_edge("write_back", END)

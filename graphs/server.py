@@ -390,7 +390,10 @@ class FlowService:
 
     async def _run_error(self, thread_id: str) -> str:
         """The failing step and its exception, from the checkpoint's pending task (the run API masks it)."""
-        state = await self.client.threads.get_state(thread_id)
+        try:
+            state = await self.client.threads.get_state(thread_id)
+        except httpx.HTTPStatusError:  # the status route must say "failed", never answer 500 itself
+            return "the run failed; see the server log"
         for task in state.get("tasks") or []:
             if task.get("error"):
                 return f"{task['name']}: {task['error']}"[:MAX_ERROR_CHARS]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import httpx
-import pydantic
 import pytest
 from langgraph.types import Command
 
 from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop
+from tools.ironclad.idempotent import opportunity_launch_key
 
 SMALL_EXPANSION = DealSpec(
     account_name="Harborline Logistics", region="NA", deal_type="Expansion", term_months=12, payment_terms_days=30,
@@ -59,8 +59,25 @@ def test_same_event_again_creates_no_second_workflow(loop: Loop) -> None:
     first = graph.invoke(task, {"configurable": {"thread_id": "dup-1"}}, context=ctx)
     second = graph.invoke(task, {"configurable": {"thread_id": "dup-2"}}, context=ctx)
     assert first["status"] == "launched"
-    assert second["status"] == "completed"  # the Opportunity already carries a workflow
-    assert len(loop.ironclad.find_workflows_by_key(f"{first['correlation_id']}:order_form")) == 1
+    # The second run finds the Opportunity's live agreement in Ironclad and adopts it: nothing is drafted.
+    assert second["status"] == "launched" and second.get("draft") is None
+    assert second["launch"].workflow_id == first["launch"].workflow_id and not second["launch"].created
+    assert len(loop.ironclad.find_workflows_by_key(opportunity_launch_key(opp_id))) == 1
+
+
+def test_a_cancelled_agreement_lets_the_next_run_launch_anew(loop: Loop) -> None:
+    opp_id = loop.deal(SMALL_EXPANSION.model_copy(update={"account_name": "Withdrawn Wharf"}))
+    graph, ctx = loop.graph()
+    first = graph.invoke(loop.draft_task(opp_id, event_id="evt-a"), {"configurable": {"thread_id": "wd-1"}},
+                         context=ctx)
+    loop.ironclad.cancel_workflow(first["launch"].workflow_id, "customer withdrew; redraft")
+    second = graph.invoke(loop.draft_task(opp_id, event_id="evt-b"), {"configurable": {"thread_id": "wd-2"}},
+                          context=ctx)
+    assert second["status"] == "launched" and second["launch"].created
+    assert second["launch"].workflow_id != first["launch"].workflow_id
+    live = [w for w in loop.ironclad.find_workflows_by_key(opportunity_launch_key(opp_id)) if w.status != "cancelled"]
+    assert [w.id for w in live] == [second["launch"].workflow_id]
+    assert loop.salesforce.get("Opportunity", opp_id)["Ironclad_Workflow_Id__c"] == second["launch"].workflow_id
 
 
 def test_large_deal_waits_for_approval_then_launches(loop: Loop) -> None:
@@ -80,9 +97,12 @@ def test_large_deal_waits_for_approval_then_launches(loop: Loop) -> None:
     assert task["OwnerId"] == legal_user[0]["Id"]
     assert _opportunity(loop, opp_id)["Ironclad_Workflow_Id__c"] is None  # nothing launched before the decision
 
-    with pytest.raises(pydantic.ValidationError):
-        graph.invoke(Command(resume={"decisions": [{"type": "maybe"}], "reviewer": "x"}), config, context=ctx)
-    assert graph.get_state(config).values["status"] == "awaiting_approval"
+    # A resume that is not a decision changes nothing: the run asks the same question again.
+    refused = graph.invoke(Command(resume={"decisions": [{"type": "maybe"}], "reviewer": "x"}), config, context=ctx)
+    assert refused["__interrupt__"][0].value["correlation_id"] == request["correlation_id"]
+    state = graph.get_state(config)
+    assert state.values["status"] == "awaiting_approval" and state.values.get("decision") is None
+    assert "resume refused" in state.values["log"][-1]
 
     final = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "lee@legal"}), config,
                          context=ctx)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import httpx
-import pydantic
-import pytest
 from langgraph.types import Command
 
 from sandbox.salesforce.deals import DealSpec, LineSpec
@@ -96,8 +94,10 @@ def test_value_far_from_the_opportunity_amount_waits_for_review(loop: Loop) -> N
     assert request["changes"] and request["action_requests"][0]["name"] == "apply_salesforce_write_plan"
     assert loop.salesforce.query(
         f"SELECT Id FROM Contract_Insight__c WHERE Opportunity__c = '{opp_id}'") == []  # nothing written yet
-    with pytest.raises(pydantic.ValidationError):  # an edit with nothing edited is refused, state unchanged
-        graph.invoke(Command(resume={"decisions": [{"type": "edit"}], "reviewer": "r"}), config, context=ctx)
+    # An edit with nothing edited is refused: state unchanged, the same review asked again.
+    refused = graph.invoke(Command(resume={"decisions": [{"type": "edit"}], "reviewer": "r"}), config, context=ctx)
+    assert refused["__interrupt__"][0].value["reasons"] == request["reasons"]
+    assert graph.get_state(config).values.get("decision") is None
     final = graph.invoke(Command(resume={"decisions": [{"type": "edit", "edited_action": {
         "name": "launch_ironclad_workflow", "args": {"Contract_Insight__c.Governing_Law__c": "New York"}}}],
         "reviewer": "ops@acme"}), config, context=ctx)

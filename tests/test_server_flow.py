@@ -202,3 +202,108 @@ def test_an_edit_from_a_flow_screen_is_reviewed_again_before_anything_launches(f
         k: v for k, v in before.items() if k != "paymentTermsDays"}
     assert "RISK-PAY-BEYOND-30" not in second["risk_summary"]
     assert second["workflow_id"] is None
+
+
+def _workflows_for(flow_server: FlowServer, opportunity_id: str) -> list[Any]:
+    from tools.ironclad.idempotent import opportunity_launch_key
+
+    ironclad = flow_server.stack.ironclad
+    with IroncladClient(ironclad.base_url, ironclad.client_id, ironclad.client_secret,
+                        ironclad.user_email) as client:
+        return [w for w in client.find_workflows_by_key(opportunity_launch_key(opportunity_id))
+                if w.status != "cancelled"]
+
+
+def _new_deal(flow_server: FlowServer, name: str, seats: int) -> dict[str, Any]:
+    """A deal of its own, so that no other test's runs are on it: PLT-STD seats at 600 a year each."""
+    from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
+
+    spec = DealSpec(account_name=f"{name} {uuid.uuid4().hex[:6]}", region="NA", deal_type="Expansion",
+                    governing_law="State of New York", lines=[LineSpec(product_code="PLT-STD", quantity=seats)])
+    opportunity_id = create_deal(flow_server.stack.salesforce.store, spec)
+    return {"Id": opportunity_id, "Amount": seats * 600}
+
+
+def test_a_failed_write_back_and_new_events_never_launch_a_second_workflow(flow_server: FlowServer) -> None:
+    opportunity = _new_deal(flow_server, "Row Lock Logistics", seats=10)
+    salesforce = flow_server.stack.salesforce
+    first = _event(opportunity["Id"])
+    salesforce.inject("UNABLE_TO_LOCK_ROW", count=1000, path="/composite")  # the write-back can never land
+    try:
+        with flow_server.http() as http:
+            assert http.post("/flow/opportunity-events", json=first).status_code == 202
+            failed = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED, timeout=90)
+    finally:
+        salesforce.faults.clear()
+    assert failed["status"] == "failed", failed  # TEMP-H4
+    assert len(_workflows_for(flow_server, opportunity["Id"])) == 1  # launched before the write-back failed
+    assert not salesforce.client().Opportunity.get(opportunity["Id"])["Ironclad_Workflow_Id__c"]
+
+    with flow_server.http() as http:
+        # The Flow fires again with a new event id: the same run finishes what it started.
+        second = http.post("/flow/opportunity-events", json=_event(opportunity["Id"]))
+        assert second.status_code == 202 and second.json()["thread_id"] == failed["thread_id"], second.text
+        done = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+        assert done["status"] == "launched" and done["workflow_id"], done
+        # The first event sent again answers with the run of record; it re-drives nothing.
+        old = http.post("/flow/opportunity-events", json=first)
+        assert (old.status_code, old.json()["status"], old.json()["duplicate"]) == (200, "launched", True)
+        # Salesforce loses the workflow id (a bad import, a person); a later event adopts the live workflow.
+        salesforce.client().Opportunity.update(opportunity["Id"], {"Ironclad_Workflow_Id__c": None})
+        later = http.post("/flow/opportunity-events", json=_event(opportunity["Id"]))
+        assert later.status_code == 202
+        adopted = _poll(http, opportunity["Id"],
+                        lambda s: s["thread_id"] == later.json()["thread_id"] and s["status"] in SETTLED)
+    assert adopted["status"] == "launched" and adopted["workflow_id"] == done["workflow_id"], adopted
+    assert [w.id for w in _workflows_for(flow_server, opportunity["Id"])] == [done["workflow_id"]]
+    assert salesforce.client().Opportunity.get(opportunity["Id"])["Ironclad_Workflow_Id__c"] == done["workflow_id"]
+
+
+def test_a_deal_with_a_live_workflow_is_not_sent_to_legal_again(flow_server: FlowServer) -> None:
+    opportunity = _new_deal(flow_server, "Second Look Holdings", seats=500)
+    assert opportunity["Amount"] >= LEGAL_THRESHOLD
+    with flow_server.http() as http:
+        assert http.post("/flow/opportunity-events", json=_event(opportunity["Id"])).status_code == 202
+        waiting = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+        assert waiting["status"] == "awaiting_approval", waiting
+        approve = {"opportunity_id": opportunity["Id"], "decision": "approve", "reviewer": "legal counsel"}
+        assert http.post("/flow/approvals", json=approve).status_code == 202
+        launched = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED - {"awaiting_approval"})
+        assert launched["status"] == "launched", launched
+        again = http.post("/flow/opportunity-events", json=_event(opportunity["Id"]))  # stage moved back and forth
+        status = _poll(http, opportunity["Id"],
+                       lambda s: s["thread_id"] == again.json()["thread_id"] and s["status"] in SETTLED)
+    assert (status["status"], status["workflow_id"], status["approval"]) == ("launched", launched["workflow_id"], None)
+    assert len(_workflows_for(flow_server, opportunity["Id"])) == 1
+
+
+def test_a_malformed_resume_through_the_langgraph_api_is_refused_and_the_run_keeps_waiting(
+        flow_server: FlowServer) -> None:
+    import asyncio
+
+    from langgraph_sdk import get_client
+
+    opportunity = _new_deal(flow_server, "Malformed Resume Mills", seats=500)
+    with flow_server.http() as http:
+        assert http.post("/flow/opportunity-events", json=_event(opportunity["Id"])).status_code == 202
+        waiting = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED)
+    assert waiting["status"] == "awaiting_approval", waiting
+
+    async def resume(value: Any) -> int:
+        client = get_client(url=flow_server.url, api_key=flow_server.api_key)
+        try:
+            await client.runs.create(waiting["thread_id"], "contractloop", command={"resume": value})
+        except httpx.HTTPStatusError as exc:
+            return exc.response.status_code
+        return 200
+
+    for bad in ({"decisions": [{"type": "maybe"}], "reviewer": "x"}, "approve", {"decisions": []},
+                {"decisions": [{"type": "reject"}], "reviewer": "legal"}):  # a rejection needs its reason
+        assert asyncio.run(resume(bad)) == 422, bad
+    with flow_server.http() as http:
+        still = http.get(f"/flow/opportunities/{opportunity['Id']}").json()
+        assert still["status"] == "awaiting_approval" and still["approval"], still
+        good = {"decisions": [{"type": "approve"}], "reviewer": "legal counsel"}
+        assert asyncio.run(resume(good)) == 200
+        done = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED - {"awaiting_approval"})
+    assert done["status"] == "launched" and done["decided_by"] == "legal counsel", done

@@ -14,7 +14,7 @@ from graphs.state import RunState
 
 def _continue_or_stop(next_node: str):
     def route(state: DrafterState) -> str:
-        return END if state.status in ("failed", "completed") else next_node
+        return END if state.status in ("failed", "completed", "launched") else next_node
     return route
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from agents.drafter.existing_workflow import adopt_workflow, live_workflow
 from agents.drafter.facts import FactsError, crm_requests, deal_facts
 from agents.drafter.mapping import MappingError, MappingInput, map_attributes
 from agents.drafter.model_clauses import draft_clauses_with_model, negotiated_text
@@ -28,14 +29,14 @@ def _fail(message: str) -> dict[str, Any]:
 
 
 def read_bundle(state: DrafterState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """One SOQL call: opportunity, account, contact roles, line items, primary quote."""
+    """One SOQL call: opportunity, account, contact roles, line items, primary quote; and one Ironclad
+    lookup for an agreement already launched for it."""
     assert state.task.opportunity_id
-    bundle = services.salesforce(runtime.context).read_opportunity_bundle(state.task.opportunity_id)
-    if bundle.ironclad_workflow_id:
-        # A workflow exists already (an earlier run launched it): never start a second one.
-        return {"bundle": bundle, "status": "completed",
-                "log": [f"drafter: Opportunity already has Ironclad workflow {bundle.ironclad_workflow_id}; "
-                        "nothing to draft"]}
+    salesforce, ironclad = services.salesforce(runtime.context), services.ironclad(runtime.context)
+    bundle = salesforce.read_opportunity_bundle(state.task.opportunity_id)
+    existing = live_workflow(ironclad, bundle)
+    if existing is not None:  # an earlier run (or a person) launched the agreement: never start a second one
+        return adopt_workflow(salesforce, ironclad, bundle, existing, state.correlation_id)
     if bundle.stage != CONTRACTING:
         return _fail(f"Opportunity {bundle.id} is in stage {bundle.stage!r}, not {CONTRACTING!r}")
     return {"bundle": bundle, "log": [f"drafter: read {bundle.name} ({len(bundle.line_items)} line items, "

@@ -21,8 +21,11 @@ from evals.drafting.cases import Case, load_cases
 from evals.drafting.scoring import CaseScore, score_attributes, score_findings, score_route, score_templates
 from graphs.context import Context
 from graphs.state import RunState, Task
+from sandbox.ironclad.config import SandboxConfig as IroncladConfig
+from sandbox.ironclad.server import IroncladSandbox
 from sandbox.salesforce.deals import create_deal
 from sandbox.salesforce.server import SalesforceSandbox
+from tools.ironclad import IroncladClient
 from tools.salesforce import SalesforceClient
 
 
@@ -79,9 +82,12 @@ def summarise(scores: list[CaseScore], seconds: float) -> Summary:
 
 def evaluate(model: Any = None, cases: list[Case] | None = None) -> tuple[Summary, list[CaseScore]]:
     cases = cases or load_cases()
-    with tempfile.TemporaryDirectory() as tmp, SalesforceSandbox(Path(tmp), opportunities=10) as org:
-        settings = settings_from(org.env())
-        ctx = Context(salesforce=SalesforceClient.from_settings(settings), model=model, offline=model is None)
+    # Ironclad too: the drafter first asks it whether the deal already has a live agreement.
+    with tempfile.TemporaryDirectory() as tmp, SalesforceSandbox(Path(tmp), opportunities=10) as org, \
+            IroncladSandbox(IroncladConfig(db_path=Path(tmp) / "ironclad.sqlite")) as tenant:
+        settings = settings_from({**org.env(), **tenant.env()})
+        ctx = Context(salesforce=SalesforceClient.from_settings(settings),
+                      ironclad=IroncladClient.from_settings(settings), model=model, offline=model is None)
         ids = {case.id: create_deal(org.store, case.deal) for case in cases}
         started = time.perf_counter()
         drafter, reviewer = build_drafter(), build_risk_reviewer()

@@ -7,6 +7,10 @@ Ironclad has no idempotency key, so ours travels in the `contractloopKey` attrib
    have happened, so we look again, giving the server time to settle, before sending it once more;
 3. after launching: if a concurrent launcher (another process) also got through, the oldest workflow stands
    and the newer one is cancelled with a comment, so every racer converges on the same workflow.
+A key whose workflows were all cancelled (a person withdrew the contract in Ironclad) launches anew.
+
+contractloop keys a launch by the Salesforce Opportunity, not by the event that asked for it
+(`opportunity_launch_key`): whatever events a Flow sends, an Opportunity has at most one live agreement.
 """
 
 from __future__ import annotations
@@ -35,6 +39,13 @@ def _lock_for(key: str) -> threading.Lock:
         return _key_locks.setdefault(key, threading.Lock())
 
 
+def opportunity_launch_key(opportunity_id: str, addendum: str | None = None) -> str:
+    """The key of the agreement launched for an Opportunity (or of one addendum, e.g. its DPA).
+
+    The first 15 characters of a Salesforce Id name the record, so a 15- and an 18-character Id agree."""
+    return f"opp:{opportunity_id[:15]}" + (f":{addendum}" if addendum else "")
+
+
 def _age(workflow: Workflow) -> tuple[int, str]:
     number = workflow.ironclad_id.removeprefix("IC-")
     return (int(number) if number.isdigit() else 0, workflow.created.isoformat() if workflow.created else "")
@@ -47,9 +58,14 @@ def find_by_key(client: IroncladClient, key: str) -> list[Workflow]:
 
 
 def _standing(workflows: list[Workflow]) -> Workflow | None:
-    """The oldest live workflow; a key whose workflows were all cancelled keeps the oldest cancelled one."""
-    candidates = [w for w in workflows if w.status != "cancelled"] or workflows
-    return candidates[0] if candidates else None
+    """The oldest workflow that was not cancelled (active, paused or completed), if any."""
+    live = [w for w in workflows if w.status != "cancelled"]
+    return live[0] if live else None
+
+
+def find_standing(client: IroncladClient, key: str) -> Workflow | None:
+    """The workflow of record for `key`: the oldest one not cancelled."""
+    return _standing(find_by_key(client, key))
 
 
 def launch_idempotent(client: IroncladClient, template_id: str, attributes: dict[str, Any], key: str, *,

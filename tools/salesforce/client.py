@@ -172,7 +172,8 @@ class SalesforceClient:
                 self._back_off(attempt)
                 continue
             message = root.errors[0].get("message", "") if root.errors else "operation failed"
-            raise WritePlanFailed(f"write plan rolled back: {root.ref} ({root.sobject}) {code}: {message}", results)
+            raise WritePlanFailed(f"write plan rolled back: {root.ref} ({root.sobject}) {code}: {message}", results,
+                                  root_code=code)
         raise AssertionError("unreachable")
 
     def describe(self, sobject: str) -> dict[str, Any]:

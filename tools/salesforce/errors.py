@@ -60,9 +60,12 @@ class ServiceUnavailable(SalesforceApiError):
 class WritePlanFailed(SalesforceApiError):
     """A write plan was rolled back; `results` holds every operation's outcome."""
 
-    def __init__(self, message: str, results: list[Any]):
+    def __init__(self, message: str, results: list[Any], root_code: str | None = None):
         super().__init__(400, "WRITE_PLAN_ROLLED_BACK", message)
         self.results = results
+        self.root_code = root_code
+        # Rolled back because a row was locked: the same plan can succeed a little later.
+        self.transient = root_code == "UNABLE_TO_LOCK_ROW"
 
 
 _BY_CODE: dict[str, type[SalesforceApiError]] = {
