@@ -118,3 +118,49 @@ def test_replayed_deliveries_change_nothing(flow_server: FlowServer, executed: d
         headers, body = _delivery(flow_server, executed["workflow_id"], "evt-launch", event="workflow_launched")
         assert raw.post("/ironclad/webhooks", content=body, headers=headers).json()["status"] == "ignored"
     assert _counts(flow_server) == before
+
+
+def test_a_stale_or_future_signed_delivery_is_refused(flow_server: FlowServer, executed: dict[str, Any]) -> None:
+    with httpx.Client(base_url=flow_server.url, timeout=30) as raw:
+        for when, word in (("2019-04-07T21:36:52.776Z", "stale"), ("2099-01-01T00:00:00.000Z", "future")):
+            headers, body = _delivery(flow_server, executed["workflow_id"], f"evt-{word}", timestamp=when)
+            answer = raw.post("/ironclad/webhooks", content=body, headers=headers)
+            assert answer.status_code == 401 and word in answer.json()["detail"], answer.text
+
+
+def _launched_and_signed_without_a_webhook(flow_server: FlowServer, name: str) -> str:
+    """A deal launched through the Flow API and signed in Ironclad while no webhook was registered."""
+    stack = flow_server.stack
+    opp_id = create_deal(stack.salesforce.store, DealSpec(
+        account_name=f"{name} {uuid.uuid4().hex[:6]}", region="NA", deal_type="Expansion",
+        governing_law="State of New York", lines=[LineSpec(product_code="PLT-STD", quantity=10)]))
+    with flow_server.http() as http:
+        http.post("/flow/opportunity-events", json={"opportunity_id": opp_id, "stage": "Contracting",
+                                                    "event_id": f"e-{uuid.uuid4().hex}"}).raise_for_status()
+        status = _poll(http, f"/flow/opportunities/{opp_id}", lambda s: s["status"] in ("launched", "failed"))
+    assert status["status"] == "launched", status
+    httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{status['workflow_id']}/complete",
+               timeout=30).raise_for_status()
+    return str(status["workflow_id"])
+
+
+def test_a_delivery_recorded_by_a_server_that_died_before_its_run_is_synced_when_redelivered(
+        flow_server: FlowServer) -> None:
+    from pathlib import Path
+
+    from graphs.webhook_ledger import WebhookLedger
+
+    workflow_id = _launched_and_signed_without_a_webhook(flow_server, "Lost Letter Ltd")
+    event_id = f"evt-{uuid.uuid4().hex}"
+    # What a server that recorded the event, then died before storing its run, left behind.
+    ledger = WebhookLedger(Path(flow_server.server.env["CONTRACTLOOP_DATA_DIR"]) / "ironclad_events.sqlite")
+    ledger.record(event_id, "workflow_completed", workflow_id)
+    ledger.close()
+    with httpx.Client(base_url=flow_server.url, timeout=30) as raw:
+        headers, body = _delivery(flow_server, workflow_id, event_id)  # Ironclad's redelivery
+        answer = raw.post("/ironclad/webhooks", content=body, headers=headers)
+    assert answer.status_code == 202 and answer.json()["status"] == "started", answer.text
+    with flow_server.http() as http:
+        sync = _poll(http, f"/ironclad/workflows/{workflow_id}/sync",
+                     lambda s: s["status"] in ("completed", "awaiting_approval", "failed"))
+    assert sync["status"] in ("completed", "awaiting_approval"), sync
