@@ -99,11 +99,14 @@ def print_summary(record: DemoRecord, sf: SalesforceClient, ironclad: IroncladCl
             list(deal.status.get("addendum_workflow_ids") or [])
         for workflow_id in ids:
             workflow = ironclad.get_workflow(workflow_id)
-            state = (f"completed → executed record {', '.join(workflow.record_ids)}" if workflow.status == "completed"
-                     else f"{workflow.status} at step {workflow.step}"
-                     + (" (the demo signs only the main agreements)" if workflow_id != ids[0] else ""))
-            console.print(f"    {workflow.ironclad_id} {workflow.title}: launched, {state}")
-            console.print(f"      workflow id {workflow.id}")
+            if workflow.status == "completed":
+                state, record_ids = "completed", f", executed record {', '.join(workflow.record_ids)}"
+            else:
+                state = f"{workflow.status} at step {workflow.step}" + \
+                    (" (the demo signs only the main agreements)" if workflow_id != ids[0] else "")
+                record_ids = ""
+            console.print(f"    {workflow.ironclad_id} {workflow.title}: {state}")
+            console.print(f"      workflow id {workflow.id}{record_ids}")
     if not any(d.status.get("workflow_id") for d in record.deals):
         console.print("    no workflow was launched")
     console.print("  [bold]Files[/bold]")
@@ -123,8 +126,8 @@ def print_next_steps(record: DemoRecord) -> None:
     console.rule("Next steps")
     console.print("  Open this demo's org and Ironclad tenant again (it stays in the foreground; Ctrl-C stops it):")
     console.print(f"    {cli} sandbox up --data-dir {data_dir} --opportunities {record.opportunities}")
-    console.print(f"  (add --sf-port N --ironclad-port M if ports {DEFAULT_SF_PORT} / {DEFAULT_IRONCLAD_PORT} are "
-                  "taken; keep --opportunities as shown: another number re-seeds the org)")
+    console.print(f"  (add --sf-port N --ironclad-port M if ports {DEFAULT_SF_PORT} / {DEFAULT_IRONCLAD_PORT} are taken;")
+    console.print("  keep --opportunities as shown: another number re-seeds the org)")
     console.print("  It prints SF_* and IRONCLAD_* settings as KEY=value lines. In another shell, `export` those "
                   "lines,")
     console.print("  then query the org:")

@@ -97,7 +97,7 @@ _BOOLEAN_PHRASES = {
     ("Auto_Renewal__c", False): (r"(shall|will)\s+not\s+(automatically\s+)?renew", r"no\s+auto\w*\s+renewal"),
     ("Termination_For_Convenience__c", True): (r"for\s+convenience",),
 }
-QUOTE_WIDTH = 72
+QUOTE_WIDTH = 64
 
 
 def value_spellings(field: str, value: Any) -> list[str]:
@@ -163,7 +163,7 @@ def quote_around(quote: str, field: str, value: Any, record: dict[str, Any]) -> 
     if span is None and field == "Expiration_Date__c" and record.get("Initial_Term_Months__c"):
         months = record["Initial_Term_Months__c"]
         span = find_value(text, "Initial_Term_Months__c", months)
-        note = f"computed: {shown(record.get('Effective_Date__c'))} + {number(months)} months"
+        note = f"computed: effective date {shown(record.get('Effective_Date__c'))} + {number(months)} months"
     if span is None:
         return short(text, QUOTE_WIDTH * 3), "the value is not spelled out in this quote"
     return window(text, span), note

@@ -24,7 +24,8 @@ from sandbox.http import free_port
 
 CLI = Path(sys.executable).parent / "contractloop"
 RULE = re.compile(r"^─+ ?(.*?) ?─+$")
-CITATION = re.compile(r"^\s+(?P<field>\w+__c)\s+(?P<value>.+?)\s+p\.\d+ \"(?P<quote>.*)\"(?:\s+\((?P<note>.*)\))?$")
+CITATION = re.compile(r"^\s+(?P<field>\w+__c)\s+(?P<value>.+?)\s+p\.\d+ \"(?P<quote>.*)\"$")
+NOTE = re.compile(r"^\s+\((?P<note>computed: .*)\)$")  # under a citation whose value is computed from the quote
 
 
 @dataclass
@@ -68,7 +69,7 @@ def _sections(lines: list[str]) -> dict[str, list[str]]:
 
 def _spelled_in(quote: str, field: str, value: str, note: str | None) -> bool:
     """Whether the shown quote shows the shown value, spelled as a contract spells it."""
-    computed = re.match(r"computed: \S+ \+ (\d+) months", note or "")
+    computed = re.match(r"computed: effective date \S+ \+ (\d+) months", note or "")
     if computed:
         return f"{computed.group(1)} months" in quote
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -103,7 +104,7 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
 
     summary = "\n".join(sections["Summary: what the demo changed, and where"])
     for expected in ("Salesforce", "Opportunity (2 updated)", "Contract_Insight__c (2 created)", "Ironclad",
-                     "IC-1 ", "completed → executed record", "Files", "var/demo/sandbox/"):
+                     "IC-1 ", ": completed", "executed record", "Files", "var/demo/sandbox/"):
         assert expected in summary, expected
     pdfs = re.findall(r"(var/demo/executed/\S+\.pdf)", summary)
     assert len(pdfs) == 2
@@ -117,12 +118,17 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
 
 
 def test_every_shown_citation_quote_contains_its_value(demo_run: DemoRun) -> None:
-    rows = [m for m in map(CITATION.match, demo_run.lines) if m]
+    rows, notes = [], []
+    for line, following in zip(demo_run.lines, demo_run.lines[1:] + [""], strict=True):
+        if row := CITATION.match(line):
+            rows.append(row)
+            notes.append(note["note"] if (note := NOTE.match(following)) else None)
     fields = {m["field"] for m in rows}
     assert len(rows) >= 15 and {"Effective_Date__c", "Total_Contract_Value__c", "Liability_Cap__c",
                                 "Governing_Law__c", "Notice_Period_Days__c"} <= fields, rows
-    hidden = [(m["field"], m["value"], m["quote"]) for m in rows
-              if not _spelled_in(m["quote"], m["field"], m["value"], m["note"])]
+    hidden = [(m["field"], m["value"], m["quote"]) for m, note in zip(rows, notes, strict=True)
+              if not _spelled_in(m["quote"], m["field"], m["value"], note)]
+    assert notes.count(None) < len(notes)  # the expiration dates say how they are computed
     assert not hidden, f"quotes that do not show their value: {hidden}"
 
 

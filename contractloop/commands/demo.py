@@ -134,14 +134,14 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
     try:
         console.print(f"  contractloop registered Ironclad webhook {webhook.id} → {webhook.target_url}")
         console.print(f"    for {', '.join(webhook.events)}")
+        console.print("  The sandbox plays Ironclad's humans: each launched workflow is approved, signed and archived.")
         for deal in launched:
             response = httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{deal.status['workflow_id']}"
                                   "/complete", timeout=30)
             response.raise_for_status()
             done = response.json()
-            console.print(f"  {done['ironcladId']} {done['title']}: the sandbox's humans approve, sign and archive it"
-                          f" → step {done['step']}")
-            console.print(f"    executed record {', '.join(done['recordIds'])} (with the signed PDF)")
+            console.print(f"    {done['ironcladId']} {done['title']} → step {done['step']}, "
+                          f"executed record {', '.join(done['recordIds'])}")
         _show_deliveries(stack.ironclad.base_url, expected=len(launched))
 
         console.rule("5. Executed contract → Salesforce: cited terms, the write plan, one Composite write")
@@ -150,7 +150,7 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
         for deal in launched:
             sync = _wait_sync(flow, deal.status["workflow_id"], interactive)
             deal.sync = sync
-            _show_sync(deal.label, deal.opportunity_id, sync, sf, ironclad, pdf_dir, types, record)
+            _show_sync(deal.opportunity_id, sync, sf, ironclad, pdf_dir, types, record)
     finally:
         ironclad.delete_webhook(webhook.id)
     failed = [d for d in record.deals if d.status["status"] == "failed" or (d.sync or {}).get("status") == "failed"]
@@ -194,14 +194,14 @@ def _wait_sync(flow: httpx.Client, workflow_id: str, interactive: bool, timeout:
         time.sleep(0.3)
 
 
-def _show_sync(label: str, opp_id: str, sync: dict[str, Any], sf: SalesforceClient, ironclad: IroncladClient,
+def _show_sync(opp_id: str, sync: dict[str, Any], sf: SalesforceClient, ironclad: IroncladClient,
                pdf_dir: Path, types: FieldTypes, record: DemoRecord) -> None:
-    console.print(f"\n  [bold]{sync.get('record_name')}[/bold] ({label}): sync {sync['status']}"
+    console.print(f"\n  [bold]{sync.get('record_name')}[/bold]: sync {sync['status']}"
                   + (f" — {sync['error']}" if sync.get("error") else ""))
     if sync.get("record_id"):
         pdf = pdf_dir / f"{_slug(sync.get('record_name') or sync['record_id'])}.pdf"
         pdf.write_bytes(ironclad.download_signed_copy(sync["record_id"]))
-        record.files.append((pdf, f"executed {sync.get('record_name')}"))
+        record.files.append((pdf, "signed PDF"))
         console.print(f"    executed PDF saved to {record.display_path(pdf)}")
     _show_plan(sync, types)
     rows = sf.query(f"SELECT {', '.join(INSIGHT_FIELDS)}, Citations__c FROM Contract_Insight__c "
@@ -246,11 +246,10 @@ def _show_insight(insight: dict[str, Any], types: FieldTypes) -> None:
         kind = types.of("Contract_Insight__c", field)
         text = shown(value, kind)
         cite = citations.get(field)
-        where = ""
-        if cite:
-            quote, note = quote_around(cite["quote"], field, value, insight)
-            where = f'p.{cite["page"]} "{quote}"' + (f"  ({note})" if note else "")
-        console.print(f"      {field:<24} {text:<12} {where}")
+        quote, note = quote_around(cite["quote"], field, value, insight) if cite else ("", None)
+        console.print(f"      {field:<24} {text:<12} " + (f'p.{cite["page"]} "{quote}"' if cite else "no citation"))
+        if note:
+            console.print(f"      {'':<24} {'':<12} ({note})")
 
 
 def _slug(name: str) -> str:
