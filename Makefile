@@ -12,12 +12,17 @@ export ANONYMIZED_TELEMETRY ?= False
 
 .PHONY: demo test install lint bench clean
 
+# The first install takes a minute or two: say so, and let pip show each package and its progress.
+# Once installed, the stamp is newer than pyproject.toml and none of this runs, so later runs stay quiet.
 $(BIN)/python:
+	@echo "==> Creating the virtual environment in $(VENV)/"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "==> Installing contractloop and its dependencies into $(VENV)/ (a minute or two the first time)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
+	@echo "==> Installed; later runs of make skip this step"
 	touch $(STAMP)
 
 install: $(STAMP)

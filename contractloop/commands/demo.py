@@ -3,15 +3,20 @@
 Starts both sandboxes and the LangGraph server, puts a few deals of different shapes into the org, posts the
 Flow's "Opportunity reached Contracting" events to the Flow API, answers the approvals (automatically, or by
 asking with --interactive), shows what changed in Salesforce and Ironclad and why, then plays the humans in
-Ironclad (approvals, signature) and receives the signed webhook with the executed contract.
+Ironclad (approvals, signature) and receives the signed webhook with the executed contract. It ends with what
+changed where and what to try next.
+
+Each run starts from a fresh org under `<data dir>/demo/` and leaves it there, so `contractloop sandbox up
+--data-dir …` can open the last run's org and tenant again.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import secrets
-import tempfile
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -21,7 +26,8 @@ import httpx
 
 from contractloop.commands.serve import LangGraphServer
 from contractloop.demo_deals import DEMO_DEALS
-from contractloop.render import console, print_bundle
+from contractloop.demo_summary import DemoRecord, FieldTypes, print_next_steps, print_summary
+from contractloop.render import console, print_bundle, quote_around, short, shown
 from contractloop.settings import get_settings, settings_from
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
@@ -31,6 +37,15 @@ from tools.salesforce import SalesforceClient
 FINAL = {"launched", "rejected", "failed", "completed"}
 OPPORTUNITY_FIELDS = ("Ironclad_Workflow_Id__c", "Ironclad_Workflow_Link__c", "Ironclad_Status__c",
                       "Contract_Risk_Score__c", "Contractloop_Correlation_Id__c")
+WORKFLOW_ATTRIBUTES = ("counterpartyName", "effectiveDate", "totalContractValue", "initialTermMonths",
+                       "paymentTermsDays", "liabilityCapMultiple", "governingLaw")
+INSIGHT_FIELDS = ("Effective_Date__c", "Expiration_Date__c", "Initial_Term_Months__c", "Auto_Renewal__c",
+                  "Renewal_Term_Months__c", "Notice_Period_Days__c", "Governing_Law__c", "Payment_Terms_Days__c",
+                  "Total_Contract_Value__c", "Liability_Cap__c")
+WEBHOOK_ANSWERS = {202: "sync of the executed contract started",
+                   200: "this contract is already syncing: no second sync",
+                   401: "signature rejected"}
+STATE_DIRS = ("sandbox", "server", "executed")  # what one run leaves under <data dir>/demo/
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -41,83 +56,122 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory(prefix="contractloop-demo-") as tmp:
-        root = Path(tmp)
-        api_key = secrets.token_urlsafe(18)
-        console.rule("[bold]contractloop demo[/bold]")
-        console.print("Starting the Salesforce and Ironclad sandboxes and the LangGraph server (Flow API) …")
-        with SandboxStack(root / "sandbox", opportunities=args.opportunities, sf_port=None, ironclad_port=None,
-                          fresh=True) as stack:
-            env = {**stack.env(), "CONTRACTLOOP_API_KEY": api_key, "CONTRACTLOOP_DATA_DIR": str(root / "data")}
-            with LangGraphServer(root / "langgraph", env, jobs=4) as server:
-                settings = settings_from(env)
-                sf = SalesforceClient.from_settings(settings)
-                with IroncladClient.from_settings(settings) as ironclad, \
-                        httpx.Client(base_url=server.url, headers={"X-API-Key": api_key}, timeout=30) as flow:
-                    console.print(f"  Salesforce org  {stack.salesforce.instance_url}  ({args.opportunities} "
-                                  "seeded opportunities)")
-                    console.print(f"  Ironclad        {stack.ironclad.base_url}")
-                    console.print(f"  Flow API        {server.url}/flow  (OpenAPI at /flow/openapi.json)")
-                    return _loop(stack, sf, ironclad, flow, root, interactive=args.interactive)
+    root = get_settings().contractloop_data_dir / "demo"
+    for name in STATE_DIRS:  # every run starts fresh; the last run's state stays until the next one
+        shutil.rmtree(root / name, ignore_errors=True)
+    api_key = secrets.token_urlsafe(18)
+    console.rule("[bold]contractloop demo[/bold]")
+    console.print("Starting the Salesforce and Ironclad sandboxes and the LangGraph server (Flow API) …")
+    with SandboxStack(root / "sandbox", opportunities=args.opportunities, sf_port=None, ironclad_port=None,
+                      fresh=True) as stack:
+        env = {**stack.env(), "CONTRACTLOOP_API_KEY": api_key,
+               "CONTRACTLOOP_DATA_DIR": str(root / "server" / "data")}
+        with LangGraphServer(root / "server", env, jobs=4) as server:
+            settings = settings_from(env)
+            sf = SalesforceClient.from_settings(settings)
+            with IroncladClient.from_settings(settings) as ironclad, \
+                    httpx.Client(base_url=server.url, headers={"X-API-Key": api_key}, timeout=30) as flow:
+                console.print(f"  Salesforce org  {stack.salesforce.instance_url}  ({args.opportunities} "
+                              "seeded opportunities)")
+                console.print(f"  Ironclad        {stack.ironclad.base_url}")
+                console.print(f"  Flow API        {server.url}/flow  (OpenAPI at /flow/openapi.json)")
+                record = DemoRecord(root=root, opportunities=args.opportunities,
+                                    salesforce_url=stack.salesforce.instance_url,
+                                    ironclad_url=stack.ironclad.base_url, server_log=server.log_path)
+                code = _loop(stack, sf, ironclad, flow, record, interactive=args.interactive)
+                print_summary(record, sf, ironclad)
+    print_next_steps(record)
+    return code
 
 
-def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, flow: httpx.Client, root: Path,
-          interactive: bool) -> int:
-    opportunities = []
+def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, flow: httpx.Client,
+          record: DemoRecord, interactive: bool) -> int:
+    types = FieldTypes(sf)
     for label, spec in DEMO_DEALS:
         opp_id = create_deal(stack.salesforce.store, spec)
-        opportunities.append((label, opp_id))
-    console.rule("0. A deal as the drafter reads it: Opportunity, Account, contact roles, line items and the "
-                 "primary CPQ quote, in one SOQL query")
+        record.add_deal(opp_id, sf.get("Opportunity", opp_id)["Name"], label)
+    record.mark_start()
+    console.rule("0. One deal as the drafter reads it, in one SOQL query")
+    console.print("  Opportunity, Account, contact roles, line items and the primary CPQ quote:")
     stack.salesforce.reset_usage()
-    print_bundle(sf.read_opportunity_bundle(opportunities[-1][1]))
+    print_bundle(sf.read_opportunity_bundle(record.deals[-1].opportunity_id))
     console.print(f"  (Salesforce API calls for this read: {stack.salesforce.api_calls})")
+
     console.rule("1. Opportunities reach Contracting: the Flow posts one event each")
-    threads: dict[str, str] = {}
-    for label, opp_id in opportunities:
-        event = {"opportunity_id": opp_id, "stage": "Contracting", "event_id": f"evt-{uuid.uuid4().hex[:12]}"}
+    for deal in record.deals:
+        event = {"opportunity_id": deal.opportunity_id, "stage": "Contracting",
+                 "event_id": f"evt-{uuid.uuid4().hex[:12]}"}
         answer = _post(flow, "/flow/opportunity-events", event)
-        threads[opp_id] = answer["thread_id"]
-        console.print(f"  {label}\n    POST /flow/opportunity-events {opp_id} → {answer['status']} "
+        console.print(f"  [bold]{deal.name}[/bold] ({deal.label})\n"
+                      f"    POST /flow/opportunity-events {deal.opportunity_id} → {answer['status']} "
                       f"(thread {answer['thread_id']})")
         retry = _post(flow, "/flow/opportunity-events", event)
-        console.print(f"    same event again (a Flow retry) → duplicate={retry['duplicate']}, same thread: "
-                      f"{retry['thread_id'] == answer['thread_id']}")
+        same = "the same run, nothing new started" if retry["thread_id"] == answer["thread_id"] else \
+            f"a DIFFERENT thread {retry['thread_id']}"
+        console.print(f"    the same event again (a Flow retry) → duplicate: {shown(retry['duplicate'])}, {same}")
 
     console.rule("2. Drafting, risk review and approvals")
-    statuses: dict[str, dict[str, Any]] = {}
-    for label, opp_id in opportunities:
-        status = _wait(flow, opp_id, until=FINAL | {"awaiting_approval"})
+    for deal in record.deals:
+        console.print(f"  [bold]{deal.name}[/bold]")
+        status = _wait(flow, deal.opportunity_id, until=FINAL | {"awaiting_approval"})
         if status["status"] == "awaiting_approval":
-            status = _approve(flow, opp_id, status, interactive)
-        statuses[opp_id] = status
-        console.print(f"  {label}: [bold]{status['status']}[/bold]"
+            status = _approve(flow, deal.opportunity_id, status, interactive)
+        else:
+            console.print(f"    risk score {shown(status.get('risk_score'))}/100, route {status.get('risk_route')}: "
+                          f"no approval needed")
+        deal.status = status
+        console.print(f"    → [bold]{status['status']}[/bold]"
                       + (f" — {status['error']}" if status.get("error") else ""))
 
     console.rule("3. What changed in Salesforce and Ironclad, and why")
-    for label, opp_id in opportunities:
-        _show_outcome(label, opp_id, statuses[opp_id], sf, ironclad)
+    for deal in record.deals:
+        _show_outcome(deal.name, deal.label, deal.opportunity_id, deal.status, sf, ironclad)
 
     console.rule("4. Ironclad: the humans approve and sign; the signed-contract webhook reaches contractloop")
-    launched = [(label, o, statuses[o]) for label, o in opportunities if statuses[o]["status"] == "launched"]
+    launched = [d for d in record.deals if d.status["status"] == "launched"]
     webhook = ironclad.create_webhook(["workflow_completed", "workflow_signature_packet_fully_signed"],
                                       f"{flow.base_url}/ironclad/webhooks")
     try:
-        for _label, _opp, status in launched:
-            httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{status['workflow_id']}/complete",
-                       timeout=30).raise_for_status()
-        console.rule("5. Executed contract -> Salesforce: cited terms, the write plan, one Composite write")
-        pdf_dir = get_settings().contractloop_data_dir / "demo" / "executed"
+        console.print(f"  contractloop registered Ironclad webhook {webhook.id} → {webhook.target_url}")
+        console.print(f"    for {', '.join(webhook.events)}")
+        console.print("  The sandbox plays Ironclad's humans: each launched workflow is approved, signed and archived.")
+        for deal in launched:
+            response = httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{deal.status['workflow_id']}"
+                                  "/complete", timeout=30)
+            response.raise_for_status()
+            done = response.json()
+            console.print(f"    {done['ironcladId']} {done['title']} → step {done['step']}, "
+                          f"executed record {', '.join(done['recordIds'])}")
+        _show_deliveries(stack.ironclad.base_url, expected=len(launched))
+
+        console.rule("5. Executed contract → Salesforce: cited terms, the write plan, one Composite write")
+        pdf_dir = record.root / "executed"
         pdf_dir.mkdir(parents=True, exist_ok=True)
-        for label, opp_id, status in launched:
-            sync = _wait_sync(flow, status["workflow_id"], interactive)
-            _show_sync(label, opp_id, sync, sf, ironclad, pdf_dir)
-            if sync["status"] == "failed":
-                statuses[opp_id] = sync
+        for deal in launched:
+            sync = _wait_sync(flow, deal.status["workflow_id"], interactive)
+            deal.sync = sync
+            _show_sync(deal.opportunity_id, sync, sf, ironclad, pdf_dir, types, record)
     finally:
         ironclad.delete_webhook(webhook.id)
-    failed = [o for o in statuses.values() if o["status"] == "failed"]
+    failed = [d for d in record.deals if d.status["status"] == "failed" or (d.sync or {}).get("status") == "failed"]
     return 1 if failed else 0
+
+
+def _show_deliveries(ironclad_url: str, expected: int, timeout: float = 30.0) -> None:
+    """Ironclad delivers webhooks from its own queue; show them once each completed workflow's event is out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        attempts = httpx.get(f"{ironclad_url}/_sandbox/webhook-deliveries", timeout=10).json()["list"]
+        done = [a for a in attempts if a["event"] == "workflow_completed" and a["status_code"] is not None]
+        if len(done) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    console.print("  Ironclad → contractloop, signed webhook deliveries:")
+    for attempt in attempts:
+        code = attempt["status_code"]
+        answer = f"HTTP {code}, {WEBHOOK_ANSWERS.get(code, 'see the server log')}" if code else \
+            f"failed: {attempt['error']}"
+        console.print(f"    {attempt['event']:<40} → {answer} ({shown(round(attempt['elapsed_ms']))} ms)")
 
 
 def _wait_sync(flow: httpx.Client, workflow_id: str, interactive: bool, timeout: float = 90.0) -> dict[str, Any]:
@@ -140,38 +194,66 @@ def _wait_sync(flow: httpx.Client, workflow_id: str, interactive: bool, timeout:
         time.sleep(0.3)
 
 
-def _show_sync(label: str, opp_id: str, sync: dict[str, Any], sf: SalesforceClient, ironclad: IroncladClient,
-               pdf_dir: Path) -> None:
-    console.print(f"\n  [bold]{sync.get('record_name')}[/bold] ({label}): sync {sync['status']}"
+def _show_sync(opp_id: str, sync: dict[str, Any], sf: SalesforceClient, ironclad: IroncladClient,
+               pdf_dir: Path, types: FieldTypes, record: DemoRecord) -> None:
+    console.print(f"\n  [bold]{sync.get('record_name')}[/bold]: sync {sync['status']}"
                   + (f" — {sync['error']}" if sync.get("error") else ""))
     if sync.get("record_id"):
-        pdf = pdf_dir / f"{sync['record_id']}.pdf"
+        pdf = pdf_dir / f"{_slug(sync.get('record_name') or sync['record_id'])}.pdf"
         pdf.write_bytes(ironclad.download_signed_copy(sync["record_id"]))
-        console.print(f"    executed PDF: {pdf}")
-    console.print(f"    write plan ({len(sync['changes'])} field changes, {sync['written_records']} records "
-                  "written in one Composite call):")
-    for change in sync["changes"][:14]:
-        console.print(f"      {change['sobject']}.{change['field']}: {change['old']} -> {str(change['new'])[:60]}")
-    if len(sync["changes"]) > 14:
-        console.print(f"      … and {len(sync['changes']) - 14} more")
-    rows = sf.query("SELECT Effective_Date__c, Expiration_Date__c, Auto_Renewal__c, Renewal_Term_Months__c, "
-                    "Notice_Period_Days__c, Governing_Law__c, Payment_Terms_Days__c, Total_Contract_Value__c, "
-                    f"Liability_Cap__c, Citations__c FROM Contract_Insight__c WHERE Opportunity__c = '{opp_id}'")
-    if not rows:
-        return
-    insight = rows[0]
-    citations = json.loads(insight.get("Citations__c") or "{}")
-    console.print("    Contract_Insight__c in Salesforce, each value with its citation into the PDF:")
-    for field, value in insight.items():
-        if field in ("attributes", "Citations__c") or value is None:
-            continue
-        cite = citations.get(field)
-        where = f"p.{cite['page']} \"{' '.join(cite['quote'].split())[:70]}…\"" if cite else ""
-        console.print(f"      {field:<26} {str(value):<14} {where}")
+        record.files.append((pdf, "signed PDF"))
+        console.print(f"    executed PDF saved to {record.display_path(pdf)}")
+    _show_plan(sync, types)
+    rows = sf.query(f"SELECT {', '.join(INSIGHT_FIELDS)}, Citations__c FROM Contract_Insight__c "
+                    f"WHERE Opportunity__c = '{opp_id}'")
+    if rows:
+        _show_insight(rows[0], types)
     tasks = sf.query(f"SELECT Subject, ActivityDate FROM Task WHERE WhatId = '{opp_id}' "
                      "AND Contractloop_Key__c LIKE 'ironclad-%' ORDER BY ActivityDate")
+    if tasks:
+        console.print("    Tasks for the account team:")
     for task in tasks:
-        console.print(f"    Task {task['ActivityDate']}: {task['Subject'][:90]}")
+        console.print(f"      {task['ActivityDate']}  {short(task['Subject'], 100)}")
+
+
+def _show_plan(sync: dict[str, Any], types: FieldTypes) -> None:
+    """The write plan per record: updates of existing records in full (old → new), new records by count."""
+    by_record: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for change in sync["changes"]:
+        by_record.setdefault((change["sobject"], change["record"]), []).append(change)
+    console.print(f"    write plan: {len(sync['changes'])} field changes on {len(by_record)} records, "
+                  f"{sync['written_records']} written in one Composite call:")
+    new: dict[str, int] = {}
+    for (sobject, record_key), changes in by_record.items():
+        if all(c["old"] is None for c in changes):
+            new[sobject] = new.get(sobject, 0) + 1
+            continue
+        console.print(f"      update {sobject} {record_key}:")
+        for c in changes:
+            kind = types.of(sobject, c["field"])
+            console.print(f"        {c['field']:<30} {shown(c['old'], kind)} → {shown(c['new'], kind)}")
+    if new:
+        console.print("      create " + ", ".join(f"{n} {sobject}" for sobject, n in new.items()))
+
+
+def _show_insight(insight: dict[str, Any], types: FieldTypes) -> None:
+    citations = json.loads(insight.get("Citations__c") or "{}")
+    console.print("    Contract_Insight__c in Salesforce, each value with its citation into the PDF:")
+    for field in INSIGHT_FIELDS:
+        value = insight.get(field)
+        if value is None:
+            continue
+        kind = types.of("Contract_Insight__c", field)
+        text = shown(value, kind)
+        cite = citations.get(field)
+        quote, note = quote_around(cite["quote"], field, value, insight) if cite else ("", None)
+        console.print(f"      {field:<24} {text:<12} " + (f'p.{cite["page"]} "{quote}"' if cite else "no citation"))
+        if note:
+            console.print(f"      {'':<24} {'':<12} ({note})")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "contract"
 
 
 def _post(flow: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -198,11 +280,12 @@ def _approve(flow: httpx.Client, opp_id: str, status: dict[str, Any], interactiv
     """Answer approvals until the run settles: an edit is re-reviewed and may ask again."""
     while status["status"] == "awaiting_approval":
         approval = status["approval"]
-        console.print(f"\n  [bold]Approval needed[/bold] from {approval['approver_role']} "
+        console.print(f"    [bold]Approval needed[/bold] from {approval['approver_role']} "
                       f"(Salesforce Task {approval['salesforce_task_id']}):")
         for line in approval["risk_summary"].splitlines():
-            console.print(f"    {line}")
-        console.print(f"    templates {approval['templates']}, clauses {approval['clauses'] or 'standard only'}")
+            console.print(f"      {line}")
+        console.print(f"      templates {shown(approval['templates'])}; "
+                      f"clauses {shown(approval['clauses']) if approval['clauses'] else 'standard only'}")
         if interactive:
             decision = _ask()
         else:
@@ -235,23 +318,20 @@ def _ask() -> dict[str, Any]:
         console.print("    please answer approve, edit or reject")
 
 
-def _show_outcome(label: str, opp_id: str, status: dict[str, Any], sf: SalesforceClient,
+def _show_outcome(name: str, label: str, opp_id: str, status: dict[str, Any], sf: SalesforceClient,
                   ironclad: IroncladClient) -> None:
     opp = sf.get("Opportunity", opp_id)
-    console.print(f"\n  [bold]{opp['Name']}[/bold] ({label})")
+    console.print(f"\n  [bold]{name}[/bold] ({label})")
     console.print(f"    Salesforce Opportunity {opp_id}:")
     for field in OPPORTUNITY_FIELDS:
-        console.print(f"      {field:<32} {opp.get(field)}")
+        console.print(f"      {field:<32} {shown(opp.get(field))}")
     console.print("      Contract_Risk_Summary__c:")
     for line in (opp.get("Contract_Risk_Summary__c") or "").splitlines():
         console.print(f"        {line}")
-    if status.get("workflow_id"):
-        workflow = ironclad.get_workflow(status["workflow_id"])
-        attrs = workflow.attributes
+    for workflow_id in ([status["workflow_id"]] if status.get("workflow_id") else []) + \
+            list(status.get("addendum_workflow_ids") or []):
+        workflow = ironclad.get_workflow(workflow_id)
         console.print(f"    Ironclad workflow {workflow.ironclad_id} ({workflow.title}), step {workflow.step}:")
-        for name in ("counterpartyName", "effectiveDate", "totalContractValue", "initialTermMonths",
-                     "paymentTermsDays", "liabilityCapMultiple", "governingLaw"):
-            if name in attrs:
-                console.print(f"      {name:<22} {attrs[name]}")
-        for addendum in status.get("addendum_workflow_ids") or []:
-            console.print(f"    addendum workflow {addendum}")
+        for attr in WORKFLOW_ATTRIBUTES:
+            if attr in workflow.attributes:
+                console.print(f"      {attr:<22} {shown(workflow.attributes[attr])}")
