@@ -356,7 +356,10 @@ class FlowService:
 
     async def _run_error(self, thread_id: str) -> str:
         """The failing step and its exception, from the checkpoint's pending task (the run API masks it)."""
-        state = await self.client.threads.get_state(thread_id)
+        try:
+            state = await self.client.threads.get_state(thread_id)
+        except httpx.HTTPStatusError as exc:  # the status route still answers `failed`, never 500
+            return f"the run failed; its checkpoint could not be read back: {exc}"[:MAX_ERROR_CHARS]
         for task in state.get("tasks") or []:
             if task.get("error"):
                 return f"{task['name']}: {task['error']}"[:MAX_ERROR_CHARS]
