@@ -392,8 +392,8 @@ class FlowService:
         """The failing step and its exception, from the checkpoint's pending task (the run API masks it)."""
         try:
             state = await self.client.threads.get_state(thread_id)
-        except httpx.HTTPStatusError:  # the status route must say "failed", never answer 500 itself
-            return "the run failed; see the server log"
+        except httpx.HTTPStatusError as exc:  # the status route still answers `failed`, never 500
+            return f"the run failed; its checkpoint could not be read back: {exc}"[:MAX_ERROR_CHARS]
         for task in state.get("tasks") or []:
             if task.get("error"):
                 return f"{task['name']}: {task['error']}"[:MAX_ERROR_CHARS]

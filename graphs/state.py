@@ -5,9 +5,10 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from agents.extractor.models import ContractTerms
+from contractloop.state_model import StateModel
 from playbook_store.models import (
     ApprovalDecision,
     ClauseChoice,
@@ -26,7 +27,7 @@ RunStatus = Literal[
 ]
 
 
-class Task(BaseModel):
+class Task(StateModel):
     """What a run is asked to do; validated at intake from a Flow event or an Ironclad webhook."""
 
     kind: TaskKind
@@ -37,14 +38,14 @@ class Task(BaseModel):
     requested_by: str | None = None
 
 
-class AttributeValue(BaseModel):
+class AttributeValue(StateModel):
     """A template attribute with the Salesforce field (or rule) it came from."""
 
     value: Any
     source: str
 
 
-class DraftDocument(BaseModel):
+class DraftDocument(StateModel):
     """One contract to launch: the primary template, or an addendum such as the DPA."""
 
     template_key: str
@@ -55,7 +56,7 @@ class DraftDocument(BaseModel):
         return {name: a.value for name, a in self.attributes.items() if a.value is not None}
 
 
-class DraftedClause(BaseModel):
+class DraftedClause(StateModel):
     """Clause language in the draft, with the playbook position it is grounded in."""
 
     clause_id: str
@@ -66,7 +67,7 @@ class DraftedClause(BaseModel):
     exceeds_playbook: bool = False
 
 
-class Draft(BaseModel):
+class Draft(StateModel):
     facts: DealFacts
     selection: TemplateSelection
     requests: list[TermRequest] = Field(default_factory=list)
@@ -81,7 +82,7 @@ class Draft(BaseModel):
         return self.documents[0]
 
 
-class RiskReview(BaseModel):
+class RiskReview(StateModel):
     assessment: RiskAssessment
     approval: ApprovalDecision
     narrative: str | None = Field(None, description="The model's plain-language note for the approver, if any.")
@@ -96,7 +97,7 @@ class RiskReview(BaseModel):
         return "\n".join(lines)
 
 
-class Decision(BaseModel):
+class Decision(StateModel):
     """The outcome of the approval step (auto or human), as recorded for audit."""
 
     type: Literal["approve", "edit", "reject"]
@@ -106,7 +107,7 @@ class Decision(BaseModel):
     edited_attributes: dict[str, Any] | None = None
 
 
-class Launch(BaseModel):
+class Launch(StateModel):
     workflow_id: str
     ironclad_id: str | None = None
     template_key: str
@@ -115,7 +116,7 @@ class Launch(BaseModel):
     created: bool
 
 
-class ExecutedContract(BaseModel):
+class ExecutedContract(StateModel):
     """An executed contract on its way into Salesforce: where it belongs, what it says, what will change."""
 
     workflow_id: str
@@ -135,7 +136,7 @@ class ExecutedContract(BaseModel):
     results: list[OpResult] = Field(default_factory=list)
 
 
-class RunState(BaseModel):
+class RunState(StateModel):
     """The graph's state. Specialists add to it; nothing is overwritten silently."""
 
     task: Task

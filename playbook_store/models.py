@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
+from contractloop.state_model import StateModel
 from playbook_store.clauses import ApprovalLevel, ClauseType, ParameterValue
 
 Region = Literal["North America", "EMEA", "APAC", "LATAM"]
@@ -18,7 +19,7 @@ Severity = Literal["low", "medium", "high"]
 Route = Literal["auto_approve", "deal_desk", "legal"]
 
 
-class TextSpan(BaseModel):
+class TextSpan(StateModel):
     """Where in the special-terms text a request came from (character offsets, end exclusive)."""
 
     start: int = Field(ge=0)
@@ -26,7 +27,7 @@ class TextSpan(BaseModel):
     text: str
 
 
-class TermRequest(BaseModel):
+class TermRequest(StateModel):
     """One structured request parsed from free-text special terms, e.g. "liability cap 2x fees"."""
 
     clause_type: ClauseType
@@ -36,7 +37,7 @@ class TermRequest(BaseModel):
     span: TextSpan
 
 
-class DealFacts(BaseModel):
+class DealFacts(StateModel):
     """Everything the playbook rules look at. Amounts are in the deal currency."""
 
     opportunity_id: str | None = None
@@ -82,7 +83,7 @@ class DealFacts(BaseModel):
         return self.total_contract_value * 12 / max(self.term_months, 12)
 
 
-class TemplateSelection(BaseModel):
+class TemplateSelection(StateModel):
     template_keys: list[str] = Field(
         description="Primary template first, then addenda (e.g. ['msa', 'dpa'])."
     )
@@ -90,13 +91,13 @@ class TemplateSelection(BaseModel):
     reasons: list[str]
 
 
-class Evidence(BaseModel):
+class Evidence(StateModel):
     field: str = Field(description="DealFacts field (or special-terms span) the finding rests on.")
     value: str
     span: TextSpan | None = None
 
 
-class Finding(BaseModel):
+class Finding(StateModel):
     rule_id: str
     severity: Severity
     title: str
@@ -104,7 +105,7 @@ class Finding(BaseModel):
     evidence: list[Evidence]
 
 
-class RiskAssessment(BaseModel):
+class RiskAssessment(StateModel):
     findings: list[Finding]
     score: int = Field(ge=0, le=100, description="0 = standard deal; 100 = as risky as the rules can say.")
 
@@ -114,7 +115,7 @@ class RiskAssessment(BaseModel):
         return next((s for s in order if any(f.severity == s for f in self.findings)), None)
 
 
-class ApprovalDecision(BaseModel):
+class ApprovalDecision(StateModel):
     route: Route
     approver_role: str | None = Field(
         description="Ironclad / Salesforce role that must approve; None = auto."
@@ -122,7 +123,7 @@ class ApprovalDecision(BaseModel):
     reasons: list[str]
 
 
-class ClauseChoice(BaseModel):
+class ClauseChoice(StateModel):
     """The approved clause chosen for one special-terms request, rendered for the negotiatedClauses section."""
 
     request: TermRequest

@@ -235,7 +235,7 @@ def test_a_failed_write_back_and_new_events_never_launch_a_second_workflow(flow_
             failed = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED, timeout=90)
     finally:
         salesforce.faults.clear()
-    assert failed["status"] == "failed", failed  # TEMP-H4
+    assert failed["status"] == "failed" and "UNABLE_TO_LOCK_ROW" in failed["error"], failed
     assert len(_workflows_for(flow_server, opportunity["Id"])) == 1  # launched before the write-back failed
     assert not salesforce.client().Opportunity.get(opportunity["Id"])["Ironclad_Workflow_Id__c"]
 

@@ -19,6 +19,8 @@ from urllib.parse import quote
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from contractloop.state_model import StateModel
+
 ALLOWLIST_FILE = Path(__file__).with_name("write_allowlist.yaml")
 
 
@@ -29,7 +31,7 @@ _REF = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
 _REFERENCE_USE = re.compile(r"@\{([A-Za-z][A-Za-z0-9_]*)\.")
 
 
-class WriteOp(BaseModel):
+class WriteOp(StateModel):
     ref: str = Field(description="Reference id, unique within the plan; later ops may use @{ref.id}.")
     action: Literal["create", "update", "upsert"]
     sobject: str
@@ -46,6 +48,13 @@ class WriteOp(BaseModel):
             raise ValueError("ref must start with a letter and hold only letters, digits and _ (max 80)")
         return value
 
+    @field_validator("fields")
+    @classmethod
+    def _salesforce_values(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Held as Salesforce will receive them (a Decimal as a number, a date as ISO text): the plan is then
+        # the same before and after a checkpoint round trip, which stores state JSON-native.
+        return {name: to_salesforce_value(v) for name, v in value.items()}
+
     @model_validator(mode="after")
     def _keys_present(self) -> WriteOp:
         if self.action == "update" and not self.record_id:
@@ -55,7 +64,7 @@ class WriteOp(BaseModel):
         return self
 
 
-class WritePlan(BaseModel):
+class WritePlan(StateModel):
     correlation_id: str = Field(min_length=8)
     operations: list[WriteOp]
     summary: str = ""
@@ -95,7 +104,7 @@ def load_allowlist(path: Path = ALLOWLIST_FILE) -> AllowList:
     return AllowList.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-class OpResult(BaseModel):
+class OpResult(StateModel):
     ref: str
     sobject: str
     action: str
@@ -184,7 +193,7 @@ def parse_composite_results(plan: WritePlan, response: dict[str, Any]) -> list[O
     return results
 
 
-class FieldChange(BaseModel):
+class FieldChange(StateModel):
     """One line of the dry-run diff a reviewer sees before anything is written."""
 
     ref: str

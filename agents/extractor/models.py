@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
+
+from contractloop.state_model import StateModel
 
 T = TypeVar("T")
 
@@ -17,7 +19,7 @@ DateOrPerpetual = date | Literal["perpetual"]
 PartialIsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(?:-\d{2})?$")]
 
 
-class Citation(BaseModel):
+class Citation(StateModel):
     """Where a value comes from: the verbatim quote and its character span in `Document.text`."""
 
     page: int = Field(ge=1)
@@ -32,24 +34,24 @@ class Citation(BaseModel):
         return self
 
 
-class Cited(BaseModel, Generic[T]):
+class Cited(StateModel, Generic[T]):
     value: T
     citation: Citation
 
 
-class Party(BaseModel):
+class Party(StateModel):
     name: str
     role: str | None = Field(default=None, description="the defined term the contract gives it, e.g. Licensee")
     citation: Citation
 
 
-class Money(BaseModel):
+class Money(StateModel):
     amount: Decimal
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     citation: Citation
 
 
-class LiabilityCap(BaseModel):
+class LiabilityCap(StateModel):
     """CUAD's broad notion: a monetary cap, a multiple of fees, an exclusion of damages or a claim time limit."""
 
     kind: Literal["amount", "multiple_of_fees", "fees_paid", "excluded_damages", "claim_time_limit", "uncapped"]
@@ -58,7 +60,7 @@ class LiabilityCap(BaseModel):
     citation: Citation
 
 
-class Obligation(BaseModel):
+class Obligation(StateModel):
     description: str
     obligated_party: str | None = None
     due: str | None = Field(default=None, description="ISO-8601 period after a trigger, e.g. P30D or PT4H")
@@ -67,7 +69,7 @@ class Obligation(BaseModel):
     citation: Citation
 
 
-class ContractTerms(BaseModel):
+class ContractTerms(StateModel):
     parties: list[Party] = Field(default_factory=list)
     agreement_date: Cited[date] | None = None
     effective_date: Cited[date] | None = None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from contractloop.state_model import StateModel
 
 
-class AccountInfo(BaseModel):
+class AccountInfo(StateModel):
     id: str
     name: str
     industry: str | None = None
@@ -26,7 +28,7 @@ class AccountInfo(BaseModel):
         return ", ".join(p for p in parts if p)
 
 
-class ContactRole(BaseModel):
+class ContactRole(StateModel):
     contact_id: str
     name: str
     email: str | None = None
@@ -35,7 +37,7 @@ class ContactRole(BaseModel):
     is_primary: bool = False
 
 
-class LineItem(BaseModel):
+class LineItem(StateModel):
     id: str
     product_id: str | None = None
     product_name: str
@@ -48,7 +50,7 @@ class LineItem(BaseModel):
     discount_percent: Decimal | None = None
 
 
-class QuoteLine(BaseModel):
+class QuoteLine(StateModel):
     id: str
     product_name: str | None = None
     quantity: Decimal | None = None
@@ -58,7 +60,7 @@ class QuoteLine(BaseModel):
     net_total: Decimal | None = None
 
 
-class PrimaryQuote(BaseModel):
+class PrimaryQuote(StateModel):
     id: str
     status: str | None = None
     start_date: date | None = None
@@ -71,7 +73,7 @@ class PrimaryQuote(BaseModel):
     lines: list[QuoteLine] = Field(default_factory=list)
 
 
-class OpportunityBundle(BaseModel):
+class OpportunityBundle(StateModel):
     """Everything the drafter needs about one deal, read in one SOQL query."""
 
     id: str
