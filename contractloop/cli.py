@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from contractloop.commands import backfill, demo, eval_cmd, sandbox, serve
+from contractloop.commands import backfill, demo, eval_cmd, sandbox, serve, studio
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(sub)
     eval_cmd.add_parser(sub)
     backfill.add_parser(sub)
+    studio.add_parser(sub)
     return parser
 
 

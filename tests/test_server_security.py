@@ -153,3 +153,22 @@ def test_absurdly_nested_json_is_a_client_error_not_a_crash(flow_server: FlowSer
             "X-Ironclad-Webhook-Verification": '{"nonce":"n","signAlgorithm":"RSA-SHA256","signature":"AAAA"}'})
     assert (flow.status_code, approval.status_code, webhook.status_code) == (422, 422, 400)
     assert "nested" in flow.json()["detail"] and "nested" in webhook.json()["detail"]
+
+
+def test_studio_reaches_the_keyed_server_through_the_loopback_proxy(flow_server: FlowServer) -> None:
+    from contractloop.studio_proxy import STUDIO_ORIGIN, build_proxy
+    from sandbox.http import BackgroundServer
+
+    with BackgroundServer(build_proxy(flow_server.url, flow_server.api_key)) as proxy, \
+            httpx.Client(base_url=proxy.url, timeout=30) as studio:
+        studio_origin = {"Origin": STUDIO_ORIGIN, **STUDIO_HEADER}  # what the Studio page sends, without a key
+        preflight = studio.options("/assistants/search", headers={
+            **studio_origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+        assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == STUDIO_ORIGIN
+        assistants = studio.post("/assistants/search", json={}, headers=studio_origin)
+        assert assistants.status_code == 200 and assistants.headers["access-control-allow-origin"] == STUDIO_ORIGIN
+        assert any(a["graph_id"] == "contractloop" for a in assistants.json())
+        graph = studio.get(f"/assistants/{assistants.json()[0]['assistant_id']}/graph", headers=studio_origin)
+        assert graph.status_code == 200 and "supervisor" in graph.text
+        assert studio.post("/assistants/search", json={},
+                           headers={"Origin": "https://evil.example"}).status_code == 403
