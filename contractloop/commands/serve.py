@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,8 +22,9 @@ from typing import IO
 
 import httpx
 
+from contractloop.commands.sandbox import add_port_options, check_sandbox_ports
 from contractloop.settings import PROJECT_ROOT, get_settings
-from sandbox.http import free_port
+from sandbox.http import PortInUseError, check_ports_free, free_port, port_free
 
 # Keep `langgraph dev` from calling home: no analytics, no version check, no tracing upload.
 OFFLINE_ENV = {
@@ -46,6 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--fresh", action="store_true", help="discard sandbox and server state first")
     parser.add_argument("--jobs", type=int, default=8, help="runs the server executes at the same time")
+    add_port_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -95,8 +96,8 @@ class LangGraphServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 60.0) -> LangGraphServer:
-        if not _port_free(self.host, self.port):
-            raise RuntimeError(f"port {self.port} on {self.host} is in use; pick another with --port")
+        if not port_free(self.host, self.port):
+            raise PortInUseError(self.host, self.port, "--port")
         config = runtime_config(self.state_dir)
         command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-reload", "--no-browser",
                    "--config", str(config), "--host", self.host, "--port", str(self.port),
@@ -144,6 +145,9 @@ def run(args: argparse.Namespace) -> int:
     # A service manager stops us with SIGTERM: unwind like Ctrl-C so the server and sandboxes stop too.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     settings = get_settings()
+    check_ports_free(args.host, {"--port": args.port})
+    if not args.no_sandbox:
+        check_sandbox_ports(args)
     data_dir = settings.contractloop_data_dir
     state_dir = data_dir / "langgraph"
     if args.fresh:
@@ -155,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     stack = None
     if not args.no_sandbox:
         stack = SandboxStack(data_dir / "sandbox", opportunities=args.opportunities, seed=args.seed,
-                             fresh=args.fresh).start()
+                             sf_port=args.sf_port, ironclad_port=args.ironclad_port, fresh=args.fresh).start()
         env.update(stack.env())
     try:
         server = LangGraphServer(state_dir, env, host=args.host, port=args.port, jobs=args.jobs).start()
@@ -183,12 +187,3 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()
-
-
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
