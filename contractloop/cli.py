@@ -7,6 +7,7 @@ import sys
 
 from contractloop import __version__
 from contractloop.commands import backfill, demo, eval_cmd, sandbox, serve
+from contractloop.settings import ConfigurationError
 from sandbox.http import PortInUseError
 
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         return 130
-    except PortInUseError as exc:  # a usage problem, not a crash: one line naming the port and the option
+    except (PortInUseError, ConfigurationError) as exc:  # a usage problem, not a crash: one line naming the port and the option
         print(f"contractloop: {exc}", file=sys.stderr)
         return 2
 

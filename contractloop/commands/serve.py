@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from dotenv import dotenv_values
 
 from contractloop.commands.sandbox import add_port_options, check_sandbox_ports
-from contractloop.settings import PROJECT_ROOT, get_settings
+from contractloop.settings import ENV_FILE_VARIABLE, PROJECT_ROOT, env_file, get_settings
 from sandbox.http import PortInUseError, check_ports_free, free_port, port_free
 
 # Keep `langgraph dev` from calling home: no analytics, no version check, no tracing upload.
@@ -67,13 +68,24 @@ def runtime_config(target_dir: Path, project_root: Path = PROJECT_ROOT) -> Path:
             config[section]["path"] = absolute(config[section]["path"])
     if "http" in config and "app" in config["http"]:
         config["http"]["app"] = absolute(config["http"]["app"])
-    env_file = project_root / str(config.pop("env", ".env"))
-    if env_file.is_file():
-        config["env"] = str(env_file)
+    # The `.env` reaches the server through its process environment instead (see `server_environment`):
+    # `langgraph dev` would let the file's values override the real environment, sandbox settings included.
+    config.pop("env", None)
     target_dir.mkdir(parents=True, exist_ok=True)
     path = target_dir / "langgraph.json"
     path.write_text(json.dumps(config, indent=2))
     return path
+
+
+def server_environment(explicit: Mapping[str, str]) -> dict[str, str]:
+    """The server's environment: the same `.env` the CLI read (settings.env_file), under the real environment,
+    under what the caller sets explicitly (sandbox settings, API key). The server is told the same file, so
+    its own settings agree whatever its working directory."""
+    path = env_file()
+    from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path and path.is_file() else {}
+    env = {**from_file, **os.environ, **OFFLINE_ENV, **explicit, ENV_FILE_VARIABLE: str(path or "")}
+    env.pop("LANGSMITH_API_KEY", None)  # a key would switch tracing (and uploads) back on
+    return env
 
 
 class LangGraphServer:
@@ -85,8 +97,7 @@ class LangGraphServer:
         self.host = host
         self.port = port or free_port(host)
         self.jobs = jobs
-        self.env = {**os.environ, **OFFLINE_ENV, **env}
-        self.env.pop("LANGSMITH_API_KEY", None)  # a key would switch tracing (and uploads) back on
+        self.env = server_environment(env)
         self.log_path = state_dir / "server.log"
         self._log = log
         self._process: subprocess.Popen[bytes] | None = None
