@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # --- Our own server ---------------------------------------------------------------------
     contractloop_api_key: SecretStr | None = None
     contractloop_api_url: str = "http://127.0.0.1:2024"
+    contractloop_public_url: str | None = Field(
+        None, description="The URL Ironclad reaches `serve` at (behind a proxy or tunnel); the webhook is "
+                          "registered at <this>/ironclad/webhooks. Unset: the server's own URL.")
     contractloop_data_dir: Path = Field(PROJECT_ROOT / "var", description="Where local state (SQLite, indexes) lives.")
 
     @property

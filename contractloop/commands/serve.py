@@ -19,13 +19,24 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlparse
 
 import httpx
 from dotenv import dotenv_values
 
 from contractloop.commands.sandbox import add_port_options, check_sandbox_ports
-from contractloop.settings import ENV_FILE_VARIABLE, PROJECT_ROOT, env_file, get_settings
+from contractloop.settings import (
+    ENV_FILE_VARIABLE,
+    PROJECT_ROOT,
+    Settings,
+    env_file,
+    get_settings,
+    settings_from,
+)
 from sandbox.http import PortInUseError, check_ports_free, free_port, port_free
+from tools.ironclad.client import IroncladClient
+from tools.ironclad.errors import IroncladError
+from tools.ironclad.registration import register_webhook, webhook_url
 
 # Keep `langgraph dev` from calling home: no analytics, no version check, no tracing upload.
 OFFLINE_ENV = {
@@ -35,6 +46,8 @@ OFFLINE_ENV = {
     "LANGSMITH_TEST_TRACKING": "false",
 }
 STUDIO_URL = "https://smith.langchain.com/studio/?baseUrl={url}"
+API_KEY_FILE = "flow-api-key"
+WEBHOOK_STATE_FILE = "ironclad-webhook.json"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,6 +60,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--fresh", action="store_true", help="discard sandbox and server state first")
     parser.add_argument("--jobs", type=int, default=8, help="runs the server executes at the same time")
+    parser.add_argument("--public-url", default=None,
+                        help="the URL Ironclad should call us at when behind a proxy or tunnel (default: the "
+                             "server's own URL; also CONTRACTLOOP_PUBLIC_URL)")
+    parser.add_argument("--no-register-webhook", action="store_true",
+                        help="do not register the Ironclad webhook at start (it is registered another way)")
     add_port_options(parser)
     parser.set_defaults(handler=run)
 
@@ -82,7 +100,9 @@ def server_environment(explicit: Mapping[str, str]) -> dict[str, str]:
     under what the caller sets explicitly (sandbox settings, API key). The server is told the same file, so
     its own settings agree whatever its working directory."""
     path = env_file()
-    from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path and path.is_file() else {}
+    if path is not None and not path.is_file():  # the default <repo>/.env need not exist
+        path = None
+    from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path else {}
     env = {**from_file, **os.environ, **OFFLINE_ENV, **explicit, ENV_FILE_VARIABLE: str(path or "")}
     env.pop("LANGSMITH_API_KEY", None)  # a key would switch tracing (and uploads) back on
     return env
@@ -162,11 +182,15 @@ def run(args: argparse.Namespace) -> int:
     data_dir = settings.contractloop_data_dir
     state_dir = data_dir / "langgraph"
     if args.fresh:
-        for stale in (state_dir / ".langgraph_api", data_dir / "flow_events.sqlite"):
+        for stale in (state_dir / ".langgraph_api", data_dir / "flow_events.sqlite", data_dir / API_KEY_FILE,
+                      data_dir / WEBHOOK_STATE_FILE):
             _remove(stale)
-    api_key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else None
-    api_key = api_key or secrets.token_urlsafe(24)
-    env = {"CONTRACTLOOP_API_KEY": api_key, "CONTRACTLOOP_DATA_DIR": str(data_dir)}
+    configured_key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else None
+    env = {"CONTRACTLOOP_API_KEY": configured_key or _kept_api_key(data_dir / API_KEY_FILE),
+           "CONTRACTLOOP_DATA_DIR": str(data_dir)}
+    public_url = args.public_url or settings.contractloop_public_url
+    if public_url:
+        env["CONTRACTLOOP_PUBLIC_URL"] = public_url
     stack = None
     if not args.no_sandbox:
         stack = SandboxStack(data_dir / "sandbox", opportunities=args.opportunities, seed=args.seed,
@@ -174,19 +198,59 @@ def run(args: argparse.Namespace) -> int:
         env.update(stack.env())
     try:
         server = LangGraphServer(state_dir, env, host=args.host, port=args.port, jobs=args.jobs).start()
-        env["CONTRACTLOOP_API_URL"] = server.url
-        for key, value in env.items():
-            print(f"{key}={value}")
-        print(f"# Flow API: {server.url}/flow/...  OpenAPI: {server.url}/flow/openapi.json")
-        print(f"# Studio: {STUDIO_URL.format(url=server.url)}")
-        print(f"# server log: {server.log_path}. Ctrl-C stops everything.", flush=True)
         try:
+            env["CONTRACTLOOP_API_URL"] = server.url
+            for key, value in env.items():
+                print(f"{key}={value}")
+            if args.no_register_webhook:
+                print("# Ironclad webhook: not registered (--no-register-webhook)")
+            else:
+                ironclad_settings = settings_from(stack.env()) if stack is not None else settings
+                for line in register_our_webhook(ironclad_settings, public_url or server.url,
+                                                 data_dir / WEBHOOK_STATE_FILE):
+                    print(line)
+            print(f"# Flow API: {server.url}/flow/...  OpenAPI: {server.url}/flow/openapi.json")
+            print(f"# Studio: {STUDIO_URL.format(url=server.url)}")
+            print(f"# server log: {server.log_path}. Ctrl-C stops everything.", flush=True)
             return server.wait()
         finally:
             server.stop()
     finally:
         if stack is not None:
             stack.stop()
+
+
+def register_our_webhook(settings: Settings, public_url: str, state_file: Path) -> list[str]:
+    """Register (or reuse) the webhook that brings signed contracts to this server; the lines to print.
+    A failure is reported, not fatal: the Flow API works without it, and the next start tries again."""
+    target = webhook_url(public_url)
+    try:
+        with IroncladClient.from_settings(settings) as ironclad:
+            registration = register_webhook(ironclad, target, state_file=state_file)
+    except (ValueError, IroncladError) as exc:
+        return [f"# Ironclad webhook NOT registered ({exc}); signed contracts will not reach {target}. "
+                "Fix the IRONCLAD_* settings, or pass --no-register-webhook if it is registered another way."]
+    lines = [f"# Ironclad webhook: {registration.describe()}"]
+    if not _loopback(settings.ironclad_base_url) and (not target.startswith("https://") or _loopback(target)):
+        lines.append(f"# warning: {settings.ironclad_base_url} must reach {target}; a real tenant needs a public "
+                     "https URL: pass --public-url (or set CONTRACTLOOP_PUBLIC_URL)")
+    return lines
+
+
+def _loopback(url: str) -> bool:
+    return (urlparse(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def _kept_api_key(path: Path) -> str:
+    """The Flow API key generated for this data directory, the same across restarts (a Named Credential
+    holds it); `--fresh` makes a new one."""
+    if path.is_file() and path.read_text().strip():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text(key + "\n")
+    return key
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
