@@ -82,3 +82,11 @@ def test_a_port_released_cleanly_is_free_again_at_once() -> None:
     assert port_free("127.0.0.1", port)
     with BackgroundServer(app, port=port) as again:  # and a server really can listen there now
         assert httpx.get(again.url).text == "hello"
+
+
+def test_a_public_url_that_is_not_a_url_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("serve", "--port", "0", "--public-url", "contracts.example.com", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("contractloop: --public-url / CONTRACTLOOP_PUBLIC_URL must be an absolute "
+                                     "http(s) URL such as https://contracts.example.com, not 'contracts.example.com'")
+    assert not (tmp_path / "data").exists()

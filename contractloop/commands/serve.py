@@ -28,6 +28,7 @@ from contractloop.commands.sandbox import add_port_options, check_sandbox_ports
 from contractloop.settings import (
     ENV_FILE_VARIABLE,
     PROJECT_ROOT,
+    ConfigurationError,
     Settings,
     env_file,
     get_settings,
@@ -176,6 +177,10 @@ def run(args: argparse.Namespace) -> int:
     # A service manager stops us with SIGTERM: unwind like Ctrl-C so the server and sandboxes stop too.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     settings = get_settings()
+    public_url = args.public_url or settings.contractloop_public_url
+    if public_url and (urlparse(public_url).scheme not in ("http", "https") or not urlparse(public_url).netloc):
+        raise ConfigurationError(f"--public-url / CONTRACTLOOP_PUBLIC_URL must be an absolute http(s) URL such as "
+                                 f"https://contracts.example.com, not {public_url!r}")
     check_ports_free(args.host, {"--port": args.port})
     if not args.no_sandbox:
         check_sandbox_ports(args)
@@ -188,7 +193,6 @@ def run(args: argparse.Namespace) -> int:
     configured_key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else None
     env = {"CONTRACTLOOP_API_KEY": configured_key or _kept_api_key(data_dir / API_KEY_FILE),
            "CONTRACTLOOP_DATA_DIR": str(data_dir)}
-    public_url = args.public_url or settings.contractloop_public_url
     if public_url:
         env["CONTRACTLOOP_PUBLIC_URL"] = public_url
     stack = None
