@@ -187,8 +187,9 @@ def run(args: argparse.Namespace) -> int:
     data_dir = settings.contractloop_data_dir
     state_dir = data_dir / "langgraph"
     if args.fresh:
-        for stale in (state_dir / ".langgraph_api", data_dir / "flow_events.sqlite", data_dir / API_KEY_FILE,
-                      data_dir / WEBHOOK_STATE_FILE):
+        # The webhook we registered is kept in mind: it lives in the tenant, which --fresh does not reset
+        # when it is a real one (a fresh sandbox tenant simply does not know the id).
+        for stale in (state_dir / ".langgraph_api", data_dir / "flow_events.sqlite", data_dir / API_KEY_FILE):
             _remove(stale)
     configured_key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else None
     env = {"CONTRACTLOOP_API_KEY": configured_key or _kept_api_key(data_dir / API_KEY_FILE),
