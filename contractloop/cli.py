@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from contractloop import __version__
 from contractloop.commands import backfill, demo, eval_cmd, sandbox, serve, studio
+from contractloop.settings import ConfigurationError
+from sandbox.http import PortInUseError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -13,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="contractloop",
         description="Close the loop between Salesforce and Ironclad with AI agents.",
     )
+    parser.add_argument("--version", action="version", version=f"contractloop {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     sandbox.add_parser(sub)
     demo.add_parser(sub)
@@ -29,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except (PortInUseError, ConfigurationError) as exc:  # a usage problem, not a crash: one line naming the port and the option
+        print(f"contractloop: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
-"""One settings object for the whole project, read from environment variables and `.env`.
+"""One settings object for the whole project, read from environment variables and one `.env` file.
 
 A real org or tenant is selected by configuration alone: point the URLs and credentials at it.
 With nothing set, everything defaults to the local sandbox.
+
+Which `.env`: the file named by CONTRACTLOOP_ENV_FILE if that is set (empty = no file), else `<repo>/.env`,
+whatever the working directory, so the CLI and the server it starts read the same file. Real environment
+variables win over the file.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -15,10 +20,33 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_FILE_VARIABLE = "CONTRACTLOOP_ENV_FILE"
+
+
+class ConfigurationError(ValueError):
+    """The configuration itself is unusable (e.g. CONTRACTLOOP_ENV_FILE names no file)."""
+
+
+def env_file() -> Path | None:
+    """The `.env` file settings are read from (see the module docstring), or None for none."""
+    named = os.environ.get(ENV_FILE_VARIABLE)
+    if named is None:
+        return PROJECT_ROOT / ".env"
+    if not named.strip():
+        return None
+    path = Path(named).expanduser().resolve()
+    if not path.is_file():
+        raise ConfigurationError(f"{ENV_FILE_VARIABLE}={named} names no file")
+    return path
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file_encoding="utf-8", extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        # The file is chosen when settings are read, not at import, so CONTRACTLOOP_ENV_FILE set later counts.
+        values.setdefault("_env_file", env_file())
+        super().__init__(**values)
 
     # --- Salesforce -------------------------------------------------------------------------
     sf_instance_url: str = Field("https://127.0.0.1:8443", description="Org instance URL, no trailing slash.")
@@ -52,6 +80,9 @@ class Settings(BaseSettings):
     # --- Our own server ---------------------------------------------------------------------
     contractloop_api_key: SecretStr | None = None
     contractloop_api_url: str = "http://127.0.0.1:2024"
+    contractloop_public_url: str | None = Field(
+        None, description="The URL Ironclad reaches `serve` at (behind a proxy or tunnel); the webhook is "
+                          "registered at <this>/ironclad/webhooks. Unset: the server's own URL.")
     contractloop_data_dir: Path = Field(PROJECT_ROOT / "var", description="Where local state (SQLite, indexes) lives.")
 
     # --- What the server accepts --------------------------------------------------------------

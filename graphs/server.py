@@ -47,13 +47,14 @@ from graphs.openapi import build_openapi
 from graphs.state import RunState, Task
 from graphs.supervisor import correlation_id_for
 from graphs.webhook_ledger import WebhookLedger, extraction_thread_id
+from tools.ironclad.registration import SIGNED_CONTRACT_EVENTS
 from tools.ironclad.webhooks import WebhookBodyError, WebhookVerificationError, WebhookVerifier
 from tools.json_body import JsonBodyError, json_body
 
 GRAPH_ID = "contractloop"
 LEDGER_FILE = "flow_events.sqlite"
 WEBHOOK_LEDGER_FILE = "ironclad_events.sqlite"
-SIGNED_EVENTS = {"workflow_completed", "workflow_signature_packet_fully_signed"}
+SIGNED_EVENTS = frozenset(SIGNED_CONTRACT_EVENTS)  # the events `serve` registers its webhook for
 MAX_ERROR_CHARS = 2000
 _OPEN_THREAD_STATES = {"busy", "interrupted"}
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -21,6 +21,35 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on `host:port` now. Binds the way uvicorn does, with SO_REUSEADDR,
+    so sockets a stopped server left in TIME_WAIT do not count as "in use" (a plain bind would refuse
+    for about a minute after a clean stop)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+class PortInUseError(RuntimeError):
+    """A port asked for is taken; the message names the port and the option that chooses another."""
+
+    def __init__(self, host: str, port: int, option: str) -> None:
+        super().__init__(f"port {port} on {host} is in use; choose another with {option}")
+        self.host, self.port, self.option = host, port, option
+
+
+def check_ports_free(host: str, ports: dict[str, int | None]) -> None:
+    """Raise `PortInUseError` for the first taken port of `{option: port}` (0 or None = any free port)."""
+    for option, port in ports.items():
+        if port and not port_free(host, port):
+            raise PortInUseError(host, port, option)
+
+
 @dataclass
 class TlsFiles:
     certfile: Path

@@ -2,6 +2,9 @@
 
 The Salesforce org is served over TLS (simple-salesforce insists on https) with a local CA whose PEM is
 handed to clients as SF_CA_BUNDLE; Ironclad is served over plain http on loopback.
+
+Credentials, keys, sessions and the CA live in `data_dir` with the data: a restart on the same directory
+prints the same settings and every token handed out still works; `fresh` discards all of it and makes new ones.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ class SandboxStack:
         self.salesforce = SalesforceSandbox(data_dir / "salesforce", opportunities=opportunities, seed=seed,
                                             host=host, port=sf_port, fresh=fresh)
         ironclad_db = data_dir / "ironclad.sqlite"
-        if fresh and ironclad_db.exists():
-            ironclad_db.unlink()
+        if fresh:  # the tenant's data, credentials, tokens and signing key all live in its database
+            for stale in (ironclad_db, ironclad_db.with_name(ironclad_db.name + "-wal"),
+                          ironclad_db.with_name(ironclad_db.name + "-shm")):
+                stale.unlink(missing_ok=True)
         self.ironclad = IroncladSandbox(IroncladConfig(db_path=ironclad_db), host=host, port=ironclad_port)
 
     def start(self) -> SandboxStack:

@@ -11,6 +11,8 @@ for _key, _value in {
     "LANGGRAPH_NO_VERSION_CHECK": "true",
     "HF_HUB_OFFLINE": "1",
     "ANONYMIZED_TELEMETRY": "False",
+    # A developer's own .env (a model endpoint, a real org) must not reach the tests or the servers they start.
+    "CONTRACTLOOP_ENV_FILE": "",
 }.items():
     os.environ[_key] = _value
 os.environ.pop("LANGSMITH_API_KEY", None)

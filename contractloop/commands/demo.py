@@ -32,6 +32,7 @@ from contractloop.settings import get_settings, settings_from
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
 from tools.ironclad import IroncladClient
+from tools.ironclad.registration import register_webhook, webhook_url
 from tools.salesforce import SalesforceClient
 
 FINAL = {"launched", "rejected", "failed", "completed"}
@@ -129,8 +130,7 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
 
     console.rule("4. Ironclad: the humans approve and sign; the signed-contract webhook reaches contractloop")
     launched = [d for d in record.deals if d.status["status"] == "launched"]
-    webhook = ironclad.create_webhook(["workflow_completed", "workflow_signature_packet_fully_signed"],
-                                      f"{flow.base_url}/ironclad/webhooks")
+    webhook = register_webhook(ironclad, webhook_url(str(flow.base_url))).webhook  # as `serve` does at start
     try:
         console.print(f"  contractloop registered Ironclad webhook {webhook.id} → {webhook.target_url}")
         console.print(f"    for {', '.join(webhook.events)}")

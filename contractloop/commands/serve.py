@@ -13,18 +13,31 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlparse
 
 import httpx
+from dotenv import dotenv_values
 
-from contractloop.settings import PROJECT_ROOT, get_settings
-from sandbox.http import free_port
+from contractloop.commands.sandbox import add_port_options, check_sandbox_ports
+from contractloop.settings import (
+    ENV_FILE_VARIABLE,
+    PROJECT_ROOT,
+    ConfigurationError,
+    Settings,
+    env_file,
+    get_settings,
+    settings_from,
+)
+from sandbox.http import PortInUseError, check_ports_free, free_port, port_free
+from tools.ironclad.client import IroncladClient
+from tools.ironclad.errors import IroncladError
+from tools.ironclad.registration import register_webhook, webhook_url
 
 # Keep `langgraph dev` from calling home: no analytics, no version check, no tracing upload.
 OFFLINE_ENV = {
@@ -34,6 +47,8 @@ OFFLINE_ENV = {
     "LANGSMITH_TEST_TRACKING": "false",
 }
 STUDIO_URL = "https://smith.langchain.com/studio/?baseUrl={url}"
+API_KEY_FILE = "flow-api-key"
+WEBHOOK_STATE_FILE = "ironclad-webhook.json"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +61,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--fresh", action="store_true", help="discard sandbox and server state first")
     parser.add_argument("--jobs", type=int, default=8, help="runs the server executes at the same time")
+    parser.add_argument("--public-url", default=None,
+                        help="the URL Ironclad should call us at when behind a proxy or tunnel (default: the "
+                             "server's own URL; also CONTRACTLOOP_PUBLIC_URL)")
+    parser.add_argument("--no-register-webhook", action="store_true",
+                        help="do not register the Ironclad webhook at start (it is registered another way)")
+    add_port_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -66,13 +87,26 @@ def runtime_config(target_dir: Path, project_root: Path = PROJECT_ROOT) -> Path:
             config[section]["path"] = absolute(config[section]["path"])
     if "http" in config and "app" in config["http"]:
         config["http"]["app"] = absolute(config["http"]["app"])
-    env_file = project_root / str(config.pop("env", ".env"))
-    if env_file.is_file():
-        config["env"] = str(env_file)
+    # The `.env` reaches the server through its process environment instead (see `server_environment`):
+    # `langgraph dev` would let the file's values override the real environment, sandbox settings included.
+    config.pop("env", None)
     target_dir.mkdir(parents=True, exist_ok=True)
     path = target_dir / "langgraph.json"
     path.write_text(json.dumps(config, indent=2))
     return path
+
+
+def server_environment(explicit: Mapping[str, str]) -> dict[str, str]:
+    """The server's environment: the same `.env` the CLI read (settings.env_file), under the real environment,
+    under what the caller sets explicitly (sandbox settings, API key). The server is told the same file, so
+    its own settings agree whatever its working directory."""
+    path = env_file()
+    if path is not None and not path.is_file():  # the default <repo>/.env need not exist
+        path = None
+    from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path else {}
+    env = {**from_file, **os.environ, **OFFLINE_ENV, **explicit, ENV_FILE_VARIABLE: str(path or "")}
+    env.pop("LANGSMITH_API_KEY", None)  # a key would switch tracing (and uploads) back on
+    return env
 
 
 class LangGraphServer:
@@ -84,8 +118,7 @@ class LangGraphServer:
         self.host = host
         self.port = port or free_port(host)
         self.jobs = jobs
-        self.env = {**os.environ, **OFFLINE_ENV, **env}
-        self.env.pop("LANGSMITH_API_KEY", None)  # a key would switch tracing (and uploads) back on
+        self.env = server_environment(env)
         self.log_path = state_dir / "server.log"
         self._log = log
         self._process: subprocess.Popen[bytes] | None = None
@@ -95,8 +128,8 @@ class LangGraphServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 60.0) -> LangGraphServer:
-        if not _port_free(self.host, self.port):
-            raise RuntimeError(f"port {self.port} on {self.host} is in use; pick another with --port")
+        if not port_free(self.host, self.port):
+            raise PortInUseError(self.host, self.port, "--port")
         config = runtime_config(self.state_dir)
         command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-reload", "--no-browser",
                    "--config", str(config), "--host", self.host, "--port", str(self.port),
@@ -144,34 +177,85 @@ def run(args: argparse.Namespace) -> int:
     # A service manager stops us with SIGTERM: unwind like Ctrl-C so the server and sandboxes stop too.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     settings = get_settings()
+    public_url = args.public_url or settings.contractloop_public_url
+    if public_url and (urlparse(public_url).scheme not in ("http", "https") or not urlparse(public_url).netloc):
+        raise ConfigurationError(f"--public-url / CONTRACTLOOP_PUBLIC_URL must be an absolute http(s) URL such as "
+                                 f"https://contracts.example.com, not {public_url!r}")
+    check_ports_free(args.host, {"--port": args.port})
+    if not args.no_sandbox:
+        check_sandbox_ports(args)
     data_dir = settings.contractloop_data_dir
     state_dir = data_dir / "langgraph"
     if args.fresh:
-        for stale in (state_dir / ".langgraph_api", data_dir / "flow_events.sqlite"):
+        # The webhook we registered is kept in mind: it lives in the tenant, which --fresh does not reset
+        # when it is a real one (a fresh sandbox tenant simply does not know the id).
+        for stale in (state_dir / ".langgraph_api", data_dir / "flow_events.sqlite", data_dir / API_KEY_FILE):
             _remove(stale)
-    api_key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else None
-    api_key = api_key or secrets.token_urlsafe(24)
-    env = {"CONTRACTLOOP_API_KEY": api_key, "CONTRACTLOOP_DATA_DIR": str(data_dir)}
+    configured_key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else None
+    env = {"CONTRACTLOOP_API_KEY": configured_key or _kept_api_key(data_dir / API_KEY_FILE),
+           "CONTRACTLOOP_DATA_DIR": str(data_dir)}
+    if public_url:
+        env["CONTRACTLOOP_PUBLIC_URL"] = public_url
     stack = None
     if not args.no_sandbox:
         stack = SandboxStack(data_dir / "sandbox", opportunities=args.opportunities, seed=args.seed,
-                             fresh=args.fresh).start()
+                             sf_port=args.sf_port, ironclad_port=args.ironclad_port, fresh=args.fresh).start()
         env.update(stack.env())
     try:
         server = LangGraphServer(state_dir, env, host=args.host, port=args.port, jobs=args.jobs).start()
-        env["CONTRACTLOOP_API_URL"] = server.url
-        for key, value in env.items():
-            print(f"{key}={value}")
-        print(f"# Flow API: {server.url}/flow/...  OpenAPI: {server.url}/flow/openapi.json")
-        print(f"# Studio: {STUDIO_URL.format(url=server.url)}")
-        print(f"# server log: {server.log_path}. Ctrl-C stops everything.", flush=True)
         try:
+            env["CONTRACTLOOP_API_URL"] = server.url
+            for key, value in env.items():
+                print(f"{key}={value}")
+            if args.no_register_webhook:
+                print("# Ironclad webhook: not registered (--no-register-webhook)")
+            else:
+                ironclad_settings = settings_from(stack.env()) if stack is not None else settings
+                for line in register_our_webhook(ironclad_settings, public_url or server.url,
+                                                 data_dir / WEBHOOK_STATE_FILE):
+                    print(line)
+            print(f"# Flow API: {server.url}/flow/...  OpenAPI: {server.url}/flow/openapi.json")
+            print(f"# Studio: {STUDIO_URL.format(url=server.url)}")
+            print(f"# server log: {server.log_path}. Ctrl-C stops everything.", flush=True)
             return server.wait()
         finally:
             server.stop()
     finally:
         if stack is not None:
             stack.stop()
+
+
+def register_our_webhook(settings: Settings, public_url: str, state_file: Path) -> list[str]:
+    """Register (or reuse) the webhook that brings signed contracts to this server; the lines to print.
+    A failure is reported, not fatal: the Flow API works without it, and the next start tries again."""
+    target = webhook_url(public_url)
+    try:
+        with IroncladClient.from_settings(settings) as ironclad:
+            registration = register_webhook(ironclad, target, state_file=state_file)
+    except (ValueError, IroncladError) as exc:
+        return [f"# Ironclad webhook NOT registered ({exc}); signed contracts will not reach {target}. "
+                "Fix the IRONCLAD_* settings, or pass --no-register-webhook if it is registered another way."]
+    lines = [f"# Ironclad webhook: {registration.describe()}"]
+    if not _loopback(settings.ironclad_base_url) and (not target.startswith("https://") or _loopback(target)):
+        lines.append(f"# warning: {settings.ironclad_base_url} must reach {target}; a real tenant needs a public "
+                     "https URL: pass --public-url (or set CONTRACTLOOP_PUBLIC_URL)")
+    return lines
+
+
+def _loopback(url: str) -> bool:
+    return (urlparse(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def _kept_api_key(path: Path) -> str:
+    """The Flow API key generated for this data directory, the same across restarts (a Named Credential
+    holds it); `--fresh` makes a new one."""
+    if path.is_file() and path.read_text().strip():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text(key + "\n")
+    return key
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
@@ -183,12 +267,3 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()
-
-
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True

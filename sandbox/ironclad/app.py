@@ -266,6 +266,9 @@ def create_app(services: Services) -> Starlette:
     def expire_tokens(request: Request, body: Any) -> Any:
         return {"expired": s.auth.expire_all()}
 
+    def revoke_tokens(request: Request, body: Any) -> Any:
+        return {"revoked": s.auth.revoke_all()}
+
     async def userinfo(request: Request) -> Response:
         try:
             caller = s.auth.authenticate(request, "public.workflows.readWorkflows")
@@ -347,6 +350,7 @@ def create_app(services: Services) -> Starlette:
         Route("/_sandbox/faults", control(set_faults), methods=["POST"]),
         Route("/_sandbox/webhook-deliveries", control(deliveries), methods=["GET"]),
         Route("/_sandbox/tokens/expire", control(expire_tokens), methods=["POST"]),
+        Route("/_sandbox/tokens/revoke", control(revoke_tokens), methods=["POST"]),
         *[Route(f"/_sandbox/workflows/{{workflow_id}}/{name}", control(human(action)), methods=["POST"])
           for name, action in (("approve-all", "approve_all"), ("sign", "sign"), ("archive", "archive"),
                                ("complete", "complete"))],

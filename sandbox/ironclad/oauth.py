@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 
 from sandbox.ironclad.config import SandboxConfig, SandboxUser
 from sandbox.ironclad.errors import ApiError
+from sandbox.ironclad.store import Store
 
 _WORKFLOW_ACTIONS = (
     "readWorkflows", "createWorkflows", "updateWorkflows", "readSchemas", "readApprovals", "updateApprovals",
@@ -59,10 +60,19 @@ def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
 
 
 class TokenAuthority:
-    def __init__(self, config: SandboxConfig) -> None:
+    """Issues and checks tokens. Tokens are kept in the tenant's store, so with a database file they outlive
+    a restart of the emulator (as Ironclad's do): a client holding one keeps working."""
+
+    def __init__(self, config: SandboxConfig, store: Store | None = None) -> None:
         self.config = config
-        self._tokens: dict[str, AccessToken] = {}
+        self.store = store or Store()
         self._lock = threading.Lock()
+        with self.store.lock:
+            self.store.conn.execute("DELETE FROM tokens WHERE expires_at <= ?", (time.time(),))
+            rows = self.store.conn.execute("SELECT * FROM tokens").fetchall()
+        self._tokens: dict[str, AccessToken] = {
+            r["value"]: AccessToken(r["value"], r["client_id"], frozenset(r["scopes"].split()), r["expires_at"],
+                                    bool(r["revoked"])) for r in rows}
 
     async def token_endpoint(self, request: Request) -> JSONResponse:
         params = await _read_params(request)
@@ -95,6 +105,10 @@ class TokenAuthority:
                             time.time() + self.config.token_ttl_seconds)
         with self._lock:
             self._tokens[token.value] = token
+        with self.store.lock:
+            self.store.conn.execute(
+                "INSERT INTO tokens (value, client_id, scopes, expires_at) VALUES (?, ?, ?, ?)",
+                (token.value, token.client_id, " ".join(sorted(token.scopes)), token.expires_at))
         return JSONResponse(
             {"token_type": "Bearer", "access_token": token.value, "expires_in": self.config.token_ttl_seconds,
              "scope": " ".join(sorted(scopes))},
@@ -133,6 +147,17 @@ class TokenAuthority:
         with self._lock:
             for token in self._tokens.values():
                 token.expires_at = 0.0
+            with self.store.lock:
+                self.store.conn.execute("UPDATE tokens SET expires_at = 0")
+            return len(self._tokens)
+
+    def revoke_all(self) -> int:
+        """Sandbox control: revoke every issued token (an admin rotated the app's credentials)."""
+        with self._lock:
+            for token in self._tokens.values():
+                token.revoked = True
+            with self.store.lock:
+                self.store.conn.execute("UPDATE tokens SET revoked = 1")
             return len(self._tokens)
 
 

@@ -8,6 +8,7 @@ from sandbox.http import BackgroundServer, TlsFiles
 from sandbox.ironclad.app import Services, create_app
 from sandbox.ironclad.config import SandboxConfig
 from sandbox.ironclad.faults import Faults
+from sandbox.ironclad.identity import settle_identity
 from sandbox.ironclad.oauth import TokenAuthority
 from sandbox.ironclad.ratelimit import RateLimiter
 from sandbox.ironclad.records import record_type_for
@@ -18,14 +19,15 @@ from sandbox.ironclad.webhooks import DeliveryAttempt, WebhookDispatcher, Webhoo
 from sandbox.ironclad.workflows import AsyncLaunches, WorkflowEngine
 
 
-def build_services(config: SandboxConfig) -> Services:
-    store = Store(config.db_path)
+def build_services(config: SandboxConfig, store: Store | None = None,
+                   signing_key_pem: str | None = None) -> Services:
+    store = store or Store(config.db_path)
     catalog = TemplateCatalog(config.templates_dir)
-    signer = WebhookSigner()
+    signer = WebhookSigner(signing_key_pem)
     dispatcher = WebhookDispatcher(store, config, signer)
     engine = WorkflowEngine(store, config, catalog, dispatcher)
     record_types = {"contract", *(record_type_for(t) for t in catalog.all())}
-    return Services(store=store, auth=TokenAuthority(config), limiter=RateLimiter(config.rate_limits),
+    return Services(store=store, auth=TokenAuthority(config, store), limiter=RateLimiter(config.rate_limits),
                     faults=Faults(), catalog=catalog, engine=engine,
                     launches=AsyncLaunches(store, engine, config.async_launch_delay_seconds),
                     records=RecordRepository(store, record_types), dispatcher=dispatcher, signer=signer)
@@ -38,8 +40,11 @@ class IroncladSandbox:
     def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int | None = None,
                  tls: TlsFiles | None = None, **overrides: Any) -> None:
         base = config or SandboxConfig()
-        self.config = base.model_copy(update=overrides) if overrides else base
-        self.services = build_services(self.config)
+        wanted = base.model_copy(update=overrides) if overrides else base
+        store = Store(wanted.db_path)
+        # With a database file, a restart keeps the tenant's credentials, users and signing key.
+        self.config, signing_key = settle_identity(store, wanted)
+        self.services = build_services(self.config, store, signing_key)
         self._server = BackgroundServer(create_app(self.services), host=host, port=port, tls=tls)
 
     @property

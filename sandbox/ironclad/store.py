@@ -35,6 +35,11 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
     webhook_id TEXT NOT NULL, event TEXT NOT NULL, target_url TEXT NOT NULL, attempt INTEGER NOT NULL,
     status_code INTEGER, error TEXT, started REAL NOT NULL, elapsed_ms REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tenant (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    value TEXT PRIMARY KEY, client_id TEXT NOT NULL, scopes TEXT NOT NULL, expires_at REAL NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
 """
 
 
@@ -82,6 +87,17 @@ class Store:
                 "ON CONFLICT(name) DO UPDATE SET value = value + 1", (name,))
             row = self.conn.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
         return int(row["value"])
+
+    # --- the tenant's identity (credentials, users, signing key): kept so a restart changes none of it ---
+    def tenant(self) -> dict[str, Any] | None:
+        with self.lock:
+            row = self.conn.execute("SELECT doc FROM tenant WHERE id = 1").fetchone()
+        return json.loads(row["doc"]) if row else None
+
+    def save_tenant(self, doc: dict[str, Any]) -> None:
+        with self.lock:
+            self.conn.execute("INSERT INTO tenant (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+                              (json.dumps(doc),))
 
     # --- files --------------------------------------------------------------------------------
     def put_file(self, owner_id: str, key: str, filename: str, content_type: str, data: bytes) -> None:

@@ -64,8 +64,15 @@ class DeliveryAttempt(BaseModel):
 
 
 class WebhookSigner:
-    def __init__(self) -> None:
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    def __init__(self, private_key_pem: str | None = None) -> None:
+        """A new key, or the tenant's kept one (`identity.settle_identity`)."""
+        if private_key_pem is None:
+            self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        else:
+            loaded = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+            if not isinstance(loaded, rsa.RSAPrivateKey):
+                raise ValueError("the webhook signing key must be an RSA private key")
+            self._key = loaded
         self.public_pem = self._key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 

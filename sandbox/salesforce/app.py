@@ -252,8 +252,9 @@ def build_api(
     credentials: OrgCredentials,
     daily_api_limit: int = DEFAULT_DAILY_API_LIMIT,
     public_url: str | None = None,
+    sessions: SessionStore | None = None,
 ) -> SalesforceApi:
-    sessions = SessionStore(credentials.org_id, credentials.session_ttl_seconds)
+    sessions = sessions or SessionStore(credentials.org_id, credentials.session_ttl_seconds)
     return SalesforceApi(
         store=store,
         schema=schema,

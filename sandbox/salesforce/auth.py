@@ -13,9 +13,11 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
@@ -48,18 +50,28 @@ class OrgCredentials(BaseModel):
 
 
 class SessionStore:
-    """Issued access tokens with their expiry times."""
+    """Issued access tokens with their expiry times (wall clock). Given a SQLite file, sessions outlive a
+    restart of the emulator, as a real org's do: a client holding a token keeps working."""
 
-    def __init__(self, org_id: str, default_ttl_seconds: int) -> None:
+    def __init__(self, org_id: str, default_ttl_seconds: int, path: Path | None = None) -> None:
         self._org_id = org_id
         self._default_ttl = default_ttl_seconds
         self._expiry: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, expires_at REAL NOT NULL)")
+            self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (time.time(),))
+            self._expiry = dict(self._db.execute("SELECT token, expires_at FROM sessions").fetchall())
 
     def issue(self, ttl_seconds: float | None = None) -> str:
         token = f"{self._org_id}!{secrets.token_urlsafe(48)}"
+        expires_at = time.time() + (ttl_seconds or self._default_ttl)
         with self._lock:
-            self._expiry[token] = time.monotonic() + (ttl_seconds or self._default_ttl)
+            self._expiry[token] = expires_at
+            if self._db is not None:
+                self._db.execute("INSERT INTO sessions (token, expires_at) VALUES (?, ?)", (token, expires_at))
         return token
 
     def is_valid(self, token: str) -> bool:
@@ -67,8 +79,10 @@ class SessionStore:
             expiry = self._expiry.get(token)
             if expiry is None:
                 return False
-            if expiry <= time.monotonic():
+            if expiry <= time.time():
                 del self._expiry[token]
+                if self._db is not None:
+                    self._db.execute("DELETE FROM sessions WHERE token = ?", (token,))
                 return False
             return True
 
@@ -76,7 +90,15 @@ class SessionStore:
         with self._lock:
             count = len(self._expiry)
             self._expiry.clear()
+            if self._db is not None:
+                self._db.execute("DELETE FROM sessions")
             return count
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
 
 def bearer_token(request: Request) -> str | None:

@@ -4,8 +4,10 @@
         sf = org.client()                     # an unmodified simple_salesforce.Salesforce
         sf.query("SELECT Id FROM Opportunity")
 
-Credentials (password, security token, connected-app key/secret, a JWT signing key) are generated
-at start-up and never written outside the sandbox's own data directory.
+Credentials (password, security token, connected-app key/secret, a JWT signing key, the long-lived
+access token, the TLS CA) are generated on the first start and kept in the sandbox's own data directory, so a
+restart on the same directory keeps them (and every unexpired session) as a real org would; `fresh` makes new
+ones. They are never written anywhere else.
 Run standalone with `python -m sandbox.salesforce.server --port 8443`.
 """
 
@@ -21,11 +23,12 @@ from pathlib import Path
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from pydantic import BaseModel
 from simple_salesforce import Salesforce
 
 from sandbox.http import BackgroundServer, free_port
 from sandbox.salesforce.app import SalesforceApi, build_api
-from sandbox.salesforce.auth import OrgCredentials
+from sandbox.salesforce.auth import OrgCredentials, SessionStore
 from sandbox.salesforce.faults import FaultInjector, FaultKind, FaultRule
 from sandbox.salesforce.limits import DEFAULT_DAILY_API_LIMIT
 from sandbox.salesforce.requests_adapter import redirecting_session
@@ -36,6 +39,37 @@ from sandbox.tls import make_local_ca
 
 LONG_LIVED_SECONDS = 10 * 365 * 24 * 3600
 DEFAULT_VERSION = "59.0"
+SECRETS_FILE = "credentials.json"
+SESSIONS_FILE = "sessions.sqlite"
+JWT_KEY_FILE = "jwt-signing-key.pem"
+
+
+class OrgSecrets(BaseModel):
+    """What a restart must not change: the logins and connected app, and the session handed out as
+    SF_ACCESS_TOKEN."""
+
+    password: str
+    security_token: str
+    client_id: str
+    client_secret: str
+    access_token: str | None = None
+
+    @classmethod
+    def generate(cls) -> OrgSecrets:
+        return cls(password=secrets.token_urlsafe(12), security_token=secrets.token_urlsafe(18),
+                   client_id="3MVG9" + secrets.token_urlsafe(60), client_secret=secrets.token_hex(32))
+
+    @classmethod
+    def load_or_generate(cls, path: Path) -> OrgSecrets:
+        if path.is_file():
+            return cls.model_validate_json(path.read_text())
+        fresh = cls.generate()
+        fresh.save(path)
+        return fresh
+
+    def save(self, path: Path) -> None:
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text(self.model_dump_json(indent=2))
 
 
 class SalesforceSandbox:
@@ -61,33 +95,36 @@ class SalesforceSandbox:
         self.port = port or free_port(host)
         self.tls = tls
         db_path = self.data_dir / "org.sqlite"
-        if fresh and db_path.exists():
-            db_path.unlink()
+        if fresh:
+            _discard_state(self.data_dir)
         self.schema = load_schema()
         self.store: OrgStore = open_seeded_store(db_path, opportunities, seed)
 
-        self.jwt_private_key_file = self.data_dir / "jwt-signing-key.pem"
-        public_pem = _write_signing_key(self.jwt_private_key_file)
+        self.jwt_private_key_file = self.data_dir / JWT_KEY_FILE
+        public_pem = _signing_key(self.jwt_private_key_file)
+        self._secrets_file = self.data_dir / SECRETS_FILE
+        self._secrets = OrgSecrets.load_or_generate(self._secrets_file)
         org_id, user_id, username = self._org_identity()
         self.credentials = OrgCredentials(
             org_id=org_id,
             user_id=user_id,
             username=username,
-            password=secrets.token_urlsafe(12),
-            security_token=secrets.token_urlsafe(18),
-            client_id="3MVG9" + secrets.token_urlsafe(60),
-            client_secret=secrets.token_hex(32),
+            password=self._secrets.password,
+            security_token=self._secrets.security_token,
+            client_id=self._secrets.client_id,
+            client_secret=self._secrets.client_secret,
             jwt_public_key_pem=public_pem,
             session_ttl_seconds=session_ttl_seconds,
         )
         self._ca = make_local_ca(self.data_dir / "tls") if tls else None
         scheme = "https" if tls else "http"
+        self._sessions = SessionStore(org_id, session_ttl_seconds, self.data_dir / SESSIONS_FILE)
         self.api: SalesforceApi = build_api(
-            self.store, self.schema, self.credentials, daily_api_limit, public_url=f"{scheme}://{host}:{self.port}"
+            self.store, self.schema, self.credentials, daily_api_limit, public_url=f"{scheme}://{host}:{self.port}",
+            sessions=self._sessions,
         )
         self._server = BackgroundServer(self.api.asgi(), host=host, port=self.port,
                                         tls=self._ca.server if self._ca else None)
-        self._access_token = self.api.sessions.issue(ttl_seconds=LONG_LIVED_SECONDS)
 
     def _org_identity(self) -> tuple[str, str, str]:
         """Use the store's Organization and integration User so ids in tokens match the data."""
@@ -109,6 +146,7 @@ class SalesforceSandbox:
         close = getattr(self.store, "close", None)
         if callable(close):
             close()
+        self._sessions.close()
         if self._owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
@@ -122,10 +160,14 @@ class SalesforceSandbox:
 
     @property
     def access_token(self) -> str:
-        """A long-lived session (for `SF_ACCESS_TOKEN`); re-issued if sessions were expired on purpose."""
-        if not self.api.sessions.is_valid(self._access_token):
-            self._access_token = self.api.sessions.issue(ttl_seconds=LONG_LIVED_SECONDS)
-        return self._access_token
+        """A long-lived session (for `SF_ACCESS_TOKEN`), the same across restarts; re-issued (and kept) if
+        sessions were expired on purpose."""
+        token = self._secrets.access_token
+        if token is None or not self.api.sessions.is_valid(token):
+            token = self.api.sessions.issue(ttl_seconds=LONG_LIVED_SECONDS)
+            self._secrets = self._secrets.model_copy(update={"access_token": token})
+            self._secrets.save(self._secrets_file)
+        return token
 
     @property
     def instance_url(self) -> str:
@@ -196,14 +238,23 @@ class SalesforceSandbox:
         return values
 
 
-def _write_signing_key(path: Path) -> str:
-    """Create the connected app's JWT key pair; return the public half's PEM."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    path.chmod(0o600)
+def _signing_key(path: Path) -> str:
+    """The connected app's JWT key pair, created on first use; return the public half's PEM."""
+    if not path.is_file():
+        created = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_bytes(created.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     return key.public_key().public_bytes(serialization.Encoding.PEM,
                                          serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def _discard_state(data_dir: Path) -> None:
+    """`fresh`: the org's data and every credential, key, session and certificate go; new ones are made."""
+    for name in ("org.sqlite", "org.sqlite-wal", "org.sqlite-shm", SECRETS_FILE, SESSIONS_FILE, JWT_KEY_FILE):
+        (data_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(data_dir / "tls", ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:
