@@ -25,8 +25,8 @@ def decide_approval(
             by_route[policy.medium_severity_route].append(f"{finding.rule_id} (medium): {finding.message}")
     if facts.total_contract_value >= policy.legal_review_threshold:
         legal.append(
-            f"Total contract value {facts.total_contract_value:,.2f} {facts.currency} is at or above the "
-            f"{policy.legal_review_threshold:,.0f} legal review threshold."
+            f"Total contract value {facts.currency} {facts.total_contract_value:,.0f} is at or above the "
+            f"{facts.currency} {policy.legal_review_threshold:,.0f} legal review threshold."
         )
     for choice in clause_choices:
         if choice.finding is not None:

@@ -132,7 +132,7 @@ def test_selection_picks_templates_with_rule_and_reason(deal: DealFacts, templat
 
 def test_selection_reason_names_the_deal() -> None:
     reason = select_templates(facts(total_contract_value=180000.0)).reasons[0]
-    assert "180,000 USD" in reason
+    assert "USD 180,000" in reason
 
 
 # --- risk rules --------------------------------------------------------------------------------------------------
