@@ -13,6 +13,7 @@ from fpdf import FPDF
 
 from agents.extractor import OfflineExtractor
 from evals.extraction.dataset import load_dataset
+from evals.shared_data import require_shared
 from tools.documents import Document, parse_document
 
 
@@ -28,10 +29,12 @@ def render_pdf(text: str) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--dataset", type=Path, default=Path("/work/shared/data/cuad/dev100"))
+    parser.add_argument("--dataset", type=Path, default=None,
+                        help="default: data/cuad/dev100 in the shared data (../shared or $CONTRACTLOOP_SHARED_DATA)")
     parser.add_argument("--contracts", type=int, default=20)
     args = parser.parse_args()
-    contracts = load_dataset(args.dataset)[: args.contracts]
+    dataset = args.dataset or require_shared("data", "cuad", "dev100", marker="labels.jsonl")
+    contracts = load_dataset(dataset)[: args.contracts]
     texts = [c.read_text() for c in contracts]
     extractor = OfflineExtractor()
 
