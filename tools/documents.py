@@ -124,7 +124,7 @@ def parse_document(data: bytes, *, source: str | None = None, limits: DocumentLi
     """
     limits = limits or DocumentLimits()
     _check_input(data, source, limits, claimed)
-    if limits.isolate and hasattr(os, "fork"):
+    if limits.isolate and os.name == "posix":  # resource limits are POSIX; elsewhere only the caps apply
         from tools.document_isolation import read_isolated
 
         return read_isolated(data, source, limits)
