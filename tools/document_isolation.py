@@ -35,6 +35,7 @@ from tools.document_limits import DocumentLimits
 _HEADER = struct.Struct(">Q")
 _GRACE_SECONDS = 2.0  # the reader's own deadline (checked between pages) fires first; the kill is the backstop
 _STARTUP_SECONDS = 120.0  # a cold start on a loaded machine: interpreter, parsers, warm-up
+_MAX_IDLE_WORKERS = max(2, os.cpu_count() or 2)
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 Outcome = tuple[str, str, str]  # ("ok", document JSON, "") or ("refused", reason, message)
@@ -139,7 +140,11 @@ def _take_worker() -> _Worker:
 
 def _return_worker(worker: _Worker) -> None:
     with _idle_lock:
-        _idle.append(worker)
+        keep = len(_idle) < _MAX_IDLE_WORKERS
+        if keep:
+            _idle.append(worker)
+    if not keep:  # a burst of concurrent readers leaves at most a few warm workers behind
+        worker.close()
 
 
 @atexit.register
