@@ -72,6 +72,18 @@ def test_with_the_caps_raised_the_process_limits_still_stop_a_paragraph_flood():
     assert "flood.docx" in str(caught.value)
 
 
+def test_one_parser_call_over_the_time_budget_is_stopped_from_outside():
+    # With the caps raised, python-docx spends seconds inside one call where no deadline check of ours runs:
+    # the reader's CPU limit (or, failing that, the caller's kill) ends it, and a fresh reader serves the next file.
+    flood = hostile.docx_paragraph_flood(24 * MiB)
+    limits = DocumentLimits(max_part_bytes=4096 * MiB, max_unpacked_bytes=4096 * MiB, max_compression_ratio=1e9,
+                            max_memory_bytes=1536 * MiB, timeout_seconds=0.3)
+    with pytest.raises(DocumentTimeoutError) as caught:
+        parse_document(flood, source="flood.docx", limits=limits)
+    assert "stopped" in str(caught.value)
+    assert parse_document(b"The next contract reads normally.").text.startswith("The next contract")
+
+
 def test_a_document_over_its_time_budget_is_refused():
     with pytest.raises(DocumentTimeoutError) as caught:
         parse_document(_pdf(30), source="long.pdf", limits=DocumentLimits(timeout_seconds=0.001))
