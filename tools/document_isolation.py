@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import io
+import math
 import os
 import pickle
 import select
@@ -265,7 +266,7 @@ def _limit_resources(limits: DocumentLimits, baseline: int | None) -> None:
     import resource
 
     used = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = int(used.ru_utime + used.ru_stime) + _cpu_seconds(limits)
+    cpu = math.ceil(used.ru_utime + used.ru_stime) + _cpu_seconds(limits)
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu if cpu_hard == resource.RLIM_INFINITY else min(cpu, cpu_hard),
                                              cpu_hard))
