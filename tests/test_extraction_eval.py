@@ -13,21 +13,23 @@ from evals.extraction.dataset import load_dataset
 from evals.extraction.fields import FOCUS_FIELDS
 from evals.extraction.runner import Prediction, score, summarise
 from evals.extraction.scoring import score_field
+from evals.shared_data import SharedDataMissingError, require_shared
 
-CUAD = Path("/work/shared/data/cuad/dev100")
 SAMPLE_IDS = ["cuad433", "cuad326", "cuad396"]
 
 
 @pytest.fixture
 def tiny_dataset(tmp_path: Path) -> Path:
-    if not (CUAD / "labels.jsonl").is_file():
-        pytest.skip("CUAD dev100 is not on this machine")
+    try:  # the data is part of the test; missing data fails, naming where it was looked for
+        cuad = require_shared("data", "cuad", "dev100", marker="labels.jsonl")
+    except SharedDataMissingError as exc:
+        pytest.fail(str(exc), pytrace=False)
     target = tmp_path / "cuad3"
     (target / "texts").mkdir(parents=True)
-    rows = [json.loads(line) for line in (CUAD / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in (cuad / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
     kept = [row for row in rows if row["id"] in SAMPLE_IDS]
     for row in kept:
-        shutil.copy(CUAD / row["text_file"], target / row["text_file"])
+        shutil.copy(cuad / row["text_file"], target / row["text_file"])
     (target / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
     return target
 

@@ -2,77 +2,61 @@
 
 Every extracted value cites a character span into `Document.text`; `Document.page_of` maps that span back to a
 page so a reviewer can open the file where the quote is. Files we cannot read honestly (encrypted, scanned
-without a text layer, corrupt, empty, too big) raise a `DocumentError` whose `reason` a caller can branch on.
+without a text layer, corrupt, empty, too big, not what they claim, hostile) raise a `DocumentError` whose `reason`
+a caller can branch on.
+
+A file is untrusted input: `parse_document` checks it cheaply here (size, type), then parses it in a child process
+with memory and CPU limits (`tools.document_isolation`), under the caps of `tools.document_limits` (decompressed
+bytes, pages, characters, wall clock). So a compression bomb or a parser trap costs a bounded refusal, not a worker.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
-import zipfile
 from bisect import bisect_right
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-ErrorReason = Literal["encrypted", "no_text", "corrupt", "empty", "too_large", "too_many_pages", "unsupported"]
-MediaType = Literal["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "text/plain"]
+from tools.document_errors import (
+    CorruptDocumentError,
+    DocumentError,
+    DocumentTimeoutError,
+    DocumentTooLargeError,
+    EmptyDocumentError,
+    EncryptedDocumentError,
+    ErrorReason,
+    NoTextLayerError,
+    TooManyPagesError,
+    UnsafeDocumentError,
+    UnsupportedDocumentError,
+    WrongTypeError,
+)
+from tools.document_guards import (
+    DOCX,
+    PDF,
+    TEXT,
+    Deadline,
+    MediaType,
+    check_claim,
+    claimed_media_type,
+    describe,
+    inspect_docx,
+    sniff,
+)
+from tools.document_limits import DocumentLimits
 
-PDF: Final = "application/pdf"
-DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-TEXT: Final = "text/plain"
+__all__ = ["DOCX", "PDF", "PAGE_SEPARATOR", "TEXT", "CorruptDocumentError", "Document", "DocumentError",
+           "DocumentLimits", "DocumentTimeoutError", "DocumentTooLargeError", "EmptyDocumentError",
+           "EncryptedDocumentError", "ErrorReason", "MediaType", "NoTextLayerError", "Page", "TooManyPagesError",
+           "UnsafeDocumentError", "UnsupportedDocumentError", "WrongTypeError", "claimed_media_type",
+           "load_document", "parse_document", "read_in_process"]
 
 # Pages are joined with a blank line so a sentence never runs across a page break by accident.
 PAGE_SEPARATOR = "\n\n"
-
-
-class DocumentError(Exception):
-    """A file we refuse to read; `reason` is machine-readable, the message is for people."""
-
-    reason: ErrorReason = "corrupt"
-
-    def __init__(self, message: str, *, source: str | None = None) -> None:
-        super().__init__(f"{source}: {message}" if source else message)
-        self.source = source
-
-
-class EncryptedDocumentError(DocumentError):
-    reason: ErrorReason = "encrypted"
-
-
-class NoTextLayerError(DocumentError):
-    """A scanned or image-only file: there is nothing to cite, so nothing can be extracted."""
-
-    reason: ErrorReason = "no_text"
-
-
-class CorruptDocumentError(DocumentError):
-    reason: ErrorReason = "corrupt"
-
-
-class EmptyDocumentError(DocumentError):
-    reason: ErrorReason = "empty"
-
-
-class DocumentTooLargeError(DocumentError):
-    reason: ErrorReason = "too_large"
-
-
-class TooManyPagesError(DocumentError):
-    reason: ErrorReason = "too_many_pages"
-
-
-class UnsupportedDocumentError(DocumentError):
-    reason: ErrorReason = "unsupported"
-
-
-class DocumentLimits(BaseModel):
-    """Guards against files that would stall a worker; the defaults fit any real commercial contract."""
-
-    max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
-    max_pages: int = Field(default=2000, gt=0)
 
 
 class Page(BaseModel):
@@ -121,66 +105,143 @@ class Document(BaseModel):
         return self.pages[max(bisect_right(starts, offset) - 1, 0)].number
 
 
-def load_document(path: str | Path, *, limits: DocumentLimits | None = None) -> Document:
+def load_document(path: str | Path, *, limits: DocumentLimits | None = None,
+                  claimed: MediaType | None = None) -> Document:
     path = Path(path)
     limits = limits or DocumentLimits()
     size = path.stat().st_size
-    if size > limits.max_bytes:
-        raise DocumentTooLargeError(f"{size} bytes is over the {limits.max_bytes}-byte limit", source=str(path))
-    return parse_document(path.read_bytes(), source=str(path), limits=limits)
+    if size > limits.max_bytes:  # before reading it into memory
+        raise DocumentTooLargeError(f"{size:,} bytes is over the {limits.max_bytes:,}-byte limit", source=str(path))
+    return parse_document(path.read_bytes(), source=str(path), limits=limits, claimed=claimed)
 
 
-def parse_document(data: bytes, *, source: str | None = None, limits: DocumentLimits | None = None) -> Document:
-    """Detect the format from the bytes themselves (names and MIME headers lie) and extract text."""
+def parse_document(data: bytes, *, source: str | None = None, limits: DocumentLimits | None = None,
+                   claimed: MediaType | None = None) -> Document:
+    """Detect the format from the bytes themselves (names and MIME headers lie) and extract text.
+
+    `claimed` is the type the file says it is (its MIME type or extension, see `claimed_media_type`); bytes of
+    another type are refused. With `limits.isolate` (the default) the parse runs in a child process.
+    """
     limits = limits or DocumentLimits()
-    if not data.strip():
-        raise EmptyDocumentError("the file is empty", source=source)
+    _check_input(data, source, limits, claimed)
+    if limits.isolate and os.name == "posix":  # resource limits are POSIX; elsewhere only the caps apply
+        from tools.document_isolation import read_isolated
+
+        return read_isolated(data, source, limits)
+    return read_in_process(data, source=source, limits=limits)
+
+
+def _check_input(data: bytes, source: str | None, limits: DocumentLimits, claimed: MediaType | None) -> None:
+    """The cheap refusals, decided before any parser or process is involved."""
+    if not data:
+        raise EmptyDocumentError("the file is empty (0 bytes)", source=source)
     if len(data) > limits.max_bytes:
-        raise DocumentTooLargeError(f"{len(data)} bytes is over the {limits.max_bytes}-byte limit", source=source)
-    if data.startswith(b"%PDF"):
-        document = _parse_pdf(data, source, limits)
-    elif data.startswith(b"PK\x03\x04"):
-        document = _parse_docx(data, source)
-    else:
-        document = Document.from_text(_decode_text(data, source), source=source)
+        raise DocumentTooLargeError(f"{len(data):,} bytes is over the {limits.max_bytes:,}-byte limit",
+                                    source=source)
+    if data.isspace():  # (no copy of the data, unlike strip())
+        raise EmptyDocumentError("the file holds only whitespace", source=source)
+    check_claim(data, claimed, source)
+    if sniff(data) == "binary":
+        raise UnsupportedDocumentError(f"{describe(data)}, neither PDF, DOCX nor text", source=source)
+
+
+def read_in_process(data: bytes, *, source: str | None = None, limits: DocumentLimits | None = None) -> Document:
+    """Parse in this process, under the caps but without the memory limit: for the isolated child, or trusted data."""
+    limits = limits or DocumentLimits()
+    _check_input(data, source, limits, None)
+    deadline = Deadline(limits.timeout_seconds)
+    kind = sniff(data)
+    try:
+        if kind == "pdf":
+            document = _parse_pdf(data, source, limits, deadline)
+        elif kind == "zip":
+            inspect_docx(data, limits, deadline, source)
+            document = _parse_docx(data, source)
+        else:
+            document = Document.from_text(_decode_text(data, source), source=source)
+    except MemoryError as exc:
+        raise DocumentTooLargeError("reading it ran out of memory", source=source) from exc
     if len(document.pages) > limits.max_pages:
         raise TooManyPagesError(f"{len(document.pages)} pages is over the {limits.max_pages}-page limit",
                                 source=source)
+    if len(document.text) > limits.max_characters:
+        raise DocumentTooLargeError(f"{len(document.text):,} characters of text is over the "
+                                    f"{limits.max_characters:,}-character limit", source=source)
     if not document.text.strip():
         raise EmptyDocumentError("the file holds no text", source=source)
     return document
 
 
-def _parse_pdf(data: bytes, source: str | None, limits: DocumentLimits) -> Document:
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+def _pypdf_caps(limits: DocumentLimits) -> dict[str, Any]:
+    """pypdf's own decompression and structure limits, set from ours (its defaults are 75 MB per stream)."""
+    part = limits.max_part_bytes
+    return {"zlib_maximum_output_length": part, "lzw_maximum_output_length": part,
+            "run_length_maximum_output_length": part, "brotli_maximum_output_length": part,
+            "jbig2_maximum_output_length": part, "array_based_stream_maximum_output_length": part,
+            "image_maximum_buffer_size": part, "stream_decoding_work_maximum_length": 2 * part,
+            "page_tree_maximum_entries": 2 * limits.max_pages + 64}
+
+
+def _parse_pdf(data: bytes, source: str | None, limits: DocumentLimits, deadline: Deadline) -> Document:
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # An owner-password-only PDF opens with the empty user password; anything else needs a secret.
-            try:
-                if not reader.decrypt(""):
-                    raise EncryptedDocumentError("the PDF is password-protected", source=source)
-            except (FileNotDecryptedError, NotImplementedError) as exc:
-                raise EncryptedDocumentError("the PDF is password-protected", source=source) from exc
-        page_count = len(reader.pages)
-        if page_count > limits.max_pages:
-            raise TooManyPagesError(f"{page_count} pages is over the {limits.max_pages}-page limit", source=source)
-        if page_count == 0:
-            raise EmptyDocumentError("the PDF has no pages", source=source)
-        page_texts = [_tidy_pdf_text(page.extract_text() or "") for page in reader.pages]
+        with apply_configuration(**_pypdf_caps(limits)):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                # An owner-password-only PDF opens with the empty user password; anything else needs a secret.
+                try:
+                    if not reader.decrypt(""):
+                        raise EncryptedDocumentError("the PDF is password-protected", source=source)
+                except (FileNotDecryptedError, NotImplementedError) as exc:
+                    raise EncryptedDocumentError("the PDF is password-protected", source=source) from exc
+            _check_declared_pages(reader, limits, source)
+            page_count = len(reader.pages)
+            if page_count > limits.max_pages:
+                raise TooManyPagesError(f"{page_count} pages is over the {limits.max_pages}-page limit",
+                                        source=source)
+            if page_count == 0:
+                raise EmptyDocumentError("the PDF has no pages", source=source)
+            page_texts: list[str] = []
+            characters = 0
+            for page in reader.pages:
+                deadline.check(source)
+                page_texts.append(_tidy_pdf_text(page.extract_text() or ""))
+                characters += len(page_texts[-1])
+                if characters > limits.max_characters:
+                    raise DocumentTooLargeError(f"more than {limits.max_characters:,} characters of text",
+                                                source=source)
     except DocumentError:
         raise
     except FileNotDecryptedError as exc:
         raise EncryptedDocumentError("the PDF is password-protected", source=source) from exc
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
-            RecursionError, AssertionError) as exc:
+    except LimitReachedError as exc:
+        if "page tree" in str(exc).lower():
+            raise TooManyPagesError(f"the page tree is over the cap ({exc})", source=source) from exc
+        raise DocumentTooLargeError(f"over a decompression or structure cap, a compression bomb? ({exc})",
+                                    source=source) from exc
+    except MemoryError:
+        raise
+    except RecursionError as exc:
+        raise CorruptDocumentError("unreadable PDF (objects nested too deeply)", source=source) from exc
+    except Exception as exc:
         # pypdf surfaces damage through many exception types; to a caller they all mean "corrupt".
         raise CorruptDocumentError(f"unreadable PDF ({type(exc).__name__}: {exc})", source=source) from exc
     if not any(text.strip() for text in page_texts):
         raise NoTextLayerError(f"none of the {page_count} pages has extractable text (scanned?)", source=source)
     return Document.from_pages(page_texts, media_type=PDF, source=source)
+
+
+def _check_declared_pages(reader: Any, limits: DocumentLimits, source: str | None) -> None:
+    """The page count the file declares, read before pypdf walks (and copies) the whole page tree."""
+    try:
+        count = reader.trailer["/Root"].get_object()["/Pages"].get_object().get("/Count")
+    except Exception:  # a damaged catalog: the walk below reports it
+        return
+    if isinstance(count, int) and count > limits.max_pages:
+        raise TooManyPagesError(f"the PDF declares {count:,} pages, over the {limits.max_pages}-page limit",
+                                source=source)
 
 
 _SPACE_RUN = re.compile(r"[ \t]{2,}")
@@ -196,11 +257,14 @@ def _tidy_pdf_text(text: str) -> str:
 
 def _parse_docx(data: bytes, source: str | None) -> Document:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         word = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+    except ValueError as exc:  # python-docx: "file '...' is not a Word file, content type is ..."
+        raise WrongTypeError(f"not a Word document ({exc})", source=source) from exc
+    except MemoryError:
+        raise
+    except Exception as exc:  # lxml syntax errors, missing parts: all "corrupt" to a caller
         raise CorruptDocumentError(f"unreadable DOCX ({type(exc).__name__}: {exc})", source=source) from exc
     blocks = [paragraph.text for paragraph in word.paragraphs]
     for table in word.tables:
@@ -211,8 +275,6 @@ def _parse_docx(data: bytes, source: str | None) -> Document:
 
 
 def _decode_text(data: bytes, source: str | None) -> str:
-    if b"\x00" in data[:4096]:
-        raise UnsupportedDocumentError("binary data that is neither PDF, DOCX nor text", source=source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -18,7 +18,7 @@ from agents.extractor.models import ContractTerms
 from graphs import context as services
 from graphs.context import Context
 from graphs.state import ExecutedContract, RunState
-from tools.documents import DocumentError, parse_document
+from tools.documents import DocumentError, claimed_media_type, parse_document
 from tools.write_plan import WriteOp, WritePlan, diff
 
 OPPORTUNITY_ATTRIBUTE = "salesforceOpportunityId"
@@ -38,8 +38,11 @@ def fetch_contract(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]
     record = ironclad.get_record(workflow.record_ids[0])
     contract.record_id, contract.record_name = record.id, record.name
     pdf = ironclad.download_signed_copy(record.id)
+    attachment = record.attachments.get("signedCopy")
+    claimed = claimed_media_type(attachment.filename, attachment.content_type) if attachment else None
     try:
-        document = parse_document(pdf, source=f"Ironclad record {record.id} signedCopy")
+        # Bounded: a hostile or broken file is refused within the document limits and flagged for review.
+        document = parse_document(pdf, source=f"Ironclad record {record.id} signedCopy", claimed=claimed)
     except DocumentError as exc:
         contract.document_error = f"{exc.reason}: {exc}"
         return {"contract": contract, "log": [f"extractor: signed copy unreadable ({exc.reason})"]}

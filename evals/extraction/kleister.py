@@ -30,9 +30,9 @@ from agents.extractor.jurisdictions import jurisdiction_key
 from agents.extractor.models import ContractTerms
 from agents.extractor.offline import OfflineExtractor
 from evals.extraction.scoring import FieldCounts, party_counts
+from evals.shared_data import shared_path
 from tools.documents import Document
 
-DEFAULT_DATA = Path("/work/shared/data/kleister-nda")
 FIELDS = ["party", "party (exact)", "effective_date", "jurisdiction", "term"]
 csv.field_size_limit(sys.maxsize)
 
@@ -113,7 +113,8 @@ def evaluate(documents: list[KleisterDocument]) -> Iterator[tuple[KleisterDocume
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.extraction.kleister", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=shared_path("data", "kleister-nda"),
+                        help="default: ../shared/data/kleister-nda beside the repository, or under $CONTRACTLOOP_SHARED_DATA")
     parser.add_argument("--split", default="dev-0", choices=["dev-0", "train"])
     parser.add_argument("--limit", type=int, help="score only the first N documents")
     parser.add_argument("--errors", action="store_true", help="print each wrong or missed value")

@@ -325,6 +325,8 @@ class IroncladClient:
 
     def download_signed_copy(self, record_id: str) -> bytes:
         content = self._request("GET", f"/records/{record_id}/attachments/signedCopy")
+        if content is None:  # a zero-byte file is still a file: the document reader refuses it, with a reason
+            return b""
         if not isinstance(content, bytes | bytearray):
             raise IroncladError(f"record {record_id}: signed copy is not a file")
         return bytes(content)

@@ -1,0 +1,80 @@
+"""A hostile signed copy in Ironclad ends like an encrypted one: the run completes, the document error names the
+reason, and Salesforce gets the contract insight marked for review plus a High-priority Task for a person.
+
+Real HTTP to both sandboxes; the files are generated here and stored as Ironclad would serve them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+from langgraph.types import Command
+
+from sandbox.salesforce.deals import DealSpec, LineSpec
+from tests.fixtures.loop import Loop
+from tests.support import hostile_documents as hostile
+from tools.documents import DOCX
+
+MiB = 1024 * 1024
+DEAL = DealSpec(account_name="Hostile Files Ltd", region="NA", deal_type="Expansion", term_months=12,
+                payment_terms_days=30, governing_law="State of New York",
+                lines=[LineSpec(product_code="PLT-STD", quantity=5)])
+
+CASES: dict[str, tuple[Callable[[], bytes], str, str]] = {
+    # name: (file, stored as, expected reason)
+    "zero-byte": (lambda: b"", "signed.pdf", "empty"),
+    "pdf-flate-bomb": (lambda: hostile.pdf_flate_bomb(256 * MiB), "signed.pdf", "too_large"),
+    "pdf-million-pages": (hostile.pdf_lying_page_tree, "signed.pdf", "too_many_pages"),
+    "docx-zip-bomb": (lambda: hostile.docx_zip_bomb(128 * MiB), "signed.docx", "too_large"),
+    "docx-billion-laughs": (hostile.docx_billion_laughs, "signed.docx", "unsafe"),
+    "html-as-pdf": (hostile.html_claiming_pdf, "signed.pdf", "wrong_type"),
+}
+
+
+def _signed_workflow(loop: Loop, name: str) -> tuple[str, str]:
+    opp_id = loop.deal(DEAL.model_copy(update={"account_name": f"Hostile {name} Ltd"}))
+    graph, ctx = loop.graph()
+    config = {"configurable": {"thread_id": f"draft-{opp_id}"}}
+    result = graph.invoke(loop.draft_task(opp_id), config, context=ctx)
+    if "__interrupt__" in result:
+        result = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "t"}), config,
+                              context=ctx)
+    workflow_id = result["launch"].workflow_id
+    httpx.post(f"{loop.stack.ironclad.base_url}/_sandbox/workflows/{workflow_id}/complete",
+               timeout=30).raise_for_status()
+    return opp_id, workflow_id
+
+
+def _upload_signed_copy(loop: Loop, record_id: str, filename: str, data: bytes) -> None:
+    """Replace the record's signed copy, and describe it in the record as Ironclad does for an uploaded file."""
+    content_type = "application/pdf" if filename.endswith(".pdf") else DOCX
+    store = loop.stack.ironclad.services.store
+    store.put_file(record_id, "signedCopy", filename, content_type, data)
+    record = store.get("record", record_id)
+    assert record is not None
+    record["attachments"]["signedCopy"].update({"filename": filename, "contentType": content_type})
+    store.put("record", record_id, record)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_hostile_signed_copy_is_refused_and_flagged_for_review(loop: Loop, case: str) -> None:
+    build, filename, reason = CASES[case]
+    opp_id, workflow_id = _signed_workflow(loop, case)
+    record_id = loop.ironclad.get_workflow(workflow_id).record_ids[0]
+    _upload_signed_copy(loop, record_id, filename, build())
+
+    graph, ctx = loop.graph()
+    task = {"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id, "event_id": f"h-{case}"}}
+    result = graph.invoke(task, {"configurable": {"thread_id": f"h-{workflow_id}"}}, context=ctx)
+
+    assert result["status"] == "completed", result.get("error")
+    error = result["contract"].document_error
+    assert error.startswith(f"{reason}: "), error
+    [insight] = loop.salesforce.query("SELECT Needs_Review__c, Ironclad_Record_Id__c FROM Contract_Insight__c "
+                                      f"WHERE Opportunity__c = '{opp_id}'")
+    assert insight["Needs_Review__c"] is True and insight["Ironclad_Record_Id__c"] == record_id
+    [task_row] = loop.salesforce.query(f"SELECT Priority, Description FROM Task WHERE WhatId = '{opp_id}' "
+                                       "AND Subject LIKE 'Executed contract could not be read%'")
+    assert task_row["Priority"] == "High" and reason in task_row["Description"]
