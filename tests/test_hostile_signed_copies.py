@@ -78,3 +78,19 @@ def test_a_hostile_signed_copy_is_refused_and_flagged_for_review(loop: Loop, cas
     [task_row] = loop.salesforce.query(f"SELECT Priority, Description FROM Task WHERE WhatId = '{opp_id}' "
                                        "AND Subject LIKE 'Executed contract could not be read%'")
     assert task_row["Priority"] == "High" and reason in task_row["Description"]
+
+
+def test_a_signed_copy_over_the_size_cap_is_cut_off_while_downloading(loop: Loop,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTRACTLOOP_DOCUMENT_MAX_BYTES", str(1 * MiB))
+    opp_id, workflow_id = _signed_workflow(loop, "oversized")
+    record_id = loop.ironclad.get_workflow(workflow_id).record_ids[0]
+    _upload_signed_copy(loop, record_id, "signed.pdf", b"%PDF-1.7\n" + b"0" * (3 * MiB))
+    graph, ctx = loop.graph()
+    task = {"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id, "event_id": "h-oversized"}}
+    result = graph.invoke(task, {"configurable": {"thread_id": f"h-{workflow_id}"}}, context=ctx)
+    assert result["status"] == "completed", result.get("error")
+    assert result["contract"].document_error.startswith("too_large: "), result["contract"].document_error
+    assert "1,048,576-byte limit" in result["contract"].document_error
+    [insight] = loop.salesforce.query(f"SELECT Needs_Review__c FROM Contract_Insight__c WHERE Opportunity__c = '{opp_id}'")
+    assert insight["Needs_Review__c"] is True

@@ -31,6 +31,7 @@ from agents.contract_sync.nodes import OPPORTUNITY_ATTRIBUTE, unreadable_plan
 from agents.contract_sync.plan import build_plan
 from agents.contract_sync.policy import review_reasons
 from graphs.state import ExecutedContract
+from tools.document_errors import DocumentError
 from tools.ironclad import IroncladClient
 from tools.ironclad.errors import IroncladNotFoundError
 from tools.ironclad.models import Record
@@ -182,6 +183,8 @@ def _signed_copy(ironclad: IroncladClient, record: Record) -> tuple[str, bytes |
         return record.id, ironclad.download_signed_copy(record.id), None
     except IroncladNotFoundError:
         return record.id, None, "the signed copy is missing"
+    except DocumentError as exc:  # too large to download: flagged like any unreadable copy
+        return record.id, None, f"{exc.reason}: {exc}"
 
 
 def _plan(contract: _Contract, holdings: Holdings, correlation_id: str) -> _Planned:

@@ -37,11 +37,12 @@ def fetch_contract(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]
                 "log": [f"extractor: workflow {workflow.ironclad_id} has no record yet"]}
     record = ironclad.get_record(workflow.record_ids[0])
     contract.record_id, contract.record_name = record.id, record.name
-    pdf = ironclad.download_signed_copy(record.id)
     attachment = record.attachments.get("signedCopy")
     claimed = claimed_media_type(attachment.filename, attachment.content_type) if attachment else None
     try:
-        # Bounded: a hostile or broken file is refused within the document limits and flagged for review.
+        # Bounded: a hostile or broken file is refused within the document limits and flagged for review;
+        # the download itself is cut off at the size cap.
+        pdf = ironclad.download_signed_copy(record.id)
         document = parse_document(pdf, source=f"Ironclad record {record.id} signedCopy", claimed=claimed)
     except DocumentError as exc:
         contract.document_error = f"{exc.reason}: {exc}"

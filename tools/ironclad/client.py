@@ -323,13 +323,36 @@ class IroncladClient:
     def records_metadata(self) -> dict[str, Any]:
         return dict(self._request("GET", "/records/metadata"))
 
-    def download_signed_copy(self, record_id: str) -> bytes:
-        content = self._request("GET", f"/records/{record_id}/attachments/signedCopy")
-        if content is None:  # a zero-byte file is still a file: the document reader refuses it, with a reason
-            return b""
-        if not isinstance(content, bytes | bytearray):
-            raise IroncladError(f"record {record_id}: signed copy is not a file")
-        return bytes(content)
+    def download_signed_copy(self, record_id: str, max_bytes: int | None = None) -> bytes:
+        """The executed file, streamed and cut off at `max_bytes` (the document limits' input cap): a hostile
+        or broken attachment is refused with DocumentTooLargeError before it fills memory."""
+        from tools.document_errors import DocumentTooLargeError
+        from tools.document_limits import DocumentLimits
+
+        cap = max_bytes or DocumentLimits().max_bytes
+        path = f"{API_PREFIX}/records/{record_id}/attachments/signedCopy"
+        source = f"Ironclad record {record_id} signedCopy"
+        for refreshed in (False, True):
+            headers = {"Authorization": f"Bearer {self._access_token(force=refreshed)}",
+                       "x-as-user-email": self.user_email}
+            with self._http.stream("GET", path, headers=headers) as response:
+                if response.status_code == 401 and not refreshed:
+                    continue
+                if response.status_code >= 400:
+                    response.read()
+                    raise _error_from(response)
+                declared = response.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > cap:
+                    raise DocumentTooLargeError(f"{int(declared):,} bytes, over the {cap:,}-byte limit", source=source)
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise DocumentTooLargeError(f"over the {cap:,}-byte limit", source=source)
+                    chunks.append(chunk)
+                # A zero-byte file is still a file: the document reader refuses it, with a reason.
+                return b"".join(chunks)
+        raise IroncladAuthError(f"GET {path}: unauthorized after a fresh token")
 
     # --- webhooks -----------------------------------------------------------------------------
     def create_webhook(self, events: list[str], target_url: str) -> Webhook:
