@@ -15,20 +15,6 @@ ORDER = DealSpec(account_name="Signed Goods Co", region="NA", deal_type="Expansi
                  lines=[LineSpec(product_code="PLT-STD", quantity=20)])
 
 
-def _launched_workflow(loop: Loop, spec: DealSpec) -> tuple[str, str]:
-    opp_id = loop.deal(spec)
-    graph, ctx = loop.graph()
-    config = {"configurable": {"thread_id": f"draft-{opp_id}"}}
-    result = graph.invoke(loop.draft_task(opp_id), config, context=ctx)
-    if "__interrupt__" in result:
-        result = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "t"}), config,
-                              context=ctx)
-    workflow_id = result["launch"].workflow_id
-    httpx.post(f"{loop.stack.ironclad.base_url}/_sandbox/workflows/{workflow_id}/complete",
-               timeout=30).raise_for_status()
-    return opp_id, workflow_id
-
-
 def _extract(loop: Loop, workflow_id: str, thread: str, event: str = "evt-1") -> dict:
     graph, ctx = loop.graph()
     task = {"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id, "event_id": event}}
@@ -36,7 +22,7 @@ def _extract(loop: Loop, workflow_id: str, thread: str, event: str = "evt-1") ->
 
 
 def test_signed_contract_terms_reach_salesforce_with_citations_in_one_write(loop: Loop) -> None:
-    opp_id, workflow_id = _launched_workflow(loop, ORDER)
+    opp_id, workflow_id = loop.signed_workflow(ORDER)
     loop.stack.salesforce.reset_usage()
     result = _extract(loop, workflow_id, f"x-{workflow_id}")
     assert result["status"] == "completed", result.get("error")
@@ -65,7 +51,7 @@ def test_signed_contract_terms_reach_salesforce_with_citations_in_one_write(loop
 
 
 def test_replaying_the_same_contract_changes_nothing(loop: Loop) -> None:
-    opp_id, workflow_id = _launched_workflow(loop, ORDER.model_copy(update={"account_name": "Replay Foods"}))
+    opp_id, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Replay Foods"}))
     first = _extract(loop, workflow_id, f"a-{workflow_id}")
     assert first["status"] == "completed"
     counts = {obj: loop.stack.salesforce.store.count(obj) for obj in ("Contract_Insight__c", "Contract_Obligation__c",
@@ -78,7 +64,7 @@ def test_replaying_the_same_contract_changes_nothing(loop: Loop) -> None:
 
 
 def test_value_far_from_the_opportunity_amount_waits_for_review(loop: Loop) -> None:
-    opp_id, workflow_id = _launched_workflow(loop, ORDER.model_copy(update={"account_name": "Gap Industries"}))
+    opp_id, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Gap Industries"}))
     amount = loop.salesforce.get("Opportunity", opp_id)["Amount"]
     # The rep changed the amount after signature: the executed contract no longer matches the CRM.
     loop.stack.salesforce.store.insert_many("OpportunityLineItem", [{
@@ -108,7 +94,7 @@ def test_value_far_from_the_opportunity_amount_waits_for_review(loop: Loop) -> N
 
 
 def test_an_unreadable_signed_copy_is_flagged_for_review_not_crashed(loop: Loop) -> None:
-    opp_id, workflow_id = _launched_workflow(loop, ORDER.model_copy(update={"account_name": "Scanned Paper Ltd"}))
+    opp_id, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Scanned Paper Ltd"}))
     workflow = loop.ironclad.get_workflow(workflow_id)
     # The signed copy on file is damaged (a bad scan upload): the sandbox stores it as Ironclad would serve it.
     loop.stack.ironclad.services.store.put_file(workflow.record_ids[0], "signedCopy", "signed.pdf",
@@ -128,7 +114,7 @@ def test_model_engine_through_chatopenai_wins_field_by_field_and_offline_fills_t
                                                                                          stub_chat_model) -> None:
     from tests.support.openai_stub import json_content
 
-    _, workflow_id = _launched_workflow(loop, ORDER.model_copy(update={"account_name": "Model Reader Inc"}))
+    _, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Model Reader Inc"}))
     empty = {name: None for name in [
         "agreement_date", "effective_date", "expiration_date", "initial_term", "renewal_term", "automatic_renewal",
         "notice_period_to_terminate_renewal", "governing_law", "liability_cap", "termination_for_convenience",

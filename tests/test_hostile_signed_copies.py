@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import httpx
 import pytest
-from langgraph.types import Command
 
 from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop
@@ -34,17 +32,7 @@ CASES: dict[str, tuple[Callable[[], bytes], str, str]] = {
 
 
 def _signed_workflow(loop: Loop, name: str) -> tuple[str, str]:
-    opp_id = loop.deal(DEAL.model_copy(update={"account_name": f"Hostile {name} Ltd"}))
-    graph, ctx = loop.graph()
-    config = {"configurable": {"thread_id": f"draft-{opp_id}"}}
-    result = graph.invoke(loop.draft_task(opp_id), config, context=ctx)
-    if "__interrupt__" in result:
-        result = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "t"}), config,
-                              context=ctx)
-    workflow_id = result["launch"].workflow_id
-    httpx.post(f"{loop.stack.ironclad.base_url}/_sandbox/workflows/{workflow_id}/complete",
-               timeout=30).raise_for_status()
-    return opp_id, workflow_id
+    return loop.signed_workflow(DEAL.model_copy(update={"account_name": f"Hostile {name} Ltd"}))
 
 
 def _upload_signed_copy(loop: Loop, record_id: str, filename: str, data: bytes) -> None:

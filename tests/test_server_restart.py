@@ -4,12 +4,9 @@ back, Ironclad's redelivery of the same event gets the contract synced into Sale
 from __future__ import annotations
 
 import secrets
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -18,19 +15,9 @@ from contractloop.commands.serve import LangGraphServer
 from sandbox.ironclad.webhooks import compact_json
 from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
 from sandbox.stack import SandboxStack
+from tests.support.polling import poll
 
 pytestmark = pytest.mark.slow
-
-
-def _poll(http: httpx.Client, path: str, done: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        response = http.get(path)
-        body = response.json() if response.status_code == 200 else {"status": f"http {response.status_code}"}
-        if done(body):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.2)
 
 
 def test_a_webhook_accepted_by_a_server_killed_at_once_is_synced_after_the_restart(tmp_path: Path) -> None:
@@ -45,7 +32,7 @@ def test_a_webhook_accepted_by_a_server_killed_at_once_is_synced_after_the_resta
             with httpx.Client(base_url=first.url, headers={"X-API-Key": key}, timeout=30) as http:
                 http.post("/flow/opportunity-events", json={"opportunity_id": opp_id, "stage": "Contracting",
                                                             "event_id": "evt-kill"}).raise_for_status()
-                launched = _poll(http, f"/flow/opportunities/{opp_id}", lambda s: s["status"] in ("launched", "failed"))
+                launched = poll(http, f"/flow/opportunities/{opp_id}", lambda s: s["status"] in ("launched", "failed"))
                 assert launched["status"] == "launched", launched
                 workflow_id = launched["workflow_id"]
                 httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{workflow_id}/complete",
@@ -67,7 +54,7 @@ def test_a_webhook_accepted_by_a_server_killed_at_once_is_synced_after_the_resta
                 httpx.Client(base_url=second.url, headers={"X-API-Key": key}, timeout=30) as http:
             redelivered = http.post("/ironclad/webhooks", content=body, headers=headers)
             assert redelivered.status_code in (200, 202), redelivered.text
-            sync = _poll(http, f"/ironclad/workflows/{workflow_id}/sync",
+            sync = poll(http, f"/ironclad/workflows/{workflow_id}/sync",
                          lambda s: s["status"] in ("completed", "awaiting_approval", "failed"), timeout=90)
         assert sync["status"] in ("completed", "awaiting_approval"), sync
         rows = stack.salesforce.client().query(

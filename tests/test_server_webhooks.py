@@ -4,9 +4,7 @@ forged or unsigned deliveries start nothing; replays change nothing in Salesforc
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,20 +13,10 @@ import pytest
 
 from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
 from tests.fixtures.server import FlowServer
+from tests.support.polling import poll
 from tools.ironclad import IroncladClient
 
 SIGNED = ["workflow_completed", "workflow_signature_packet_fully_signed"]
-
-
-def _poll(http: httpx.Client, path: str, done: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        response = http.get(path)
-        body = response.json() if response.status_code == 200 else {"status": f"http {response.status_code}"}
-        if done(body):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +31,17 @@ def executed(flow_server: FlowServer) -> dict[str, Any]:
     with flow_server.http() as http:
         http.post("/flow/opportunity-events", json={"opportunity_id": opp_id, "stage": "Contracting",
                                                     "event_id": f"e-{uuid.uuid4().hex}"}).raise_for_status()
-        status = _poll(http, f"/flow/opportunities/{opp_id}", lambda s: s["status"] in ("launched", "failed"))
+        status = poll(http, f"/flow/opportunities/{opp_id}", lambda s: s["status"] in ("launched", "failed"))
         assert status["status"] == "launched", status
         hook = ironclad.create_webhook(SIGNED, f"{flow_server.url}/ironclad/webhooks")
         workflow_id = status["workflow_id"]
         httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{workflow_id}/complete", timeout=30)
-        sync = _poll(http, f"/ironclad/workflows/{workflow_id}/sync",
+        sync = poll(http, f"/ironclad/workflows/{workflow_id}/sync",
                      lambda s: s["status"] in ("completed", "awaiting_approval", "failed"))
         if sync["status"] == "awaiting_approval":
             http.post("/flow/approvals", json={"thread_id": sync["thread_id"], "decision": "approve",
                                                "reviewer": "sync reviewer"}).raise_for_status()
-            sync = _poll(http, f"/ironclad/workflows/{workflow_id}/sync",
+            sync = poll(http, f"/ironclad/workflows/{workflow_id}/sync",
                          lambda s: s["status"] in ("completed", "failed"))
     ironclad.delete_webhook(hook.id)
     return {"opp_id": opp_id, "workflow_id": workflow_id, "sync": sync, "ironclad": ironclad}
@@ -137,7 +125,7 @@ def _launched_and_signed_without_a_webhook(flow_server: FlowServer, name: str) -
     with flow_server.http() as http:
         http.post("/flow/opportunity-events", json={"opportunity_id": opp_id, "stage": "Contracting",
                                                     "event_id": f"e-{uuid.uuid4().hex}"}).raise_for_status()
-        status = _poll(http, f"/flow/opportunities/{opp_id}", lambda s: s["status"] in ("launched", "failed"))
+        status = poll(http, f"/flow/opportunities/{opp_id}", lambda s: s["status"] in ("launched", "failed"))
     assert status["status"] == "launched", status
     httpx.post(f"{stack.ironclad.base_url}/_sandbox/workflows/{status['workflow_id']}/complete",
                timeout=30).raise_for_status()
@@ -161,6 +149,6 @@ def test_a_delivery_recorded_by_a_server_that_died_before_its_run_is_synced_when
         answer = raw.post("/ironclad/webhooks", content=body, headers=headers)
     assert answer.status_code == 202 and answer.json()["status"] == "started", answer.text
     with flow_server.http() as http:
-        sync = _poll(http, f"/ironclad/workflows/{workflow_id}/sync",
+        sync = poll(http, f"/ironclad/workflows/{workflow_id}/sync",
                      lambda s: s["status"] in ("completed", "awaiting_approval", "failed"))
     assert sync["status"] in ("completed", "awaiting_approval"), sync
