@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from contractloop.commands.serve import STUDIO_URL
 from contractloop.render import console, short
 from contractloop.settings import PROJECT_ROOT
 from sandbox.salesforce.server import DEFAULT_VERSION
@@ -139,7 +138,8 @@ def print_next_steps(record: DemoRecord) -> None:
     console.print("  Decide the approvals yourself (approve / edit / reject):")
     console.print(f"    {cli} demo --interactive")
     console.print("  Run the Flow API for a Salesforce Flow, with LangGraph Studio on the graph:")
-    console.print(f"    {cli} serve      then open {STUDIO_URL.format(url='http://127.0.0.1:2024')}")
+    console.print(f"    {cli} serve      then, with the settings it prints exported, in another shell:")
+    console.print(f"    {cli} studio     and open the Studio link it prints")
     console.print("  Measure the agents:")
     console.print(f"    {cli} eval drafting")
     dataset = record.display_path(CUAD_DEV100) if CUAD_DEV100.is_dir() else "<a CUAD-layout directory>"

@@ -112,7 +112,7 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
         assert (demo_run.cwd / pdf).read_bytes().startswith(b"%PDF")
 
     steps = "\n".join(sections["Next steps"])
-    for expected in (" demo --interactive", " serve ", "https://smith.langchain.com/studio/?baseUrl=",
+    for expected in (" demo --interactive", " serve ", " studio ",
                      " eval drafting", " eval extraction --dataset ", " sandbox up --data-dir var/demo/sandbox"):
         assert expected in steps, expected
 

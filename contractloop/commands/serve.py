@@ -1,6 +1,7 @@
 """`contractloop serve`: the sandboxes and the LangGraph server (graph + Flow routes) together, in the foreground.
 
-The server is `langgraph dev` on the project's langgraph.json, so LangGraph Studio works against it too.
+The server is `langgraph dev` on the project's langgraph.json, so LangGraph Studio works against it too,
+through `contractloop studio` (the server answers nothing without the key).
 It runs in a state directory under CONTRACTLOOP_DATA_DIR (not the repo root), because `langgraph dev`
 keeps its threads in `./.langgraph_api/` of its working directory.
 """
@@ -46,7 +47,6 @@ OFFLINE_ENV = {
     "LANGGRAPH_NO_VERSION_CHECK": "true",
     "LANGSMITH_TEST_TRACKING": "false",
 }
-STUDIO_URL = "https://smith.langchain.com/studio/?baseUrl={url}"
 API_KEY_FILE = "flow-api-key"
 WEBHOOK_STATE_FILE = "ironclad-webhook.json"
 
@@ -215,7 +215,8 @@ def run(args: argparse.Namespace) -> int:
                                                  data_dir / WEBHOOK_STATE_FILE):
                     print(line)
             print(f"# Flow API: {server.url}/flow/...  OpenAPI: {server.url}/flow/openapi.json")
-            print(f"# Studio: {STUDIO_URL.format(url=server.url)}")
+            print("# Studio: with these settings exported, `contractloop studio` in another shell prints its link "
+                  "(Studio reaches this keyed server through a loopback proxy that adds the key)")
             print(f"# server log: {server.log_path}. Ctrl-C stops everything.", flush=True)
             return server.wait()
         finally:
