@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -58,6 +59,7 @@ SIGNED_EVENTS = frozenset(SIGNED_CONTRACT_EVENTS)  # the events `serve` register
 MAX_ERROR_CHARS = 2000
 _OPEN_THREAD_STATES = {"busy", "interrupted"}
 ModelT = TypeVar("ModelT", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 
 class FlowProblem(Exception):
@@ -459,7 +461,9 @@ def _run_state(values: dict[str, Any]) -> RunState | None:
         return None
     try:
         return RunState.model_validate(values)
-    except ValidationError:
+    except ValidationError as exc:
+        # Only a thread checkpointed by an older version of the state gets here; say so instead of hiding it.
+        log.warning("thread state does not validate as RunState: %s", exc.errors(include_url=False)[:3])
         return None
 
 
