@@ -133,3 +133,19 @@ def test_model_engine_through_chatopenai_wins_field_by_field_and_offline_fills_t
     assert terms.payment_terms_net_days.value == 45 and "net 45 days" in terms.payment_terms_net_days.citation.quote
     assert terms.governing_law is None or terms.governing_law.value != "Texas"  # the invented quote is dropped
     assert terms.effective_date is not None and terms.parties  # read by the offline engine
+
+
+def test_obligations_read_whole_across_page_breaks_and_never_carry_the_page_footer(loop: Loop) -> None:
+    from contractloop.demo_deals import DEMO_DEALS
+
+    for _, spec in DEMO_DEALS:  # deals whose executed PDFs run an obligation over a page break
+        opp_id, workflow_id = loop.signed_workflow(spec.model_copy(update={"account_name": f"{spec.account_name} PB"}))
+        result = _extract(loop, workflow_id, thread=f"pb-{workflow_id}")
+        assert result["status"] == "completed", result.get("error")
+        obligations = result["contract"].terms.obligations
+        assert obligations
+        for obligation in obligations:
+            assert "Executed via Ironclad" not in obligation.description and "| page" not in obligation.description
+            assert obligation.description.rstrip().endswith((".", ";", ")")), obligation.description
+        rows = loop.salesforce.query(f"SELECT Subject FROM Task WHERE WhatId = '{opp_id}'")
+        assert rows and not any("Executed via" in r["Subject"] for r in rows)

@@ -48,6 +48,7 @@ from tools.document_guards import (
     sniff,
 )
 from tools.document_limits import DocumentLimits
+from tools.page_furniture import strip_running_lines
 
 __all__ = ["DOCX", "PDF", "PAGE_SEPARATOR", "TEXT", "CorruptDocumentError", "Document", "DocumentError",
            "DocumentLimits", "DocumentTimeoutError", "DocumentTooLargeError", "EmptyDocumentError",
@@ -55,8 +56,9 @@ __all__ = ["DOCX", "PDF", "PAGE_SEPARATOR", "TEXT", "CorruptDocumentError", "Doc
            "UnsafeDocumentError", "UnsupportedDocumentError", "WrongTypeError", "claimed_media_type",
            "load_document", "parse_document", "read_in_process"]
 
-# Pages are joined with a blank line so a sentence never runs across a page break by accident.
-PAGE_SEPARATOR = "\n\n"
+# Pages are joined as lines are: a sentence runs on across a page break, as the reader reads it. Running
+# headers and footers are taken out first (tools.page_furniture), so they do not land inside that sentence.
+PAGE_SEPARATOR = "\n"
 
 
 class Page(BaseModel):
@@ -230,7 +232,7 @@ def _parse_pdf(data: bytes, source: str | None, limits: DocumentLimits, deadline
         raise CorruptDocumentError(f"unreadable PDF ({type(exc).__name__}: {exc})", source=source) from exc
     if not any(text.strip() for text in page_texts):
         raise NoTextLayerError(f"none of the {page_count} pages has extractable text (scanned?)", source=source)
-    return Document.from_pages(page_texts, media_type=PDF, source=source)
+    return Document.from_pages(strip_running_lines(page_texts), media_type=PDF, source=source)
 
 
 def _check_declared_pages(reader: Any, limits: DocumentLimits, source: str | None) -> None:
