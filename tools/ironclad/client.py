@@ -126,9 +126,11 @@ class IroncladClient:
         return _Token(body["access_token"], time.time() + lifetime - min(60.0, lifetime * 0.1))
 
     # --- transport ----------------------------------------------------------------------------
-    def _send(self, method: str, path: str, *, idempotent: bool, authenticated: bool = True,
+    def _send(self, method: str, path: str, *, idempotent: bool, authenticated: bool = True, stream: bool = False,
               **kwargs: Any) -> httpx.Response:
-        """One logical request with retries. Returns the final response (2xx or a non-retryable error)."""
+        """One logical request with retries. Returns the final response (2xx or a non-retryable error).
+
+        With `stream`, the final response's body is not read yet: the caller reads it and closes it."""
         refreshed = False
         attempt = 0
         extra_headers = dict(kwargs.pop("headers", None) or {})
@@ -138,7 +140,8 @@ class IroncladClient:
                 headers["Authorization"] = f"Bearer {self._access_token()}"
                 headers["x-as-user-email"] = self.user_email
             try:
-                response = self._http.request(method, path, headers=headers, **kwargs)
+                response = self._http.send(self._http.build_request(method, path, headers=headers, **kwargs),
+                                           stream=stream)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # The request never reached the server, so any method may be re-sent.
                 if attempt >= self.max_retries:
@@ -153,6 +156,8 @@ class IroncladClient:
                 attempt += 1
                 continue
             status = response.status_code
+            if stream and status >= 400:
+                response.read()  # an error answer is small: read, it can be retried past or raised like any other
             if status == 401 and authenticated and not refreshed:
                 refreshed = True
                 self._access_token(force=True)
@@ -330,29 +335,25 @@ class IroncladClient:
         from tools.document_limits import DocumentLimits
 
         cap = max_bytes or DocumentLimits().max_bytes
-        path = f"{API_PREFIX}/records/{record_id}/attachments/signedCopy"
         source = f"Ironclad record {record_id} signedCopy"
-        for refreshed in (False, True):
-            headers = {"Authorization": f"Bearer {self._access_token(force=refreshed)}",
-                       "x-as-user-email": self.user_email}
-            with self._http.stream("GET", path, headers=headers) as response:
-                if response.status_code == 401 and not refreshed:
-                    continue
-                if response.status_code >= 400:
-                    response.read()
-                    raise _error_from(response)
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > cap:
-                    raise DocumentTooLargeError(f"{int(declared):,} bytes, over the {cap:,}-byte limit", source=source)
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > cap:
-                        raise DocumentTooLargeError(f"over the {cap:,}-byte limit", source=source)
-                    chunks.append(chunk)
-                # A zero-byte file is still a file: the document reader refuses it, with a reason.
-                return b"".join(chunks)
-        raise IroncladAuthError(f"GET {path}: unauthorized after a fresh token")
+        response = self._send("GET", f"{API_PREFIX}/records/{record_id}/attachments/signedCopy", idempotent=True,
+                              stream=True)
+        try:
+            if response.status_code >= 400:
+                raise _error_from(response)
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > cap:
+                raise DocumentTooLargeError(f"{int(declared):,} bytes, over the {cap:,}-byte limit", source=source)
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise DocumentTooLargeError(f"over the {cap:,}-byte limit", source=source)
+                chunks.append(chunk)
+            # A zero-byte file is still a file: the document reader refuses it, with a reason.
+            return b"".join(chunks)
+        finally:
+            response.close()
 
     # --- webhooks -----------------------------------------------------------------------------
     def create_webhook(self, events: list[str], target_url: str) -> Webhook:
