@@ -69,11 +69,23 @@ class ApprovalResponse(BaseModel):
     reviewer: str = Field(min_length=1, max_length=255)
 
 
+def response_problems(value: Any) -> list[str]:
+    """Why `value` is not an `ApprovalResponse`, one line per problem; empty when it is one."""
+    try:
+        ApprovalResponse.model_validate(value)
+    except ValidationError as exc:
+        return _messages(exc)
+    return []
+
+
 def ask_for_decision(request: dict[str, Any]) -> ApprovalResponse | str:
     """Interrupt with `request`; the validated response, or why the resume was refused."""
     try:
         response = interrupt(request, response_schema=ApprovalResponse)
         return response if isinstance(response, ApprovalResponse) else ApprovalResponse.model_validate(response)
     except ValidationError as exc:
-        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'resume'}: {e['msg']}"
-                         for e in exc.errors(include_url=False))[:2000]
+        return "; ".join(_messages(exc))[:2000]
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc']) or 'resume'}: {e['msg']}" for e in exc.errors(include_url=False)]

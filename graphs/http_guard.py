@@ -39,12 +39,11 @@ class BodyTooLarge(Exception):  # not a ValueError: LangGraph maps those to 422
 
 class ServerGuard:
     def __init__(self, app: ASGIApp, *, allowed_origins: Iterable[str] = (), small_body_limit: int = 1 << 20,
-                 large_body_limit: int = 16 << 20, key_check: Callable[[str | None], None] = check_api_key) -> None:
+                 large_body_limit: int = 16 << 20) -> None:
         self.app = app
         self.allowed_origins = frozenset(o.rstrip("/") for o in allowed_origins if o)
         self.small_body_limit = small_body_limit
         self.large_body_limit = large_body_limit
-        self.key_check = key_check
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -61,7 +60,7 @@ class ServerGuard:
             return
         if (method, path) not in _KEYLESS_ROUTES:
             try:
-                self.key_check(headers.get(API_KEY_HEADER.lower()))
+                check_api_key(headers.get(API_KEY_HEADER.lower()))
             except ApiKeyProblem as problem:
                 error = "unauthorized" if problem.status_code == 401 else "not_configured"
                 await _send_json(send, problem.status_code, {"error": error, "detail": problem.detail, "fields": []},

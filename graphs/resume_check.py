@@ -9,24 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
-from graphs.approval import ApprovalResponse
+from graphs.approval import response_problems
 
 
 def resume_problems(resume: Any) -> list[str]:
     """What is wrong with a resume value: the plain value, or a map of interrupt id to value."""
     if isinstance(resume, dict) and resume and all(_looks_like_interrupt_id(k) for k in resume):
-        return [f"{interrupt_id}: {p}" for interrupt_id, value in resume.items() for p in _problems(value)]
-    return _problems(resume)
-
-
-def _problems(value: Any) -> list[str]:
-    try:
-        ApprovalResponse.model_validate(value)
-    except ValidationError as exc:
-        return [f"{'.'.join(str(p) for p in e['loc']) or 'resume'}: {e['msg']}" for e in exc.errors(include_url=False)]
-    return []
+        return [f"{interrupt_id}: {p}" for interrupt_id, value in resume.items() for p in response_problems(value)]
+    return response_problems(resume)
 
 
 def _looks_like_interrupt_id(key: str) -> bool:
