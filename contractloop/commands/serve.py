@@ -35,6 +35,7 @@ from contractloop.settings import (
     get_settings,
     settings_from,
 )
+from graphs.auth import configured_key
 from sandbox.http import PortInUseError, check_ports_free, free_port, port_free
 from tools.ironclad.client import IroncladClient
 from tools.ironclad.errors import IroncladError
@@ -155,20 +156,26 @@ class LangGraphServer:
         return self._process.wait()
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.send_signal(signal.SIGTERM)
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        if self._process is not None:
+            terminate(self._process, timeout=15)
 
     def __enter__(self) -> LangGraphServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """Stop a child as a service manager would: SIGTERM, then SIGKILL after `timeout`; its exit status."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
 
 
 def run(args: argparse.Namespace) -> int:
@@ -191,8 +198,7 @@ def run(args: argparse.Namespace) -> int:
         # when it is a real one (a fresh sandbox tenant simply does not know the id).
         for stale in (state_dir / ".langgraph_api", data_dir / "flow_events.sqlite", data_dir / API_KEY_FILE):
             _remove(stale)
-    configured_key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else None
-    env = {"CONTRACTLOOP_API_KEY": configured_key or _kept_api_key(data_dir / API_KEY_FILE),
+    env = {"CONTRACTLOOP_API_KEY": configured_key() or _kept_api_key(data_dir / API_KEY_FILE),
            "CONTRACTLOOP_DATA_DIR": str(data_dir)}
     if public_url:
         env["CONTRACTLOOP_PUBLIC_URL"] = public_url

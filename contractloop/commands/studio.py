@@ -10,6 +10,7 @@ import time
 
 from contractloop.settings import get_settings
 from contractloop.studio_proxy import STUDIO_ORIGIN, build_proxy
+from graphs.auth import configured_key
 from sandbox.http import BackgroundServer
 
 STUDIO_URL = "https://smith.langchain.com/studio/?baseUrl={url}"
@@ -23,11 +24,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    key = settings.contractloop_api_key.get_secret_value() if settings.contractloop_api_key else ""
+    key = configured_key()
     if not key:
         raise SystemExit("set CONTRACTLOOP_API_KEY to the server's key (`contractloop serve` prints it)")
-    upstream = args.server or settings.contractloop_api_url
+    upstream = args.server or get_settings().contractloop_api_url
     proxy = BackgroundServer(build_proxy(upstream, key), port=args.port or None).start()
     print(f"# Studio proxy for {upstream} on {proxy.url} (loopback only; it adds your key, allows {STUDIO_ORIGIN})")
     print(f"# Open: {STUDIO_URL.format(url=proxy.url)}", flush=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -14,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
+
+from contractloop.commands.serve import terminate
 
 CLI = str(Path(sys.executable).parent / "contractloop")
 READY_PREFIX = "# server log:"  # serve prints this line last, once everything is up
@@ -83,14 +84,7 @@ class ServeProcess:
         """Stop it as a service manager would (SIGTERM); serve stops its server and sandboxes itself."""
         if self._process is None:
             return 0
-        if self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        return self._process.returncode
+        return terminate(self._process, timeout=30)
 
     def __enter__(self) -> ServeProcess:
         return self.start()
