@@ -86,6 +86,11 @@ def sample(annotation: Any, metadata: tuple[Any, ...] = ()) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return list(annotation)[-1]
     assert annotation in SCALARS, f"no sample for {annotation!r}: teach this round-trip test the type"
+    # Bounds sit on the metadata itself (annotated_types.Le) or inside a FieldInfo's metadata.
+    constraints = [c for m in metadata for c in (getattr(m, "metadata", None) or [m])]
+    upper = next((c.le for c in constraints if getattr(c, "le", None) is not None), None)
+    if upper is not None and SCALARS[annotation] > upper:  # a bounded number, e.g. a probability
+        return type(SCALARS[annotation])(upper)
     return SCALARS[annotation]
 
 

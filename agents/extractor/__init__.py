@@ -2,10 +2,19 @@
 
 from agents.extractor.citations import citation_holds, cite, verified
 from agents.extractor.engine import Extractor
-from agents.extractor.models import Citation, Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
+from agents.extractor.models import (
+    Citation,
+    Cited,
+    ClauseFinding,
+    ContractTerms,
+    LiabilityCap,
+    Money,
+    Obligation,
+    Party,
+)
 from agents.extractor.offline import OfflineExtractor
 
 __all__ = [
-    "Citation", "Cited", "ContractTerms", "Extractor", "LiabilityCap", "Money", "Obligation", "OfflineExtractor",
+    "Citation", "Cited", "ClauseFinding", "ContractTerms", "Extractor", "LiabilityCap", "Money", "Obligation", "OfflineExtractor",
     "Party", "citation_holds", "cite", "verified",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agents.extractor.models import Citation, ContractTerms
+from agents.extractor.models import Citation, ClauseFinding, ContractTerms
 from tools.documents import Document
 
 
@@ -38,7 +38,9 @@ def verified(terms: ContractTerms, document: Document) -> ContractTerms:
     kept: dict[str, Any] = {}
     for name in ContractTerms.model_fields:
         value = getattr(terms, name)
-        if isinstance(value, list):
+        if name == "clauses":
+            kept[name] = [_verified_clause(finding, document) for finding in value]
+        elif isinstance(value, list):
             kept[name] = [item for item in value if _holds(item, document)]
         elif isinstance(value, BaseModel):
             nested_money = getattr(value, "amount", None)
@@ -48,3 +50,9 @@ def verified(terms: ContractTerms, document: Document) -> ContractTerms:
         else:
             kept[name] = value
     return ContractTerms.model_validate(kept)
+
+
+def _verified_clause(finding: ClauseFinding, document: Document) -> ClauseFinding:
+    """Only the quotes that hold; a clause left with none is no longer claimed present."""
+    citations = [c for c in finding.citations if citation_holds(c, document)]
+    return finding.model_copy(update={"citations": citations, "present": finding.present and bool(citations)})

@@ -34,15 +34,22 @@ class Citation(StateModel):
         return self
 
 
+# A calibrated probability that a value is right (None: no calibrated model covers it yet). The sync policy
+# writes a value without review only at or above the threshold chosen in cross-validation.
+Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
 class Cited(StateModel, Generic[T]):
     value: T
     citation: Citation
+    confidence: Confidence | None = None
 
 
 class Party(StateModel):
     name: str
     role: str | None = Field(default=None, description="the defined term the contract gives it, e.g. Licensee")
     citation: Citation
+    confidence: Confidence | None = None
 
 
 class Money(StateModel):
@@ -58,6 +65,7 @@ class LiabilityCap(StateModel):
     amount: Money | None = None
     multiple: Decimal | None = None
     citation: Citation
+    confidence: Confidence | None = None
 
 
 class Obligation(StateModel):
@@ -67,6 +75,21 @@ class Obligation(StateModel):
     recurrence: Literal["daily", "weekly", "monthly", "quarterly", "annually"] | None = None
     sla_percent: Decimal | None = Field(default=None, description="availability / uptime commitment")
     citation: Citation
+
+
+class ClauseFinding(StateModel):
+    """Whether the contract states one CUAD clause category (e.g. "Anti-Assignment"), how likely, and where."""
+
+    category: str
+    present: bool
+    score: Confidence = Field(description="probability that the contract states this category")
+    citations: list[Citation] = Field(default_factory=list, description="best passage first")
+
+    @model_validator(mode="after")
+    def _present_is_cited(self) -> ClauseFinding:
+        if self.present and not self.citations:
+            raise ValueError(f"clause {self.category!r} is present but has no citation")
+        return self
 
 
 class ContractTerms(StateModel):
@@ -89,3 +112,4 @@ class ContractTerms(StateModel):
     total_contract_value: Money | None = None
     liability_cap: LiabilityCap | None = None
     obligations: list[Obligation] = Field(default_factory=list)
+    clauses: list[ClauseFinding] = Field(default_factory=list, description="one per CUAD category the finder knows")
