@@ -227,3 +227,18 @@ def test_describe_matches_salesforce_shapes(store):
     names = {o["name"] for o in store.schema.describe_global()["sobjects"]}
     assert {"Contract_Insight__c", "Contract_Obligation__c", "Organization", "ContentVersion"} <= names
     assert store.query("SELECT IsSandbox FROM Organization LIMIT 1").records[0]["IsSandbox"] is True
+
+
+def test_an_org_kept_from_an_older_schema_gains_the_fields_added_since(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    OrgStore(path, load_schema()).close()
+    with sqlite3.connect(path) as conn:  # as an org file written before Clauses__c existed
+        conn.execute('ALTER TABLE "Contract_Insight__c" DROP COLUMN "Clauses__c"')
+    org = OrgStore(path, load_schema())
+    try:
+        insight = org.create("Contract_Insight__c", {"External_Key__c": "old-1", "Clauses__c": "1 of 41 found:"})
+        assert org.get("Contract_Insight__c", insight)["Clauses__c"] == "1 of 41 found:"
+    finally:
+        org.close()

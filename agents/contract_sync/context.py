@@ -15,7 +15,7 @@ INSIGHT_FIELDS = ("Id, External_Key__c, Opportunity__c, Account__c, Ironclad_Rec
                   "Effective_Date__c, Expiration_Date__c, Initial_Term_Months__c, Auto_Renewal__c, "
                   "Renewal_Term_Months__c, Notice_Period_Days__c, Termination_For_Convenience__c, Governing_Law__c, "
                   "Payment_Terms_Days__c, Total_Contract_Value__c, Currency__c, Liability_Cap__c, Citations__c, "
-                  "Needs_Review__c")
+                  "Clauses_Present__c, Clauses__c, Needs_Review__c")
 OBLIGATION_FIELDS = ("Id, External_Key__c, Contract_Insight__c, Account__c, Description__c, Obligated_Party__c, "
                      "Due_Date__c, Recurrence__c, Is_SLA__c, Citation__c")
 ACTIVITY_FIELDS = "Id, Contractloop_Key__c, Subject, WhatId, OwnerId, ActivityDate, Status, Priority, Description"

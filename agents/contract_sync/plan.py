@@ -1,5 +1,5 @@
-"""Executed contract -> Salesforce write plan: the contract insight, account and opportunity fields,
-obligation records, and Tasks and Events for obligations and milestones.
+"""Executed contract -> Salesforce write plan: the contract insight (with the clauses it states), account and
+opportunity fields, obligation records, and Tasks and Events for obligations and milestones.
 
 Every value written comes from a cited term; external keys derive from the Ironclad record id (and, for
 obligations, their text), so re-running the same contract upserts the same records and changes nothing.
@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.contract_sync.account_renewals import expires_later
+from agents.contract_sync.clause_fields import clause_fields
 from agents.contract_sync.context import ContractContext
 from agents.extractor.durations import duration_key
 from agents.extractor.models import Citation, ContractTerms, Obligation
@@ -190,8 +191,10 @@ def build_plan(terms: ContractTerms, ctx: ContractContext, correlation_id: str,
 
     insight = insight_fields(terms, ctx)
     insight.put("Needs_Review__c", needs_review, None)
-    insight.values["Citations__c"] = json.dumps({k: _cite(c) for k, c in sorted(insight.citations.items())},
-                                                sort_keys=True)
+    clauses = clause_fields(terms, snap.insight)
+    insight.values.update(clauses.values)
+    cited = {**insight.citations, **clauses.citations}
+    insight.values["Citations__c"] = json.dumps({k: _cite(c) for k, c in sorted(cited.items())}, sort_keys=True)
     ops.append(WriteOp(ref="insight", action="upsert", sobject="Contract_Insight__c", external_id=ctx.key,
                        fields=insight.values, citations={k: _where(c) for k, c in insight.citations.items()}))
     current["insight"] = snap.insight

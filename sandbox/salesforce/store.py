@@ -578,6 +578,12 @@ class OrgStore:
                     column += f" GENERATED ALWAYS AS ({f.formula}) STORED"
                 columns.append(column)
             self._conn.execute(f"CREATE TABLE IF NOT EXISTS {quote(objdef.name)} ({', '.join(columns)})")
+            # An org kept from an older schema gains the fields added since (empty, as Salesforce does).
+            held = {row[1] for row in self._conn.execute(f"PRAGMA table_info({quote(objdef.name)})")}
+            for f in objdef.fields:
+                if f.name not in held and not f.formula:
+                    self._conn.execute(f"ALTER TABLE {quote(objdef.name)} ADD COLUMN {quote(f.name)} "
+                                       f"{sql_column_type(f)}")
             for f in objdef.fields:
                 index = f"{quote('ix_' + objdef.name + '_' + f.name)} ON {quote(objdef.name)} ({quote(f.name)})"
                 if f.unique:
