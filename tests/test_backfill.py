@@ -99,6 +99,11 @@ def test_backfill_resumes_after_limit_crash_and_outage_without_duplicates(backfi
     assert (again.contracts, again.unchanged, again.records_sent) == (total, total, 0)
     assert org.api_calls == again.salesforce_api_calls == 1  # one bulk read for all of them, zero writes
     assert len(_insights(world)) == total
+    # the signed copies are unchanged: their terms come from the reading cache, no PDF is parsed again
+    # the two batches read before the power cut (one is read while the one before it is written) are not
+    # parsed again when the run resumes
+    assert (final.documents_parsed, final.documents_from_cache) == (total - 10, 10)
+    assert (again.documents_parsed, again.documents_from_cache) == (0, total)
 
 
 def test_console_command_resumes_and_writes_the_json_report(backfill_world: BackfillWorld, tmp_path: Path,

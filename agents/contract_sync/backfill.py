@@ -1,8 +1,9 @@
 """Phase 1, read-only intelligence: every executed contract already in Ironclad, read and written into Salesforce.
 
 Walks all Ironclad records (paginated), reads each signed copy (parse + extract, optionally in worker
-processes), finds where it belongs in Salesforce, and writes the same plan the webhook path would, in bulk:
-per batch of contracts, ONE Composite call reads what Salesforce holds and one (or a few) Composite calls of
+processes; terms already read from the same bytes by the same engine come from a cache, `reading_cache`),
+finds where it belongs in Salesforce, and writes the same plan the webhook path would, in bulk: per batch of
+contracts, ONE Composite call reads what Salesforce holds and one (or a few) Composite calls of
 sObject Collections write what changed. A local checkpoint makes the run resumable without duplicates; the
 run ends with a reconciliation report.
 
@@ -30,6 +31,7 @@ from agents.contract_sync.context import ContractContext, SalesforceSnapshot
 from agents.contract_sync.nodes import OPPORTUNITY_ATTRIBUTE, unreadable_plan
 from agents.contract_sync.plan import build_plan
 from agents.contract_sync.policy import review_reasons
+from agents.contract_sync.reading_cache import ReadingCache
 from graphs.state import ExecutedContract
 from tools.document_errors import DocumentError
 from tools.ironclad import IroncladClient
@@ -48,6 +50,8 @@ class BackfillOptions(BaseModel):
     restart: bool = Field(False, description="Abandon an unfinished run and start a new one.")
     workers: int = Field(1, ge=1, le=64, description="Processes reading PDFs; 1 reads in this process.")
     collection_size: int = Field(200, ge=1, le=200, description="Records per sObject Collection request.")
+    reread: bool = Field(False, description="Parse every signed copy again instead of taking the terms read "
+                                            "earlier from the same bytes by the same engine.")
 
 
 class _Contract(BaseModel):
@@ -97,7 +101,8 @@ def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpo
         if progress:
             progress(done, total)
 
-    with readers(options.workers) as pool:
+    cache = None if options.reread else ReadingCache(checkpoint.path)
+    with readers(options.workers, cache) as pool:
         pending: tuple[list[Record], list[PendingReading]] | None = None
         try:
             for records in _batches(ironclad, settled, options):
@@ -115,6 +120,8 @@ def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpo
             stopped = f"{type(exc).__name__}: {exc}"
         finally:
             lister.shutdown(wait=True, cancel_futures=True)
+            if cache is not None:
+                cache.close()
     if exhausted and stopped is None:
         checkpoint.finish_run(run.id)
     return reconcile(checkpoint, run.id, stopped)
@@ -124,7 +131,9 @@ def reconcile(checkpoint: Checkpoint, run_id: str, stopped: str | None = None) -
     """The run's report from the checkpoint alone: every session of the run counts."""
     batches = checkpoint.batches(run_id)
     return build_report(checkpoint.run(run_id), checkpoint.outcomes(run_id), sum(b.api_calls for b in batches),
-                        sum(b.records_sent for b in batches), stopped)
+                        sum(b.records_sent for b in batches), stopped,
+                        documents_parsed=sum(b.documents_parsed for b in batches),
+                        documents_from_cache=sum(b.documents_cached for b in batches))
 
 
 def _batches(ironclad: IroncladClient, settled: set[str], options: BackfillOptions) -> Iterator[list[Record]]:
@@ -165,9 +174,12 @@ def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, 
               for p in planned if p.plan is not None and p.refs]
     report = write_batch(salesforce, writes, options.collection_size) if writes else WriteReport()
     outcomes = [_outcome(p, report.results) for p in planned]
+    parsed = sum(1 for reading in readings if reading.parses)
+    cached = sum(1 for contract in contracts if contract.reading.from_cache)
     checkpoint.record_batch(run.id, BatchRecord(number=checkpoint.next_batch_number(run.id), contracts=len(records),
                                                 api_calls=salesforce.calls - calls_before,
-                                                records_sent=report.records_sent), outcomes)
+                                                records_sent=report.records_sent, documents_parsed=parsed,
+                                                documents_cached=cached), outcomes)
     return len(records)
 
 

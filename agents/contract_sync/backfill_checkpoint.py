@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE TABLE IF NOT EXISTS batches (
     run_id TEXT NOT NULL, number INTEGER NOT NULL, contracts INTEGER NOT NULL, api_calls INTEGER NOT NULL,
-    records_sent INTEGER NOT NULL, finished_at TEXT NOT NULL, PRIMARY KEY (run_id, number)
+    records_sent INTEGER NOT NULL, finished_at TEXT NOT NULL, documents_parsed INTEGER NOT NULL DEFAULT 0,
+    documents_cached INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, number)
 );
 CREATE TABLE IF NOT EXISTS contracts (
     run_id TEXT NOT NULL, record_id TEXT NOT NULL, batch INTEGER NOT NULL, name TEXT NOT NULL,
@@ -57,6 +58,8 @@ class BatchRecord(BaseModel):
     contracts: int
     api_calls: int
     records_sent: int
+    documents_parsed: int = 0
+    documents_cached: int = Field(0, description="Signed copies whose terms came from the reading cache.")
 
 
 class Run(BaseModel):
@@ -78,6 +81,10 @@ class Checkpoint:
         self._conn = sqlite3.connect(str(path), isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
+        held = {row[1] for row in self._conn.execute("PRAGMA table_info(batches)")}
+        for column in ("documents_parsed", "documents_cached"):  # a checkpoint from before the reading cache
+            if column not in held:
+                self._conn.execute(f"ALTER TABLE batches ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         self._conn.close()
@@ -124,9 +131,10 @@ class Checkpoint:
         with self._conn:
             self._conn.execute("BEGIN")
             self._conn.execute(
-                "INSERT OR REPLACE INTO batches (run_id, number, contracts, api_calls, records_sent, finished_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (run_id, batch.number, batch.contracts, batch.api_calls, batch.records_sent, _now()))
+                "INSERT OR REPLACE INTO batches (run_id, number, contracts, api_calls, records_sent, finished_at, "
+                "documents_parsed, documents_cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, batch.number, batch.contracts, batch.api_calls, batch.records_sent, _now(),
+                 batch.documents_parsed, batch.documents_cached))
             self._conn.executemany(
                 "INSERT OR REPLACE INTO contracts (run_id, record_id, batch, name, outcome, target, problems, review) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -142,6 +150,8 @@ class Checkpoint:
                                 review=json.loads(r[5])) for r in rows]
 
     def batches(self, run_id: str) -> list[BatchRecord]:
-        rows = self._conn.execute("SELECT number, contracts, api_calls, records_sent FROM batches "
-                                  "WHERE run_id = ? ORDER BY number", (run_id,)).fetchall()
-        return [BatchRecord(number=r[0], contracts=r[1], api_calls=r[2], records_sent=r[3]) for r in rows]
+        rows = self._conn.execute("SELECT number, contracts, api_calls, records_sent, documents_parsed, "
+                                  "documents_cached FROM batches WHERE run_id = ? ORDER BY number",
+                                  (run_id,)).fetchall()
+        return [BatchRecord(number=r[0], contracts=r[1], api_calls=r[2], records_sent=r[3], documents_parsed=r[4],
+                            documents_cached=r[5]) for r in rows]

@@ -1,18 +1,20 @@
 """Signed copy -> terms for the backfill: the CPU-bound part, run inline or in a pool of worker processes.
 
 `read_signed_copy` takes and returns plain, picklable values so a `ProcessPoolExecutor` can run it. A file that
-cannot be read, or an extractor that trips over it, is a reason on the result, never an exception.
+cannot be read, or an extractor that trips over it, is a reason on the result, never an exception. With a
+`ReadingCache`, bytes this engine has already read are not parsed again.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
 from pydantic import BaseModel
 
+from agents.contract_sync.reading_cache import ReadingCache, document_sha256, worth_keeping
 from agents.extractor import OfflineExtractor, verified
 from agents.extractor.models import ContractTerms
 from tools.documents import DocumentError, parse_document
@@ -23,6 +25,7 @@ class ContractReading(BaseModel):
     terms: ContractTerms | None = None
     pages: int = 0
     document_error: str | None = None
+    from_cache: bool = False  # read earlier from the same bytes by the same engine: no PDF was parsed
 
 
 def read_signed_copy(record_id: str, pdf: bytes | None, fetch_error: str | None = None) -> ContractReading:
@@ -47,36 +50,58 @@ def _read_as_json(record_id: str, pdf: bytes | None, fetch_error: str | None) ->
 
 
 class PendingReading:
-    """A reading under way in a worker process, or already done in this one."""
+    """A reading under way in a worker process, or already done in this one; kept in the cache once done."""
 
-    def __init__(self, done: ContractReading | None = None, future: Future[str] | None = None) -> None:
-        self._done, self._future = done, future
+    def __init__(self, done: ContractReading | None = None, future: Future[str] | None = None,
+                 keep: Callable[[ContractReading], None] | None = None, parses: bool = False) -> None:
+        self._done, self._future, self._keep = done, future, keep
+        self.parses = parses  # a PDF is (or was) parsed for it, rather than taken from the cache
+        if done is not None:
+            self._kept(done)
 
     def result(self) -> ContractReading:
         if self._done is None:
             assert self._future is not None
             self._done = ContractReading.model_validate_json(self._future.result())
+            self._kept(self._done)
         return self._done
+
+    def _kept(self, reading: ContractReading) -> None:
+        if self._keep is not None and not reading.from_cache and worth_keeping(reading.terms is not None,
+                                                                                reading.document_error):
+            self._keep(reading)
 
 
 class Readers:
     """Reads signed copies, in `workers` processes when more than one is asked for: `submit` returns at once,
     so the caller can download the next file (or write the previous batch) while the workers parse."""
 
-    def __init__(self, executor: Executor | None) -> None:
-        self._executor = executor
+    def __init__(self, executor: Executor | None, cache: ReadingCache | None = None) -> None:
+        self._executor, self._cache = executor, cache
 
     def submit(self, record_id: str, pdf: bytes | None, fetch_error: str | None) -> PendingReading:
+        keep = None
+        if pdf is not None and self._cache is not None:
+            cache, digest = self._cache, document_sha256(pdf)
+            held = cache.get(digest)
+            if held is not None:
+                reading = ContractReading.model_validate_json(held)
+                return PendingReading(done=reading.model_copy(update={"record_id": record_id, "from_cache": True}))
+
+            def keep(reading: ContractReading) -> None:
+                cache.put(digest, reading.model_dump_json())
         if self._executor is None:
-            return PendingReading(done=read_signed_copy(record_id, pdf, fetch_error))
-        return PendingReading(future=self._executor.submit(_read_as_json, record_id, pdf, fetch_error))
+            return PendingReading(done=read_signed_copy(record_id, pdf, fetch_error), keep=keep,
+                                  parses=pdf is not None)
+        return PendingReading(future=self._executor.submit(_read_as_json, record_id, pdf, fetch_error), keep=keep,
+                              parses=pdf is not None)
 
 
 @contextmanager
-def readers(workers: int) -> Iterator[Readers]:
+def readers(workers: int, cache: ReadingCache | None = None) -> Iterator[Readers]:
     if workers <= 1:
-        yield Readers(None)
+        yield Readers(None, cache)
         return
     # spawn, not fork: the parent may hold locks in other threads (HTTP clients, in-process sandboxes)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield Readers(pool)
+        yield Readers(pool, cache)

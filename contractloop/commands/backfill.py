@@ -35,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--report", type=Path, default=None,
                         help="write the reconciliation report as JSON here (default: DATA_DIR/backfill-report.json)")
     parser.add_argument("--workers", type=int, default=1, help="processes reading PDFs (default 1)")
+    parser.add_argument("--reread", action="store_true",
+                        help="parse every signed copy again, not taking the terms this engine read earlier from "
+                             "the same file")
     parser.set_defaults(handler=run)
 
 
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     try:
         options = BackfillOptions(batch_size=args.batch_size, limit=args.limit, restart=args.restart,
-                                  workers=args.workers)
+                                  workers=args.workers, reread=args.reread)
         settings = get_settings()
         ironclad = IroncladClient.from_settings(settings)
     except ValueError as exc:  # bad options or missing configuration: say which, touch nothing
