@@ -1,4 +1,5 @@
-"""Chunks of a contract and the ones most likely to state each term (BM25 over the document's own chunks).
+"""Chunks of a contract and the ones most likely to state each term (the clause finder's passages first when
+there is one, then BM25 over the document's own chunks).
 
 A model reads a few thousand words well, not a 300-page exhibit. The document is cut on paragraph boundaries
 into chunks that keep their character offsets, so a quote found in a chunk maps back to `Document.text`. The
@@ -61,8 +62,10 @@ def _tokens(texts: list[str]) -> bm25s.tokenization.Tokenized:
 
 
 def select_chunks(text: str, budget: int = 24000, per_term: int = 2, size: int = CHUNK_CHARS,
-                  queries: dict[str, str] | None = None) -> list[Chunk]:
-    """The preamble, the signature block and the best chunks per term, in document order, within `budget`."""
+                  queries: dict[str, str] | None = None,
+                  passages: list[tuple[int, int]] | None = None) -> list[Chunk]:
+    """The preamble, the signature block, the chunks holding `passages` (spans a clause finder ranked, best
+    first) and the best BM25 chunks per term, in document order, within `budget`."""
     chunks = chunk_document(text, size)
     if not chunks:
         return []
@@ -70,6 +73,8 @@ def select_chunks(text: str, budget: int = 24000, per_term: int = 2, size: int =
     signatures = signature_block_start(text)
     if signatures is not None:
         chosen.append(next((i for i, c in enumerate(chunks) if c.start <= signatures < c.end), len(chunks) - 1))
+    for start, end in passages or []:
+        chosen.extend(i for i, c in enumerate(chunks) if c.start < max(end, start + 1) and start < c.end)
     if len(chunks) > 2:
         retriever = bm25s.BM25()
         retriever.index(_tokens([c.text for c in chunks]), show_progress=False)

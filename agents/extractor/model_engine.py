@@ -1,4 +1,5 @@
-"""The model engine: a chat model reads retrieved chunks and answers with values and verbatim quotes.
+"""The model engine: a chat model reads retrieved chunks (the clause finder's top passages for each term, then
+BM25's) and answers with values and verbatim quotes.
 
 Nothing the model says is trusted. Each quote is located in the document (`locate_quote`); a value whose quote
 is not there, or whose value cannot be normalised, is dropped. Citations are then built from the located span,
@@ -20,6 +21,7 @@ from agents.extractor.chunks import Chunk, locate_quote, select_chunks
 from agents.extractor.citations import cite, verified
 from agents.extractor.dates import find_dates
 from agents.extractor.durations import parse_duration
+from agents.extractor.finder_retrieval import PassageScorer, finder_passages
 from agents.extractor.jurisdictions import JURISDICTION, canonical_jurisdiction
 from agents.extractor.models import Citation, Cited, ContractTerms, LiabilityCap, Party
 from agents.extractor.spans import sentence_bounds
@@ -98,12 +100,25 @@ def _days(value: str) -> int | None:
     return int(match.group(0)) if match and int(match.group(0)) > 0 else None
 
 
-class ModelExtractor:
-    """`Extractor` backed by a chat model; `model` is any LangChain chat model (e.g. `ChatOpenAI`)."""
+def _packaged_finder() -> PassageScorer | None:
+    """The packaged clause finder, or None where it is not installed (retrieval falls back to BM25 alone)."""
+    try:
+        from agents.clause_finder import load_finder
+    except ImportError:
+        return None
+    return load_finder()  # type: ignore[no-any-return]
 
-    def __init__(self, model: BaseChatModel, budget_chars: int = 24000) -> None:
+
+class ModelExtractor:
+    """`Extractor` backed by a chat model; `model` is any LangChain chat model (e.g. `ChatOpenAI`).
+
+    `finder` ranks the passages shown to the model for each term (None: the packaged clause finder); BM25 fills
+    the rest of the budget, and is all there is when no finder is installed."""
+
+    def __init__(self, model: BaseChatModel, budget_chars: int = 24000, finder: PassageScorer | None = None) -> None:
         self._model = model
         self._budget = budget_chars
+        self._finder = finder if finder is not None else _packaged_finder()
 
     def ask(self, chunks: list[Chunk]) -> ModelAnswer:
         excerpts = "\n\n".join(EXCERPT.format(start=c.start, text=c.text.strip()) for c in chunks)
@@ -114,7 +129,8 @@ class ModelExtractor:
         return answer
 
     def extract(self, document: Document) -> ContractTerms:
-        chunks = select_chunks(document.text, budget=self._budget)
+        passages = finder_passages(self._finder, document.text) if self._finder is not None else []
+        chunks = select_chunks(document.text, budget=self._budget, passages=passages)
         if not chunks:
             return ContractTerms()
         return ground(self.ask(chunks), document, chunks)
