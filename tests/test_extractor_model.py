@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from agents.clause_finder import load_finder
 from agents.extractor import Extractor
 from agents.extractor.chunks import chunk_document, locate_quote, select_chunks
 from agents.extractor.model_engine import ModelExtractor
@@ -86,3 +87,30 @@ def test_chunks_keep_offsets_and_retrieval_finds_the_term_clause() -> None:
     assert any("remain in effect for five (5) years" in c.text for c in picked)
     assert locate_quote(text, "shall remain in   effect for five (5) years") is not None
     assert locate_quote(text, "shall remain in effect for six (6) years") is None
+
+
+def test_the_model_reads_the_passage_the_clause_finder_ranks_top_where_keywords_point_elsewhere(
+        openai_stub: OpenAIStub, stub_chat_model) -> None:
+    # The cap is written without the words keyword retrieval looks for ("liable", "exceed", "limitation"),
+    # far from a run of pallet clauses full of them.
+    pallets = "\n\n".join(f"{n}. Pallets. Buyer is liable for any damages to pallet lot {n} while it is in Buyer's "
+                          "yard under this Agreement, and shall return damaged pallets in the aggregate each month."
+                          for n in range(2, 40))
+    tail = "\n\n".join(f"{n}. Interpretation. Words in the singular include the plural in clause {n} of this "
+                       "Agreement." for n in range(41, 80))
+    cap = ("40. Responsibility. Supplier's total responsibility for all claims of any kind under this Agreement is "
+           "limited to the amounts Buyer paid Supplier in the twelve (12) months before the claim arose.")
+    text = f"{CONTRACT[:250]}\n\n{pallets}\n\n{tail}\n\n{cap}\n\n{tail.replace('Words', 'Headings')}"
+    finder = load_finder()
+    scored = finder.score_passages(text)
+    start, end = scored.passages[int(scored.column("Cap On Liability").argmax())]
+    assert text[start:end] == cap  # what the finder ranks top for the cap field
+    assert not any(cap in c.text for c in select_chunks(text))  # BM25 alone would not show it
+
+    openai_stub.script(json_content(_answer(liability_cap={"kind": "fees_paid", "quote": cap[20:]})))
+    terms = ModelExtractor(stub_chat_model, finder=finder).extract(Document.from_text(text))
+
+    prompt = json.dumps(openai_stub.requests[0]["messages"])
+    assert json.dumps(cap)[1:-1] in prompt
+    assert terms.liability_cap is not None and terms.liability_cap.kind == "fees_paid"
+    assert text[terms.liability_cap.citation.start:terms.liability_cap.citation.end] == cap[20:]

@@ -101,12 +101,13 @@ def _days(value: str) -> int | None:
 
 
 def _packaged_finder() -> PassageScorer | None:
-    """The packaged clause finder, or None where it is not installed (retrieval falls back to BM25 alone)."""
+    """The packaged clause finder, or None when its artifacts are missing (retrieval falls back to BM25 alone)."""
+    from agents.clause_finder import FinderArtifactsError, load_finder
+
     try:
-        from agents.clause_finder import load_finder
-    except ImportError:
+        return load_finder()
+    except FinderArtifactsError:
         return None
-    return load_finder()  # type: ignore[no-any-return]
 
 
 class ModelExtractor:
