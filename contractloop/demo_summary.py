@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,9 +88,12 @@ def print_summary(record: DemoRecord, sf: SalesforceClient, ironclad: IroncladCl
                                        f"{len(rows) - len(created)} updated" if len(rows) > len(created) else "")
                            if p)
         console.print(f"    {sobject} ({counts})")
+        clauses = clauses_by_insight(sf) if sobject == "Contract_Insight__c" else {}
         for row in rows:
             verb = "created" if row in created else "updated"
             console.print(f"      {verb:<8} {row['Id']}  {short(str(row.get(name_field) or ''), 80)}")
+            for line in textwrap.wrap(clauses.get(row["Id"], ""), 100):
+                console.print(f"               {line}", highlight=False)
         if sobject == "Opportunity":
             record.example_opportunity = rows[-1]["Id"]
     console.print(f"  [bold]Ironclad[/bold] {record.ironclad_url}")
@@ -114,6 +118,21 @@ def print_summary(record: DemoRecord, sf: SalesforceClient, ironclad: IroncladCl
     console.print(f"    {record.display_path(record.root / 'sandbox')}/  the org and the Ironclad tenant, kept "
                   "until the next demo run")
     console.print(f"    {record.display_path(record.server_log)}  the LangGraph server's log")
+
+
+def clauses_by_insight(sf: SalesforceClient) -> dict[str, str]:
+    """Per contract insight, one line on the CUAD clauses its contract states (from Clauses__c and
+    Clauses_Present__c), e.g. "clauses: 9 of 41 CUAD clause categories found: Governing Law, Anti-Assignment, …"."""
+    rows = sf.query("SELECT Id, Clauses_Present__c, Clauses__c FROM Contract_Insight__c "
+                    "WHERE Contractloop_Correlation_Id__c != null")
+    lines = {}
+    for row in rows:
+        if not row.get("Clauses__c"):
+            continue
+        head = str(row["Clauses__c"]).splitlines()[0].rstrip(":.")
+        present = [c for c in str(row.get("Clauses_Present__c") or "").split(";") if c]
+        lines[row["Id"]] = f"clauses: {head}" + (f": {', '.join(present)}" if present else "")
+    return lines
 
 
 def print_next_steps(record: DemoRecord) -> None:

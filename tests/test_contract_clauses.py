@@ -113,3 +113,24 @@ def test_a_clause_no_longer_found_leaves_the_insight(loop: Loop) -> None:
     _sync(loop, opp_id, record_id, ContractTerms(clauses=_findings()))
     assert _sync(loop, opp_id, record_id, ContractTerms()) == []
     assert _insight(loop, record_id)["Clauses_Present__c"] == "Governing Law;Anti-Assignment;Audit Rights"
+
+
+def test_a_signed_contract_synced_by_the_graph_carries_the_clause_finder_findings(loop: Loop) -> None:
+    from tools.documents import parse_document
+
+    opp_id, workflow_id = loop.signed_workflow(DEAL.model_copy(update={"account_name": "Clause Graph GmbH"}))
+    graph, ctx = loop.graph()
+    task = {"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id, "event_id": "evt-clauses"}}
+    result = graph.invoke(task, {"configurable": {"thread_id": f"clauses-{workflow_id}"}}, context=ctx)
+    assert result["status"] == "completed", result.get("error")
+    record_id = result["contract"].record_id
+    insight = _insight(loop, record_id)
+    present = insight["Clauses_Present__c"].split(";")
+    assert present and present[:2] == ["Document Name", "Parties"]  # in categories.json order
+    assert insight["Clauses__c"].splitlines()[0] == f"{len(present)} of 41 CUAD clause categories found:"
+    text = parse_document(loop.ironclad.download_signed_copy(record_id)).text
+    citations = json.loads(insight["Citations__c"])
+    assert {k.removeprefix("Clauses__c:") for k in citations if k.startswith("Clauses__c:")} == set(present)
+    for category in present:  # each present clause is cited verbatim in the signed copy
+        cite = citations[f"Clauses__c:{category}"]
+        assert text[cite["start"]:cite["end"]] == cite["quote"]

@@ -106,6 +106,10 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
     for expected in ("Salesforce", "Opportunity (2 updated)", "Contract_Insight__c (2 created)", "Ironclad",
                      "IC-1 ", ": completed", "executed record", "Files", "var/demo/sandbox/"):
         assert expected in summary, expected
+    # each executed contract's insight says which CUAD clauses the clause finder found in it
+    clause_lines = re.findall(r"clauses: (\d+) of 41 CUAD clause categories found", summary)
+    assert len(clause_lines) == 2 and all(int(n) > 0 for n in clause_lines), summary
+    assert "Governing Law" in " ".join(summary.split())  # the list wraps over lines
     pdfs = re.findall(r"(var/demo/executed/\S+\.pdf)", summary)
     assert len(pdfs) == 2
     for pdf in pdfs:
