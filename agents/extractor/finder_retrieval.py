@@ -30,7 +30,8 @@ PASSAGES_PER_CATEGORY = 2
 
 
 class PassageScores(Protocol):
-    passages: list[tuple[int, int]]
+    @property
+    def passages(self) -> list[tuple[int, int]]: ...
 
     def column(self, category: str) -> np.ndarray: ...
 
@@ -55,5 +56,6 @@ def finder_passages(scorer: PassageScorer, text: str, per_category: int = PASSAG
     for rank in range(per_category):
         for order in ranked:
             if rank < len(order):
-                spans.append(tuple(scored.passages[int(order[rank])]))  # type: ignore[arg-type]
+                start, end = scored.passages[int(order[rank])]
+                spans.append((start, end))
     return list(dict.fromkeys(spans))
