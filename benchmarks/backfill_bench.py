@@ -88,10 +88,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def run_backfill_command(env: dict[str, str], args: argparse.Namespace, report: Path) -> tuple[float, int, float, float]:
+def run_backfill_command(env: dict[str, str], args: argparse.Namespace, report: Path,
+                         reread: bool = False) -> tuple[float, int, float, float]:
     """(seconds, exit code, peak RSS MB of the command's own process, peak RSS MB of all its processes)."""
     command = [sys.executable, "-m", "contractloop.cli", "backfill", "--batch-size", str(args.batch_size),
-               "--workers", str(args.workers), "--report", str(report)]
+               "--workers", str(args.workers), "--report", str(report)] + (["--reread"] if reread else [])
     started = time.perf_counter()
     process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True)
@@ -131,7 +132,10 @@ def main() -> None:
             for label in ("first run", "second run (nothing changed)")[:args.runs]:
                 org.reset_usage()
                 report_file = base / f"report-{label[:5]}.json"
-                seconds, code, peak_main, peak_all = run_backfill_command(env, args, report_file)
+                # The first run parses every copy: the tenant's files repeat --unique-pdfs PDFs, which the
+                # reading cache would otherwise read once each, unlike a real portfolio of distinct documents.
+                seconds, code, peak_main, peak_all = run_backfill_command(env, args, report_file,
+                                                                          reread=label == "first run")
                 report = json.loads(report_file.read_text())
                 calls = org.api_calls
                 print(f"{label}: {report['contracts']:,} contracts in {seconds:.1f} s "
@@ -141,6 +145,8 @@ def main() -> None:
                 print(f"  Salesforce API calls: {calls:,} = {100 * calls / max(1, report['contracts']):.2f} per 100 "
                       f"contracts; {report['records_sent']:,} records sent; peak RSS {peak_main:,.0f} MB (backfill "
                       f"process), {peak_all:,.0f} MB (with its {args.workers} PDF readers)")
+                print(f"  signed copies parsed: {report.get('documents_parsed', 0):,}; read from the cache "
+                      f"(unchanged since the last run): {report.get('documents_from_cache', 0):,}")
                 if not report["finished_at"]:
                     raise SystemExit(f"the run did not complete: {report['stopped']}")
         finally:

@@ -34,6 +34,13 @@ def test_same_bytes_are_read_once_per_engine_and_a_retrained_engine_reads_again(
     assert other.parses
     first.close()
 
+    refreshed = ReadingCache(path)
+    with readers(1, refreshed, reread=True) as pool:  # --reread: parsed again, whatever the cache holds
+        assert pool.submit("rec-1", pdf, None).parses
+    with readers(1, refreshed) as pool:
+        assert not pool.submit("rec-1", pdf, None).parses
+    refreshed.close()
+
     retrained = ReadingCache(path, engine=engine_fingerprint() + "-retrained")
     with readers(1, retrained) as pool:
         assert pool.submit("rec-1", pdf, None).parses  # another model: the cached terms do not apply

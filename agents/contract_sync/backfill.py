@@ -51,7 +51,7 @@ class BackfillOptions(BaseModel):
     workers: int = Field(1, ge=1, le=64, description="Processes reading PDFs; 1 reads in this process.")
     collection_size: int = Field(200, ge=1, le=200, description="Records per sObject Collection request.")
     reread: bool = Field(False, description="Parse every signed copy again instead of taking the terms read "
-                                            "earlier from the same bytes by the same engine.")
+                                            "earlier from the same bytes by the same engine (and refresh the cache).")
 
 
 class _Contract(BaseModel):
@@ -101,8 +101,8 @@ def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpo
         if progress:
             progress(done, total)
 
-    cache = None if options.reread else ReadingCache(checkpoint.path)
-    with readers(options.workers, cache) as pool:
+    cache = ReadingCache(checkpoint.path)
+    with readers(options.workers, cache, reread=options.reread) as pool:
         pending: tuple[list[Record], list[PendingReading]] | None = None
         try:
             for records in _batches(ironclad, settled, options):
@@ -120,8 +120,7 @@ def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpo
             stopped = f"{type(exc).__name__}: {exc}"
         finally:
             lister.shutdown(wait=True, cancel_futures=True)
-            if cache is not None:
-                cache.close()
+            cache.close()
     if exhausted and stopped is None:
         checkpoint.finish_run(run.id)
     return reconcile(checkpoint, run.id, stopped)

@@ -76,14 +76,14 @@ class Readers:
     """Reads signed copies, in `workers` processes when more than one is asked for: `submit` returns at once,
     so the caller can download the next file (or write the previous batch) while the workers parse."""
 
-    def __init__(self, executor: Executor | None, cache: ReadingCache | None = None) -> None:
-        self._executor, self._cache = executor, cache
+    def __init__(self, executor: Executor | None, cache: ReadingCache | None = None, reread: bool = False) -> None:
+        self._executor, self._cache, self._reread = executor, cache, reread
 
     def submit(self, record_id: str, pdf: bytes | None, fetch_error: str | None) -> PendingReading:
         keep = None
         if pdf is not None and self._cache is not None:
             cache, digest = self._cache, document_sha256(pdf)
-            held = cache.get(digest)
+            held = None if self._reread else cache.get(digest)
             if held is not None:
                 reading = ContractReading.model_validate_json(held)
                 return PendingReading(done=reading.model_copy(update={"record_id": record_id, "from_cache": True}))
@@ -98,10 +98,11 @@ class Readers:
 
 
 @contextmanager
-def readers(workers: int, cache: ReadingCache | None = None) -> Iterator[Readers]:
+def readers(workers: int, cache: ReadingCache | None = None, reread: bool = False) -> Iterator[Readers]:
+    """`reread`: parse every file even when the cache holds its reading (the fresh reading replaces it)."""
     if workers <= 1:
-        yield Readers(None, cache)
+        yield Readers(None, cache, reread)
         return
     # spawn, not fork: the parent may hold locks in other threads (HTTP clients, in-process sandboxes)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield Readers(pool, cache)
+        yield Readers(pool, cache, reread)

@@ -37,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes reading PDFs (default 1)")
     parser.add_argument("--reread", action="store_true",
                         help="parse every signed copy again, not taking the terms this engine read earlier from "
-                             "the same file")
+                             "the same file (the cache is refreshed)")
     parser.set_defaults(handler=run)
 
 
