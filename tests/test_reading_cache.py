@@ -52,7 +52,9 @@ def test_only_refusals_decided_by_the_bytes_are_kept(tmp_path: Path) -> None:
     with readers(1, cache) as pool:
         broken = pool.submit("rec-1", CORRUPT, None)
         assert broken.result().document_error and broken.result().document_error.startswith("corrupt")
-        assert pool.submit("rec-2", CORRUPT, None).result().from_cache
+        again = pool.submit("rec-2", CORRUPT, None).result()
+        assert again.from_cache and again.document_error == broken.result().document_error.replace("rec-1", "rec-2")
+        assert "rec-2" in again.document_error
         missing = pool.submit("rec-3", None, "the signed copy is missing")
         assert not missing.parses and not missing.result().from_cache
     cache.close()

@@ -86,7 +86,10 @@ class Readers:
             held = None if self._reread else cache.get(digest)
             if held is not None:
                 reading = ContractReading.model_validate_json(held)
-                return PendingReading(done=reading.model_copy(update={"record_id": record_id, "from_cache": True}))
+                error = reading.document_error  # a kept refusal names the record it was first read for
+                return PendingReading(done=reading.model_copy(update={
+                    "record_id": record_id, "from_cache": True,
+                    "document_error": error.replace(reading.record_id, record_id) if error else None}))
 
             def keep(reading: ContractReading) -> None:
                 cache.put(digest, reading.model_dump_json())
