@@ -101,6 +101,9 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
     assert "registered Ironclad webhook" in webhooks
     assert re.search(r"IC-1 .*→ step Complete", webhooks) and "executed record" in webhooks
     assert "HTTP 202, sync of the executed contract started" in webhooks
+    sync = "\n".join(sections[headings[6]])
+    assert re.search(r"Clauses the contract states \(\d+ of 41 CUAD clause categories found", sync), sync
+    assert re.search(r'^\s+Parties — score (?:1|0\.\d\d?) — p\.1 \[\d+:\d+\] "', sync, re.M), sync
 
     summary = "\n".join(sections["Summary: what the demo changed, and where"])
     for expected in ("Salesforce", "Opportunity (2 updated)", "Contract_Insight__c (2 created)", "Ironclad",

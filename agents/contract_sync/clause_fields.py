@@ -37,7 +37,8 @@ def clause_line(finding: ClauseFinding) -> str:
     if len(excerpt) > QUOTE_EXCERPT:
         excerpt = excerpt[:QUOTE_EXCERPT - 1].rstrip() + "…"
     more = f" (+{len(finding.citations) - 1} more)" if len(finding.citations) > 1 else ""
-    return (f"{finding.category} — score {finding.score:.{SCORE_DIGITS}f} — p.{best.page} "
+    score = f"{round(finding.score, SCORE_DIGITS):g}"  # 0.93, 0.9, 1: no trailing zeros, as other numbers
+    return (f"{finding.category} — score {score} — p.{best.page} "
             f"[{best.start}:{best.end}] \"{excerpt}\"{more}")
 
 

@@ -204,10 +204,11 @@ def _show_sync(opp_id: str, sync: dict[str, Any], sf: SalesforceClient, ironclad
         record.files.append((pdf, "signed PDF"))
         console.print(f"    executed PDF saved to {record.display_path(pdf)}")
     _show_plan(sync, types)
-    rows = sf.query(f"SELECT {', '.join(INSIGHT_FIELDS)}, Citations__c FROM Contract_Insight__c "
+    rows = sf.query(f"SELECT {', '.join(INSIGHT_FIELDS)}, Citations__c, Clauses__c FROM Contract_Insight__c "
                     f"WHERE Opportunity__c = '{opp_id}'")
     if rows:
         _show_insight(rows[0], types)
+        _show_clauses(rows[0])
     tasks = sf.query(f"SELECT Subject, ActivityDate FROM Task WHERE WhatId = '{opp_id}' "
                      "AND Contractloop_Key__c LIKE 'ironclad-%' ORDER BY ActivityDate")
     if tasks:
@@ -250,6 +251,18 @@ def _show_insight(insight: dict[str, Any], types: FieldTypes) -> None:
         console.print(f"      {field:<24} {text:<12} " + (f'p.{cite["page"]} "{quote}"' if cite else "no citation"))
         if note:
             console.print(f"      {'':<24} {'':<12} ({note})")
+
+
+def _show_clauses(insight: dict[str, Any], most: int = 12) -> None:
+    """The CUAD clauses the clause finder found, as Clauses__c holds them (category, score, page, quote)."""
+    lines = str(insight.get("Clauses__c") or "").splitlines()
+    if not lines:
+        return
+    console.print(f"    Clauses the contract states ({lines[0].rstrip(':.')}; all in Clauses__c):", highlight=False)
+    for line in lines[1:most + 1]:
+        console.print(f"      {short(line, 110)}", highlight=False)
+    if len(lines) > most + 1:
+        console.print(f"      … and {len(lines) - most - 1} more", highlight=False)
 
 
 def _slug(name: str) -> str:
