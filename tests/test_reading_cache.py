@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from fpdf import FPDF
@@ -45,6 +46,8 @@ def test_same_bytes_are_read_once_per_engine_and_a_retrained_engine_reads_again(
     with readers(1, retrained) as pool:
         assert pool.submit("rec-1", pdf, None).parses  # another model: the cached terms do not apply
     retrained.close()
+    with sqlite3.connect(path) as conn:  # the old engine's readings were dropped, not kept forever
+        assert conn.execute("SELECT DISTINCT engine FROM readings").fetchall() == [(retrained.engine,)]
 
 
 def test_only_refusals_decided_by_the_bytes_are_kept(tmp_path: Path) -> None:

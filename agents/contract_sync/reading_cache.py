@@ -56,6 +56,8 @@ class ReadingCache:
         self._conn = sqlite3.connect(str(path), isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
+        # Readings by another engine are never used again by this one: drop them so the file stays small.
+        self._conn.execute("DELETE FROM readings WHERE engine != ?", (self.engine,))
 
     def close(self) -> None:
         self._conn.close()
