@@ -11,7 +11,7 @@ import numpy as np
 
 from agents.extractor.confidence import CalibratorModel
 
-C = 0.5  # L2 strength: ~1,300 values and ~70 features, so keep weights modest
+C = 0.1  # L2 strength: ~1,500 values and ~90 features; chosen among 0.5, 0.1, 0.03 on held-out folds
 
 
 def vocabulary(rows: Sequence[dict[str, float]]) -> list[str]:

@@ -60,6 +60,10 @@ class CalibrationFigures(BaseModel):
     written_right: int
     precision_at_threshold: float | None
     share_to_review: float
+    # The sync reviews a whole plan: a contract is written without review only if all its synced values are.
+    contracts_with_values: int
+    contracts_written: int
+    contract_level_precision: float | None  # share right of the synced values of contracts written
     ece: float  # over every calibrated value, parties included
     brier: float
     reliability: list[ReliabilityBin]
@@ -158,7 +162,15 @@ def cross_validate(examples: Sequence[ValueExample], k: int = 5, seed: int = 0, 
     for name in sorted(set((datasets or {}).values())):
         mask = sync & np.array([(datasets or {}).get(e.contract_id) == name for e in examples])
         by_dataset[name] = _field_row(name, mask, probabilities, right, written)
+    by_contract: dict[str, list[int]] = {}
+    for i, e in enumerate(examples):
+        if headline[i]:
+            by_contract.setdefault(e.contract_id, []).append(i)
+    passed = [rows for rows in by_contract.values() if all(written[i] for i in rows)]
+    passed_values = [i for rows in passed for i in rows]
     figures = CalibrationFigures(
+        contracts_with_values=len(by_contract), contracts_written=len(passed),
+        contract_level_precision=(round(float(right[passed_values].mean()), 4) if passed_values else None),
         contracts=len({e.contract_id for e in examples}),
         judged_contracts=len({e.contract_id for e, j in zip(examples, judged, strict=True) if j}), folds=k,
         target=target, threshold=round(choose_threshold(probabilities[headline], right[headline], target), 4),
@@ -180,6 +192,9 @@ def format_figures(figures: CalibrationFigures) -> str:
         f"held out: precision at threshold {precision} ({figures.written_right}/{figures.written} written), "
         f"share to review {figures.share_to_review:.3f} of {figures.sync_values} synced values; "
         f"ECE {figures.ece:.3f}, Brier {figures.brier:.3f}",
+        f"per contract (one value under the threshold sends the plan to review): {figures.contracts_written} of "
+        f"{figures.contracts_with_values} contracts written without review, their synced values right "
+        f"{'-' if figures.contract_level_precision is None else f'{figures.contract_level_precision:.3f}'}",
         "",
         f"{'bin':>11} {'values':>7} {'predicted':>10} {'observed':>9}",
     ]

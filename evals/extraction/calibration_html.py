@@ -31,6 +31,8 @@ def _diagram(figures: CalibrationFigures) -> str:
 
 def calibration_section(figures: CalibrationFigures) -> str:
     precision = (f"{figures.precision_at_threshold:.3f}" if figures.precision_at_threshold is not None else "–")
+    contract_precision = ("–" if figures.contract_level_precision is None
+                          else f"{figures.contract_level_precision:.3f}")
     bins = "".join(
         f'<tr><td style="{_CELL}">{b.low:.1f}–{b.high:.1f}</td><td style="{_CELL}">{b.values}</td>'
         f'<td style="{_CELL}">{b.mean_predicted:.3f}</td><td style="{_CELL}">{b.observed:.3f}</td></tr>'
@@ -51,7 +53,10 @@ judged on {figures.judged_contracts} of them; every figure is on held-out contra
 chosen on the other folds. Auto-write threshold <b>{figures.threshold:.3f}</b> (target precision
 {figures.target:.2f}). Values written without review are right <b>{precision}</b> of the time
 ({figures.written_right} of {figures.written}); <b>{figures.share_to_review * 100:.1f} %</b> of the
-{figures.sync_values} synced values go to review. ECE <b>{figures.ece:.3f}</b>, Brier {figures.brier:.3f}.</p>
+{figures.sync_values} synced values go to review. ECE <b>{figures.ece:.3f}</b>, Brier {figures.brier:.3f}.
+One value under the threshold sends the whole plan to review: {figures.contracts_written} of
+{figures.contracts_with_values} contracts would be written without review, their synced values right
+{contract_precision}.</p>
 {_diagram(figures)}
 <table style="border-collapse:collapse"><thead><tr><th style="{_CELL}">confidence</th><th style="{_CELL}">values</th>
 <th style="{_CELL}">mean predicted</th><th style="{_CELL}">observed right</th></tr></thead><tbody>{bins}</tbody></table>
