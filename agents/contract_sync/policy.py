@@ -5,7 +5,7 @@ Opportunity Amount, or terms the reader could not find, stop for review instead 
 
 Calibrated confidence: every value the plan writes that carries a confidence (dates, renewal term, notice
 period, governing law, liability cap) is written without review only at or above the auto-write threshold,
-chosen in cross-validation so that values written that way are right at least 97 % of the time
+chosen in cross-validation as the lowest at which values written that way were right at least 97 % of the time
 (CONTRACTLOOP_AUTO_WRITE_CONFIDENCE overrides it). One value below it sends the whole plan to review, with a
 reason naming the field, the value, its confidence and the threshold. Values no calibrated model covers
 (confidence None: payment terms, fees, initial term, auto-renewal, termination for convenience, obligations)

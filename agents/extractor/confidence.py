@@ -122,7 +122,7 @@ def clause_record(terms: ContractTerms) -> dict[str, dict[str, Any]] | None:
     """The clause findings in the prediction-line form the calibrator was trained on (None: no finder ran)."""
     if not terms.clauses:
         return None
-    return {f.category: {"present": f.present, "score": f.score,
+    return {f.category: {"present": f.present, "score": round(f.score, 4),  # as prediction lines round it
                          "quotes": [{"quote": c.quote, "start": c.start, "end": c.end} for c in f.citations]}
             for f in terms.clauses}
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from agents.clause_finder.train import fold_of
 from agents.extractor.confidence import CalibratorModel
 
 C = 0.1  # L2 strength: ~1,500 values and ~90 features; chosen among 0.5, 0.1, 0.03 on held-out folds
@@ -29,11 +30,9 @@ def matrix(rows: Sequence[dict[str, float]], names: list[str]) -> np.ndarray:
 
 
 def group_folds(groups: Sequence[str], k: int, seed: int = 0) -> np.ndarray:
-    """Fold number per row, every row of one contract in the same fold; contracts shuffled with `seed`."""
-    unique = sorted(set(groups))
-    order = np.random.default_rng(seed).permutation(len(unique))
-    fold_of = {unique[j]: rank % k for rank, j in enumerate(order)}
-    return np.array([fold_of[g] for g in groups])
+    """Fold number per row, every row of one contract in the same fold: the eval's `--cv` folds (a hash of the
+    contract id), so calibration folds line up with the folds the predictions were made out of."""
+    return np.array([fold_of(g, k, seed) for g in groups], dtype=int)
 
 
 def _regression(x: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
