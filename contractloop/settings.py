@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='Approver role -> Salesforce User Id that owns the approval Task, e.g. {"legal": "005..."}.')
 
+    # --- Sync policy ---------------------------------------------------------------------------
+    contractloop_auto_write_confidence: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Calibrated confidence at or above which an extracted value is written to Salesforce without "
+                    "review; unset = the threshold chosen in cross-validation (packaged with the calibrator).")
+
     # --- Our own server ---------------------------------------------------------------------
     contractloop_api_key: SecretStr | None = None
     contractloop_api_url: str = "http://127.0.0.1:2024"

@@ -29,6 +29,9 @@ class Context:
     offline: bool = field(default=False, metadata={"description": "Force the deterministic engine"})
     approvers: dict[str, str] | None = field(
         default=None, metadata={"description": "Approver role -> Salesforce User Id; None = from settings"})
+    auto_write_confidence: float | None = field(
+        default=None, metadata={"description": "Confidence at or above which extracted values sync without "
+                                               "review; None = settings, else the cross-validated threshold"})
 
 
 @lru_cache(maxsize=1)
@@ -85,3 +88,8 @@ def approver_user(ctx: Context | None, role: str) -> str | None:
     """The Salesforce user who owns approval Tasks for `role`, if one is configured."""
     approvers = ctx.approvers if ctx and ctx.approvers is not None else get_settings().contractloop_approvers
     return approvers.get(role)
+
+
+def auto_write_confidence(ctx: Context | None) -> float | None:
+    """The run's auto-write threshold override, or None for the sync policy's configured one."""
+    return ctx.auto_write_confidence if ctx else None

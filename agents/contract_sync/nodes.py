@@ -14,6 +14,7 @@ from agents.contract_sync.context import ContractContext, parse_snapshot, snapsh
 from agents.contract_sync.plan import build_plan
 from agents.contract_sync.policy import review_reasons
 from agents.extractor import OfflineExtractor, verified
+from agents.extractor.confidence import load_calibrator
 from agents.extractor.models import ContractTerms
 from graphs import context as services
 from graphs.context import Context
@@ -73,7 +74,8 @@ def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
             from agents.extractor.model_engine import ModelExtractor
 
             read = verified(ModelExtractor(model).extract(document), document)
-            terms, engine = merge_terms(read, terms), "model"
+            # Model values carry no confidence of their own: score the merged reading with the same calibrator.
+            terms, engine = load_calibrator().apply(merge_terms(read, terms), document), "model"
         except Exception as exc:  # the model engine is optional; the offline reading stands
             notes.append(f"extractor: model engine failed ({type(exc).__name__}: {str(exc)[:300]}); "
                          "offline terms used")
@@ -108,7 +110,7 @@ def plan_writes(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
         plan, current = unreadable_plan(contract, ctx, state.correlation_id)
         reasons: list[str] = []
     else:
-        reasons = review_reasons(contract.terms, ctx)
+        reasons = review_reasons(contract.terms, ctx, services.auto_write_confidence(runtime.context))
         plan, current = build_plan(contract.terms, ctx, state.correlation_id, needs_review=bool(reasons))
     changes = diff(plan, current)
     updated = contract.model_copy(update={"account_id": ctx.account_id, "plan": plan, "current": current,

@@ -2,6 +2,15 @@
 
 Extraction is checked against what Salesforce already believes: a contract value far from the
 Opportunity Amount, or terms the reader could not find, stop for review instead of syncing silently.
+
+Calibrated confidence: every value the plan writes that carries a confidence (dates, renewal term, notice
+period, governing law, liability cap) is written without review only at or above the auto-write threshold,
+chosen in cross-validation as the lowest at which values written that way were right at least 97 % of the time
+(CONTRACTLOOP_AUTO_WRITE_CONFIDENCE overrides it). One value below it sends the whole plan to review, with a
+reason naming the field, the value, its confidence and the threshold. Values no calibrated model covers
+(confidence None: payment terms, fees, initial term, auto-renewal, termination for convenience, obligations)
+are written under the other checks here, as before: there is no measured precision to hold them to, and
+stopping every contract for them would make review meaningless. Parties are not written, so not gated.
 """
 
 from __future__ import annotations
@@ -10,12 +19,44 @@ from decimal import Decimal
 
 from agents.contract_sync.context import ContractContext
 from agents.contract_sync.plan import contract_value_gap
-from agents.extractor.models import ContractTerms
+from agents.extractor.confidence import load_calibrator
+from agents.extractor.models import Cited, ContractTerms, LiabilityCap
+from contractloop.settings import get_settings
 
 VALUE_GAP_LIMIT = Decimal("0.05")
 
 
-def review_reasons(terms: ContractTerms, ctx: ContractContext) -> list[str]:
+def auto_write_threshold() -> float:
+    """The configured threshold, else the one cross-validation chose (stored in the packaged calibrator)."""
+    configured = get_settings().contractloop_auto_write_confidence
+    return configured if configured is not None else load_calibrator().threshold
+
+
+def _shown(value: Cited | LiabilityCap) -> str:
+    if isinstance(value, LiabilityCap):
+        return value.kind.replace("_", " ")
+    return str(value.value)
+
+
+def gated_values(terms: ContractTerms) -> list[tuple[str, Cited | LiabilityCap]]:
+    """(name, value) of each value the write plan writes that a calibrated confidence can gate."""
+    written: list[tuple[str, Cited | LiabilityCap | None]] = [
+        ("agreement date", terms.agreement_date), ("effective date", terms.effective_date),
+        ("expiration date", terms.expiration_date), ("renewal term", terms.renewal_term),
+        ("notice period to terminate renewal", terms.notice_period_to_terminate_renewal),
+        ("governing law", terms.governing_law), ("liability cap", terms.liability_cap)]
+    return [(name, value) for name, value in written if value is not None]
+
+
+def low_confidence_reasons(terms: ContractTerms, threshold: float) -> list[str]:
+    """One reason per written value whose calibrated confidence is under `threshold`."""
+    return [f"Low confidence: the {name} {_shown(value)!r} has confidence {value.confidence:.3f}, under the "
+            f"auto-write threshold {threshold:.3f}."
+            for name, value in gated_values(terms) if value.confidence is not None and value.confidence < threshold]
+
+
+def review_reasons(terms: ContractTerms, ctx: ContractContext, threshold: float | None = None) -> list[str]:
+    """Why this plan needs a person (empty: write it). `threshold` None = `auto_write_threshold()`."""
     reasons = []
     gap = contract_value_gap(terms, ctx)
     if gap is not None and gap > VALUE_GAP_LIMIT:
@@ -37,4 +78,5 @@ def review_reasons(terms: ContractTerms, ctx: ContractContext) -> list[str]:
         reasons.append(f"Low confidence: the {', '.join(partial)} is left partly blank in the signed copy.")
     if terms.auto_renewal and terms.auto_renewal.value and not terms.notice_period_to_terminate_renewal:
         reasons.append("Low confidence: the contract auto-renews but no notice period was found.")
+    reasons += low_confidence_reasons(terms, auto_write_threshold() if threshold is None else threshold)
     return reasons

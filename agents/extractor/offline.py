@@ -9,6 +9,7 @@ from typing import cast
 from agents.clause_finder import ClauseFinder, load_finder
 from agents.extractor import clauses, commercial, contract_dates, lifespan, renewal
 from agents.extractor.citations import cite, verified
+from agents.extractor.confidence import load_calibrator
 from agents.extractor.dates import PartialDate
 from agents.extractor.models import Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
 from agents.extractor.parties import find_parties
@@ -80,7 +81,8 @@ class OfflineExtractor:
         )
         # The engine builds citations from spans, so this never drops anything today; it is the contract every
         # engine honours (a model engine's quotes go through the same gate).
-        return verified(terms, document)
+        terms = verified(terms, document)
+        return load_calibrator().apply(terms, document)  # each focus value's probability of being right
 
 
 def _money(document: Document, found: Found | None) -> Money | None:

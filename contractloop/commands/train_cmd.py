@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from contractloop.commands import train_confidence
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("train", help="rebuild a learned component's artifacts from the shared data")
@@ -17,6 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                          help="where to write the artifacts (default agents/clause_finder/artifacts)")
     clauses.add_argument("--seed", type=int, default=0)
     clauses.set_defaults(handler=run_clauses)
+    train_confidence.add_parser(models)
 
 
 def run_clauses(args: argparse.Namespace) -> int:
