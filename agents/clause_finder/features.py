@@ -13,19 +13,27 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+import Stemmer
 from scipy import sparse
 
 from agents.clause_finder.passages import Passage
 
-_TOKEN = re.compile(r"[a-z]+(?:['’][a-z]+)?|\d+")
+_TOKEN = re.compile(r"[a-z]+|\d+")
 POSITION_BINS = 10
+_STEMMER = Stemmer.Stemmer("english")  # "disparage", "disparaging", "disparagement" read alike
 
 
 def passage_tokens(text: str, passage: Passage) -> list[str]:
-    words = ["0" if w[0].isdigit() else w for w in _TOKEN.findall(text[passage.start:passage.end].lower())]
+    body = text[passage.start:passage.end]
+    words = _STEMMER.stemWords(["0" if w[0].isdigit() else w for w in _TOKEN.findall(body.lower())])
     tokens = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
-    tokens += [f"h:{w}" for w in _TOKEN.findall(passage.heading.lower()) if not w[0].isdigit()]
+    tokens += [f"h:{w}" for w in _STEMMER.stemWords(_TOKEN.findall(passage.heading.lower())) if not w[0].isdigit()]
     tokens.append(f"pos:{min(POSITION_BINS - 1, passage.start * POSITION_BINS // max(len(text), 1))}")
+    # Shape: titles and party blocks are short and often in capitals.
+    tokens.append(f"len:{min(len(body) // 100, 6)}")
+    letters = [c for c in body[:200] if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) * 10 > len(letters) * 8:
+        tokens.append("shape:upper")
     return tokens
 
 

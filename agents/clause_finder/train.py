@@ -29,7 +29,9 @@ MIN_OVERLAP = 20
 INNER_FOLDS = 3
 NEGATIVES_PER_POSITIVE = 12
 MIN_NEGATIVES = 4000
-REGULARISATION_C = 4.0
+REGULARISATION_C = 12.0
+AVERAGE_INNER_MODELS = 1  # ship the mean of the inner-fold models, the ones the calibration was fitted on
+HARD_NEGATIVES_PER_POSITIVE = 3  # second round: add the negatives the first model scores highest
 QUOTE_THRESHOLD = 0.5
 
 
@@ -41,6 +43,15 @@ class _Corpus:
     labels: np.ndarray          # (n_passages, n_categories) bool
     contract: np.ndarray        # (n_passages,) index into the examples
     present: np.ndarray         # (n_contracts, n_categories) bool
+    ids: list[str]              # contract ids, by index
+
+    def subset(self, contracts: np.ndarray) -> _Corpus:
+        """The passages of `contracts` (indices), renumbered 0..len(contracts)-1 in that order."""
+        renumber = np.full(len(self.ids), -1)
+        renumber[contracts] = np.arange(len(contracts))
+        rows = np.flatnonzero(renumber[self.contract] >= 0)
+        return _Corpus(self.features[rows], self.labels[rows], renumber[self.contract[rows]],
+                       self.present[contracts], [self.ids[i] for i in contracts])
 
 
 def fold_of(contract_id: str, folds: int, seed: int = 0) -> int:
@@ -75,8 +86,8 @@ def _corpus(examples: Sequence[LabelledText], categories: list[str]) -> tuple[_C
                                      axis=1) if passages else np.zeros((0, len(categories)), dtype=bool))
         owners.append(np.full(len(passages), number))
     present = np.array([[example.present.get(c, False) for c in categories] for example in examples], dtype=bool)
-    return _Corpus(sparse.csr_matrix((0, 0)), np.concatenate(label_blocks), np.concatenate(owners), present), \
-        token_lists
+    return _Corpus(sparse.csr_matrix((0, 0)), np.concatenate(label_blocks), np.concatenate(owners), present,
+                   [e.id for e in examples]), token_lists
 
 
 def _fit_column(features: sparse.csr_matrix, labels: np.ndarray, rows: np.ndarray,
@@ -91,6 +102,14 @@ def _fit_column(features: sparse.csr_matrix, labels: np.ndarray, rows: np.ndarra
     chosen = np.concatenate([positives, sampled])
     model = LogisticRegression(C=REGULARISATION_C, solver="liblinear", max_iter=200)
     model.fit(features[chosen], labels[chosen])
+    hard = HARD_NEGATIVES_PER_POSITIVE * len(positives)
+    if hard and keep < len(negatives):
+        # The contract-level decision is a max over passages: the negatives that look most like the clause matter.
+        unseen = np.setdiff1d(negatives, sampled, assume_unique=True)
+        margins = np.asarray(features[unseen] @ model.coef_.ravel()).ravel()
+        hardest = unseen[np.argsort(-margins, kind="stable")[:hard]]
+        chosen = np.concatenate([positives, np.sort(np.concatenate([sampled, hardest]))])
+        model.fit(features[chosen], labels[chosen])
     return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
 
 
@@ -145,16 +164,22 @@ def train_finder(examples: Sequence[LabelledText], seed: int = 0,
     corpus, token_lists = _corpus(examples, names)
     featurizer = Featurizer.fit(token_lists)
     corpus.features = featurizer.transform(token_lists)
-    n_contracts = len(examples)
+    return fit_corpus(corpus, featurizer, names, seed)
 
-    inner = np.array([fold_of(e.id, INNER_FOLDS, seed) for e in examples])
+
+def fit_corpus(corpus: _Corpus, featurizer: Featurizer, names: list[str], seed: int) -> ClauseFinder:
+    """The models, calibration and thresholds on an already featurised corpus."""
+    n_contracts = len(corpus.ids)
+    inner = np.array([fold_of(i, INNER_FOLDS, seed) for i in corpus.ids])
     out_of_fold = np.zeros(corpus.labels.shape, dtype=np.float32)
+    inner_models: list[tuple[np.ndarray, np.ndarray]] = []
     for fold in range(INNER_FOLDS):
         held_out = inner[corpus.contract] == fold
         if not held_out.any() or held_out.all():
             continue
         weights, bias = _fit_passage_models(corpus, np.flatnonzero(~held_out), seed + 1 + fold)
         out_of_fold[held_out] = np.asarray(corpus.features[held_out] @ weights) + bias
+        inner_models.append((weights, bias))
     best = _best_logits(out_of_fold, corpus.contract, n_contracts)
 
     platt = np.zeros((len(names), 2))
@@ -164,6 +189,12 @@ def train_finder(examples: Sequence[LabelledText], seed: int = 0,
         calibrated = 1.0 / (1.0 + np.exp(-(platt[column, 0] * best[:, column] + platt[column, 1])))
         thresholds[column] = best_f1_threshold(calibrated, corpus.present[:, column])
 
-    weights, bias = _fit_passage_models(corpus, np.arange(len(corpus.labels)), seed)
+    if AVERAGE_INNER_MODELS and inner_models:
+        # A model fitted on all contracts scores higher than the ones the thresholds were chosen on; the mean
+        # of the inner-fold models is still one linear model, and its scores match the calibration.
+        weights = np.mean([w for w, _ in inner_models], axis=0)
+        bias = np.mean([b for _, b in inner_models], axis=0)
+    else:
+        weights, bias = _fit_passage_models(corpus, np.arange(len(corpus.labels)), seed)
     return ClauseFinder(names, featurizer, weights, bias, platt, thresholds,
                         np.full(len(names), QUOTE_THRESHOLD))
