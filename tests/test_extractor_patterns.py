@@ -99,6 +99,56 @@ def test_term_starting_on_an_event_has_no_effective_date():
     assert _cited(text, terms.expiration_date, "end when terminated") == "perpetual"
 
 
+def test_a_contract_that_is_only_dated_states_no_effective_date_but_its_term_runs_from_that_date():
+    text = ('This Services Agreement, dated as of June 3, 2011, is between Orion Labs, Inc. ("Orion") and Vega '
+            'Systems Ltd. ("Vega").\n\n4. Term. The term of this Agreement is three (3) years.\n')
+    terms = _extract(text)
+    assert terms.agreement_date.value == date(2011, 6, 3)
+    assert terms.effective_date is None
+    assert _cited(text, terms.expiration_date, "three (3) years") == date(2014, 6, 3)
+
+
+@pytest.mark.parametrize("statement", [
+    "This Agreement shall become effective as of the date first written above and shall continue for two (2) years.",
+    "The Term shall commence on the date hereof and, unless terminated earlier, continue for two (2) years.",
+    "This Agreement enters into force on the date of its signature by both parties and shall continue for two (2) "
+    "years.",
+])
+def test_a_contract_effective_when_made_has_the_agreement_date_as_effective_date(statement: str):
+    text = ('This Services Agreement, dated as of June 3, 2011, is between Orion Labs, Inc. ("Orion") and Vega '
+            'Systems Ltd. ("Vega").\n\n4. Term. ' + statement + '\n')
+    terms = _extract(text)
+    assert _cited(text, terms.effective_date, "June 3, 2011") == date(2011, 6, 3)
+    assert terms.expiration_date.value == date(2013, 6, 3)
+
+
+def test_another_document_effective_on_signing_gives_this_contract_no_effective_date():
+    text = ('This Alliance Agreement, dated as of May 5, 2019, is between Nord Foods LLC ("Nord") and Sud Trading '
+            'Corp. ("Sud").\n\n2. Deliveries. The Warrant issued to Nord is effective as of the date hereof in '
+            'accordance with its terms.\n')
+    assert _extract(text).effective_date is None
+
+
+@pytest.mark.parametrize(("clause", "quoted", "expected"), [
+    ("2. TERM OF AGREEMENT. This Agreement shall be in full force and effect commencing on March 1, 2021 and shall "
+     "remain in effect for one (1) year.", "March 1, 2021", date(2021, 3, 1)),
+    ('1.4 "Contract Period" shall mean that period of time commencing on April 1, 2021 and concluding March 31, '
+     '2024.', "April 1, 2021", date(2021, 4, 1)),
+    ("The effective date of the License will be July 1, 2021.", "July 1, 2021", date(2021, 7, 1)),
+])
+def test_effective_date_stated_in_the_term_clause(clause: str, quoted: str, expected: date):
+    text = ('This License Agreement, made this 12th day of February, 2021, is between Orion Labs, Inc. ("Orion") and '
+            'Vega Systems Ltd. ("Vega").\n\n' + clause + '\n')
+    assert _cited(text, _extract(text).effective_date, quoted) == expected
+
+
+def test_a_contract_year_commencing_is_no_effective_date():
+    text = ('This Supply Agreement, dated as of May 20, 2008, is between Nord Foods LLC ("Nord") and Sud Trading '
+            'Corp. ("Sud").\n\n1.3 "Contract Year" means each twelve month period, so that the first Contract Year '
+            'commences as of June 1, 2008.\n')
+    assert _extract(text).effective_date is None
+
+
 def test_date_glued_to_the_previous_word():
     text = ('DISTRIBUTOR AGREEMENT THIS DISTRIBUTOR AGREEMENT (this "Agreement") is made and effective as of1 August '
             '2019, by and between Gamma Foods LLC ("Company") and Delta Trading Corp. ("Distributor").\n')
@@ -277,19 +327,23 @@ def test_liability_limits_in_cuads_broad_sense(clause: str, quoted: str):
     assert text[cap.citation.start:cap.citation.end] == cap.citation.quote
 
 
-@pytest.mark.parametrize(("preamble", "written", "expires"), [
+@pytest.mark.parametrize(("preamble", "written", "expires", "effective"), [
+    # The preamble only dates the contract: it states no effective date of its own, yet its term runs from it.
     ('This License Agreement is made this ___ day of _________, 2004 by and between Acme Widgets, Inc. ("Licensor") '
-     'and Beta Retail LLC ("Licensee").', "2004", "2014"),
+     'and Beta Retail LLC ("Licensee").', "2004", "2014", None),
     ('This Supply Agreement is entered into as of February ____, 2017 (the "Effective Date") by and between Acme '
-     'Widgets, Inc. and Beta Retail LLC.', "2017-02", "2027-02"),
+     'Widgets, Inc. and Beta Retail LLC.', "2017-02", "2027-02", "2017-02"),
 ])
 def test_a_preamble_date_left_blank_is_reported_with_only_what_is_written(preamble: str, written: str,
-                                                                          expires: str) -> None:
+                                                                          expires: str, effective: str | None) -> None:
     text = preamble + "\n\n1. Term. This Agreement shall commence on the Effective Date and continue for ten (10) years."
     terms = _extract(text)
     assert terms.agreement_date is None and terms.effective_date is None and terms.expiration_date is None
     assert _cited(text, terms.partial_agreement_date, written[:4]) == written
-    assert _cited(text, terms.partial_effective_date, written[:4]) == written
+    if effective is None:
+        assert terms.partial_effective_date is None
+    else:
+        assert _cited(text, terms.partial_effective_date, written[:4]) == effective
     assert _cited(text, terms.partial_expiration_date, "ten (10) years") == expires
 
 

@@ -21,7 +21,7 @@ from agents.extractor.spans import Found, sentence_bounds
 _TERM_CUE = re.compile(
     r"(?<!\w)(?:initial\s+term|subscription\s+term\s+(?:of|is|shall)|term\s*:|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)|(?:agreement|contract)\s+"
     r"(?:shall|will|is|continues)|[\"“]?term[\"”]?\s*(?:\)|shall|will|is)|(?:shall|will)\s+(?:commence|begin|become\s+"
-    r"effective)|valid\s+for|duration|[\"“](?:Expiration|Expiry|Termination|End)\s+Date[\"”]|contract\s+(?:period|end)|"
+    r"effective|continue|remain)|(?:remains?|continues?)\s+in\s+(?:full\s+)?(?:force|effect)|(?:enters?|comes?)\s+into\s+force|valid\s+for|duration|[\"“](?:Expiration|Expiry|Termination|End)\s+Date[\"”]|contract\s+(?:period|end)|"
     r"expir\w+\s+on|anniversary)",
     re.IGNORECASE,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import cast
 
@@ -25,7 +24,9 @@ class OfflineExtractor:
         parties = [Party(name=p.name, role=p.role, citation=cite(document, p.start, max(p.end, p.quote_end)))
                    for p in find_parties(text)]
         agreement = contract_dates.agreement_date(text)
+        # The term runs from the effective date; it is reported only where the contract states one.
         effective = contract_dates.effective_date(text, agreement)
+        stated_effective = contract_dates.stated_effective_date(text, agreement)
         life = lifespan.term_and_expiration(text, effective)
         renewed = renewal.renewal(text, str(life.initial_term.value) if life.initial_term else None)
 
@@ -56,10 +57,10 @@ class OfflineExtractor:
         terms = ContractTerms(
             parties=parties,
             agreement_date=full(agreement),
-            effective_date=full(effective) if effective and isinstance(effective.value, date | PartialDate) else None,
+            effective_date=full(stated_effective),
             expiration_date=full(life.expiration),
             partial_agreement_date=partial(agreement),
-            partial_effective_date=partial(effective),
+            partial_effective_date=partial(stated_effective),
             partial_expiration_date=partial(life.expiration),
             initial_term=cited(life.initial_term),
             auto_renewal=cited(renewed.auto_renewal),
