@@ -172,6 +172,38 @@ def test_expiration_phrasings(clause: str, expected: object, quoted: str):
     assert _cited(text, _extract(text).expiration_date, quoted) == expected
 
 
+@pytest.mark.parametrize(("clause", "expected", "quoted"), [
+    # A stated end date outranks the duration beside it; "as otherwise provided herein" is no proviso.
+    ("Except as otherwise provided herein, this Agreement shall commence on April 1, 2016 and shall continue for a "
+     "term of three (3) years expiring March 31, 2019.", date(2019, 3, 31), "expiring March 31, 2019"),
+    ("This Agreement shall remain in effect until the later of (a) June 30, 2022 or (b) the date the parties sign "
+     "the Commercial Supply Agreement.", date(2022, 6, 30), "June 30, 2022"),
+    ("This Agreement shall continue in effect until the earlier of (a) the fifth (5t h) anniversary of this "
+     "Agreement and (b) termination by either party.", date(2020, 3, 3), "anniversary of this"),
+    ("The term of the Franchise shall be fifteen (15) years, commencing on January 1, 2016.", date(2031, 1, 1),
+     "fifteen (15) years"),
+    ("This Second Amendment shall be effective from the Amendment Effective Date and shall expire on December 31, "
+     "2021.", date(2021, 12, 31), "December 31"),
+    ("7) Term   The term of this Agreement is twelve (12) months from the date hereof.", date(2016, 3, 3),
+     "twelve (12) months"),
+    ("This Agreement enters into force on the date of its signature and remains in force for two (2) years.",
+     date(2017, 3, 3), "two (2) years"),
+])
+def test_expiration_stated_beside_other_words(clause: str, expected: date, quoted: str):
+    text = PREAMBLE + clause + "\n"
+    assert _cited(text, _extract(text).expiration_date, quoted) == expected
+
+
+@pytest.mark.parametrize("clause", [
+    "If any provision of this Agreement is held to be indefinite or unenforceable, the balance of this Agreement "
+    "shall continue in full force and effect.",
+    "Buyer's term of exclusivity for the Products shall expire on October 29, 2016.",
+])
+def test_sentences_that_do_not_state_the_contract_term(clause: str):
+    text = PREAMBLE + "5. Miscellaneous. " + clause + "\n"
+    assert _extract(text).expiration_date is None
+
+
 @pytest.mark.parametrize(("section", "expected", "quoted"), [
     # A heading line that names renewal is no proviso of the sentence under it.
     ("4. TERM AND RENEWAL\n4.1 This Agreement commences on the Effective Date and shall continue for an initial "

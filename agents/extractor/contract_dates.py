@@ -60,7 +60,7 @@ _COMMENCES = re.compile(
     r"(?:this|the)\s+(?:agreement|contract))?)[\s,]+(?:[\w(),\"“”]+\s+){0,4}?(?:shall\s+|will\s+|is\s+|to\s+)?"
     r"(?:be\s+in\s+(?:full\s+)?force\s+(?:and\s+effect\s+)?)?(?:commenc|begin|start|become\s+effective|take\s+effect|be\s+effective|is\s+effective|effective)\w*\s+(?:on\s+|as\s+of\s+|"
     r"from\s+)?(?:and\s+including\s+)?(?:the\s+)?|\b(?:contract|term)\s+start(?:\s+date)?\s*:\s*|\bcommencement\s+date"
-    r"(?:\s+(?:for|of|under)\s+(?:[\w-]+\s+){0,4}?[\w-]+)?\s*(?::|means|shall\s+be|is)\s*|"
+    r"(?:\s+(?:for|of|under)\s+(?:[\w-]+\s+){0,4}?[\w-]+)?\s*(?::|\b(?:means|shall\s+be|will\s+be|is)\b)\s*|"
     # '"Contract Period" shall mean that period of time commencing on January 1, 2000'
     r"[\"“](?:Initial\s+)?(?:Term|Contract\s+Period|Agreement\s+Period)[\"”]\s+(?:shall\s+mean|means|is)\s+(?:[\w,]+\s+){0,6}?"
     r"(?:commenc|beginn|start)\w*\s+(?:on\s+|as\s+of\s+|from\s+)?(?:the\s+)?", re.IGNORECASE)
@@ -197,7 +197,10 @@ def _effective(text: str, agreement: Found | None) -> tuple[Found | None, bool]:
 
 def _commencement(text: str) -> Found | None:
     """"This Agreement shall commence on June 1, 1999" / "Contract start: 04-01-06": the term's first day."""
-    for verb in _COMMENCES.finditer(text):
+    position = 0
+    # Searched overlapping: a heading "Term" can open a match that hides "commencement date ... will be" after it.
+    while (verb := _COMMENCES.search(text, position)) is not None:
+        position = verb.start() + 1
         if OTHER_PERIOD_NAME.search(verb.group(0)):
             continue  # "the first Contract Year commences as of June 1": a period inside the term
         dates = find_dates(text, verb.end(), min(len(text), verb.end() + 40))
