@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from contractloop import __version__
-from contractloop.commands import backfill, demo, eval_cmd, sandbox, serve, studio
+from contractloop.commands import backfill, demo, eval_cmd, sandbox, serve, studio, train_cmd
 from contractloop.settings import ConfigurationError
 from sandbox.http import PortInUseError
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_cmd.add_parser(sub)
     backfill.add_parser(sub)
     studio.add_parser(sub)
+    train_cmd.add_parser(sub)
     return parser
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from agents.extractor import Citation, Cited, ContractTerms, Extractor, OfflineExtractor, verified
-from agents.extractor.models import LiabilityCap, Money, Obligation, Party
+from agents.extractor.models import ClauseFinding, LiabilityCap, Money, Obligation, Party
 from tools.documents import Document
 
 SERVICES = """MASTER SERVICES AGREEMENT
@@ -53,7 +53,9 @@ def _assert_citations_verbatim(terms: ContractTerms, text: str) -> None:
     for name in ContractTerms.model_fields:
         value = getattr(terms, name)
         for item in value if isinstance(value, list) else [value]:
-            if item is not None:
+            if isinstance(item, ClauseFinding):
+                citations.extend(item.citations)
+            elif item is not None:
                 citations.append(item.citation)
                 if isinstance(getattr(item, "amount", None), Money):
                     citations.append(item.amount.citation)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import cast
 
+from agents.clause_finder import ClauseFinder, load_finder
 from agents.extractor import clauses, commercial, contract_dates, lifespan, renewal
 from agents.extractor.citations import cite, verified
 from agents.extractor.dates import PartialDate
@@ -15,6 +16,9 @@ from tools.documents import Document
 
 
 class OfflineExtractor:
+    def __init__(self, finder: ClauseFinder | None = None):
+        self.finder = finder or load_finder()  # the learned clause finder (41 CUAD categories)
+
     def extract(self, document: Document) -> ContractTerms:
         text = document.text
 
@@ -73,6 +77,7 @@ class OfflineExtractor:
             total_contract_value=_money(document, total),
             liability_cap=liability,
             obligations=duties,
+            clauses=self.finder.find(document),
         )
         # The engine builds citations from spans, so this never drops anything today; it is the contract every
         # engine honours (a model engine's quotes go through the same gate).

@@ -1,0 +1,38 @@
+"""`contractloop train clauses [--data DIR] [--out DIR]`: rebuild the clause finder's packaged artifacts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("train", help="rebuild a learned component's artifacts from the shared data")
+    models = parser.add_subparsers(dest="model", required=True)
+    clauses = models.add_parser("clauses", help="the clause finder (41 CUAD categories), from dev100 + train150")
+    clauses.add_argument("--data", type=Path, default=None,
+                         help="CUAD directory with categories.json, dev100/ and train150/ (default ../shared/data/cuad)")
+    clauses.add_argument("--out", type=Path, default=None,
+                         help="where to write the artifacts (default agents/clause_finder/artifacts)")
+    clauses.add_argument("--seed", type=int, default=0)
+    clauses.set_defaults(handler=run_clauses)
+
+
+def run_clauses(args: argparse.Namespace) -> int:
+    from agents.clause_finder.model import ARTIFACTS
+    from agents.clause_finder.rebuild import rebuild_artifacts
+    from agents.clause_finder.training_data import TrainingDataError
+    from evals.shared_data import shared_path
+
+    data = args.data or shared_path("data", "cuad")
+    out = args.out or ARTIFACTS
+    try:
+        finder, contracts, seconds = rebuild_artifacts(data, out, args.seed)
+    except TrainingDataError as exc:
+        print(f"cannot train the clause finder: {exc}", file=sys.stderr)
+        return 2
+    size = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
+    print(f"clause finder: {len(finder.categories)} categories, {len(finder.featurizer.vocabulary):,} terms, "
+          f"trained on {contracts} contracts in {seconds:.1f} s -> {out} ({size / 1e6:.1f} MB)")
+    return 0
