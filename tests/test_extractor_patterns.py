@@ -421,3 +421,13 @@ def test_a_signature_page_before_the_preamble_dates_the_contract_by_its_last_sig
 ])
 def test_a_bare_and_splits_names_only_after_a_legal_form(preamble: str, names: list[str]):
     assert [p.name for p in _extract(preamble + "\n\nThe parties agree as follows.").parties] == names
+
+
+def test_an_indemnity_that_reads_like_a_limit_is_no_cap_on_liability():
+    # "in no event shall Buyer be responsible" matches the exclusion wording, but the clause finder sees an
+    # indemnity, not a limitation of liability.
+    text = (PREAMBLE + "1. Supply. Supplier shall supply the Products.\n\n8. Indemnity. Supplier shall indemnify Buyer "
+            "against all claims, and in no event shall Buyer be responsible for the costs of defending such claims.\n")
+    terms = _extract(text)
+    assert terms.liability_cap is None
+    assert next(c for c in terms.clauses if c.category == "Cap On Liability").present is False

@@ -14,6 +14,12 @@ from agents.extractor.parties import find_parties
 from agents.extractor.spans import Found
 from tools.documents import Document
 
+# The liability-limit patterns also fire on indemnities and remedies that CUAD does not count as a cap: a cap is
+# kept only where the clause finder also sees one. Chosen on training folds (dev100 + train150 half 1, finders
+# trained without the scored contracts): F1 dev100 0.976 -> 0.982, half 1 0.714 -> 0.732; held-out half 2
+# 0.826 -> 0.844.
+CAP_ON_LIABILITY_MIN_SCORE = 0.2
+
 
 class OfflineExtractor:
     def __init__(self, finder: ClauseFinder | None = None):
@@ -21,6 +27,8 @@ class OfflineExtractor:
 
     def extract(self, document: Document) -> ContractTerms:
         text = document.text
+        findings = self.finder.find(document)
+        clause_score = {finding.category: finding.score for finding in findings}
 
         def cited(found: Found | None) -> Cited | None:
             return None if found is None else Cited(value=found.value, citation=cite(document, found.start, found.end))
@@ -36,7 +44,7 @@ class OfflineExtractor:
 
         cap = clauses.liability_cap(text)
         liability: LiabilityCap | None = None
-        if cap:
+        if cap and clause_score.get("Cap On Liability", 1.0) >= CAP_ON_LIABILITY_MIN_SCORE:
             kind, money_found, multiple = cap
             money = _money(document, money_found)
             liability = LiabilityCap(kind=kind.value, amount=money, multiple=multiple,
@@ -77,7 +85,7 @@ class OfflineExtractor:
             total_contract_value=_money(document, total),
             liability_cap=liability,
             obligations=duties,
-            clauses=self.finder.find(document),
+            clauses=findings,
         )
         # The engine builds citations from spans, so this never drops anything today; it is the contract every
         # engine honours (a model engine's quotes go through the same gate).
