@@ -431,3 +431,11 @@ def test_an_indemnity_that_reads_like_a_limit_is_no_cap_on_liability():
     terms = _extract(text)
     assert terms.liability_cap is None
     assert next(c for c in terms.clauses if c.category == "Cap On Liability").present is False
+
+
+def test_three_parties_listed_with_commas_after_their_defined_names():
+    text = ('This Joint Marketing Agreement is entered into as of May 1, 2019 by and among Orion Labs, LLC, a Delaware '
+            'limited liability company ("Orion"), Vega Systems, Inc., a Nevada corporation ("Vega"), and Dana Whitfield '
+            '("Consultant").\n\n1. Marketing. The parties shall market the Products jointly.\n')
+    names = [p.name for p in _extract(text).parties]
+    assert names == ["Orion Labs, LLC", "Vega Systems, Inc.", "Dana Whitfield"]
