@@ -439,3 +439,14 @@ def test_three_parties_listed_with_commas_after_their_defined_names():
             '("Consultant").\n\n1. Marketing. The parties shall market the Products jointly.\n')
     names = [p.name for p in _extract(text).parties]
     assert names == ["Orion Labs, LLC", "Vega Systems, Inc.", "Dana Whitfield"]
+
+
+@pytest.mark.parametrize("opening", [
+    'This Amendment No. 3 (this "Amendment") to the Master Supply Agreement dated as of April 2, 2012 is entered into '
+    'on September 15, 2018 by and between Orion Labs, Inc. ("Orion") and Vega Systems Ltd. ("Vega").',
+    'Orion Labs, Inc. ("Orion") and Vega Systems Ltd. ("Vega"), pursuant to the Purchase Agreement, dated April 2, '
+    '2012, enter into this Services Agreement on September 15, 2018.',
+])
+def test_the_date_of_an_agreement_referred_to_is_not_this_contracts_date(opening: str):
+    text = opening + "\n\n1. Services. Orion shall provide the services.\n"
+    assert _cited(text, _extract(text).agreement_date, "September 15, 2018") == date(2018, 9, 15)

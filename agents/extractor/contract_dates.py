@@ -29,6 +29,13 @@ _STRONG_CUE = re.compile(
 # A date describing something else: a revision stamp, a filing, an earlier agreement.
 _OTHER_THING = re.compile(r"(?:printed|filed|(?:original|existing|prior|underlying)\s+"
                           r"(?:\w+\s+){0,3}?agreement)\W*(?:\w+\W+){0,8}$", re.IGNORECASE)
+# Another agreement the contract amends or refers to, then its date: "Amendment No. 2 to the Manufacturing and
+# Supply Agreement dated as of ...", "pursuant to the Underwriting Agreement, dated ...". Its own date is
+# written "This Agreement, dated ...".
+_OTHER_AGREEMENT = re.compile(
+    r"\b(?:[Tt]o|[Uu]nder|[Pp]ursuant\s+to|[Ii]nto|[Ww]ith|[Aa]mends?|[Aa]mending)\s+(?:the|that\s+certain|a|an|THE)\s+"
+    r"(?:[A-Z][\w&.-]*\s+){0,6}(?:Agreement|AGREEMENT|Contract|CONTRACT)\b(?:(?!(?:19|20)\d\d)[^;]){0,80}?\b(?:dated|effective|entered\s+into|"
+    r"made)\b(?:\s+as\s+of)?(?:\s+on)?\s*$")
 # A definition ("2.7 "Master Services Agreement" the agreement executed ... on ...") dates what it defines.
 _DEFINITION = re.compile(r"\W*(?:\d+(?:\.\d+)*\.?\s+)?[\"“][^\"”]{2,60}[\"”]\s+(?:means|shall\s+mean|the|is)\b")
 _MADE = re.compile(r"\b(?:agreement|contract)\b[^.]{0,200}?\b(?:made|entered|dated|executed)\b|\b(?:made|entered|dated|"
@@ -82,7 +89,8 @@ _LAST_SIGNATURE = re.compile(
 def _score(text: str, found: DateMatch | PartialMatch) -> int:
     before = text[max(0, found.start - 120):found.start]
     sentence_start, _ = sentence_bounds(text, found.start, 400)
-    if _OTHER_THING.search(before) or _DEFINITION.match(text, sentence_start, found.start):
+    if _OTHER_THING.search(before) or _OTHER_AGREEMENT.search(before) or \
+            _DEFINITION.match(text, sentence_start, found.start):
         return -1
     return 2 if _STRONG_CUE.search(before) else 0
 
