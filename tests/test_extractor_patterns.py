@@ -450,3 +450,9 @@ def test_three_parties_listed_with_commas_after_their_defined_names():
 def test_the_date_of_an_agreement_referred_to_is_not_this_contracts_date(opening: str):
     text = opening + "\n\n1. Services. Orion shall provide the services.\n"
     assert _cited(text, _extract(text).agreement_date, "September 15, 2018") == date(2018, 9, 15)
+
+
+def test_a_term_ending_at_the_earlier_of_listed_events():
+    text = (PREAMBLE + "6.2 This Agreement shall remain in effect until the earlier of the following events occur:\n"
+            "(a) the third (3rd) anniversary of this Agreement; and\n(b) the closing of a sale of Supplier.\n")
+    assert _cited(text, _extract(text).expiration_date, "anniversary of this Agreement") == date(2018, 3, 3)

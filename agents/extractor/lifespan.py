@@ -109,6 +109,7 @@ def term_sentences(text: str) -> list[tuple[int, int, int]]:
     for cue in _TERM_CUE.finditer(text):
         start, end = sentence_bounds(text, cue.start(), 700)
         start = _after_heading(text, start, end) if _after_heading(text, start, end) <= cue.start() else start
+        end = _with_listed_items(text, start, end)
         if start in seen:
             continue
         seen.add(start)
@@ -121,6 +122,17 @@ def term_sentences(text: str) -> list[tuple[int, int, int]]:
         if score > 0:
             ranked.append((-score, start, end))
     return [(-negated, start, end) for negated, start, end in sorted(ranked)]
+
+
+def _with_listed_items(text: str, start: int, end: int) -> int:
+    """A term that ends at "the earlier of:" goes on in the events it lists ("(a) the fifth anniversary ...")."""
+    if not re.search(r"\b(?:earlier|later|earliest|latest|first\s+to\s+occur)\b[^.]{0,80}:\s*$", text[start:end]):
+        return end
+    for _ in range(2):
+        end = sentence_bounds(text, min(len(text) - 1, end + 1), 400)[1]
+        if not re.search(r"[:;]\s*(?:and|or)?\s*$", text[max(0, end - 8):end]):
+            break
+    return end
 
 
 def term_and_expiration(text: str, effective: Found | None) -> TermFindings:
