@@ -30,7 +30,8 @@ def _chart(summary: Summary) -> str:
             f'aria-label="F1 per field">{"".join(rows)}</svg>')
 
 
-def render_html(summary: Summary, title: str = "Contract-terms extraction on CUAD") -> str:
+def render_html(summary: Summary, title: str = "Contract-terms extraction on CUAD",
+                cross_validated: Summary | None = None, folds: int | None = None) -> str:
     table = "".join(
         f"<tr><td>{escape(r.field)}</td><td>{r.precision:.3f}</td><td>{r.recall:.3f}</td><td><b>{r.f1:.3f}</b></td>"
         f"<td>{r.tp}</td><td>{r.fp}</td><td>{r.fn}</td></tr>"
@@ -51,14 +52,62 @@ Macro F1 <b>{summary.macro_f1:.3f}</b>. {summary.values_with_verbatim_quote} of 
 </thead><tbody>{table}</tbody></table>
 <p>Scoring: a wrong value counts as a false positive and a false negative; parties are matched one to one by
 word overlap; see <code>evals/extraction/gold.py</code> and <code>scoring.py</code> for the exact rules.</p>
+{_cross_validated_fields(summary, cross_validated, folds)}
+{_clause_section(summary, cross_validated, folds)}
 </body></html>
 """
 
 
-def write_report(summary: Summary, directory: Path) -> Path:
+def _cross_validated_fields(summary: Summary, cross_validated: Summary | None, folds: int | None) -> str:
+    """Focus fields: the packaged engine's figures beside the pooled out-of-fold ones."""
+    if cross_validated is None:
+        return ""
+    by_field = {r.field: r for r in cross_validated.fields}
+    rows = "".join(
+        f"<tr><td>{escape(r.field)}</td><td>{r.f1:.3f}</td><td>{cv.precision:.3f}</td><td>{cv.recall:.3f}</td>"
+        f"<td><b>{cv.f1:.3f}</b></td><td>{cv.tp}</td><td>{cv.fp}</td><td>{cv.fn}</td></tr>"
+        for r in summary.fields if (cv := by_field.get(r.field)) is not None)
+    return f"""<h2>Cross-validated ({folds}-fold, grouped by contract, pooled over folds)</h2>
+<p>Each fold's contracts are read by an engine whose clause finder was trained on the other folds only.
+Macro F1 <b>{cross_validated.macro_f1:.3f}</b> (packaged engine: {summary.macro_f1:.3f}).</p>
+<table><thead><tr><th>field</th><th>packaged F1</th><th>CV precision</th><th>CV recall</th><th>CV F1</th><th>TP</th>
+<th>FP</th><th>FN</th></tr></thead><tbody>{rows}</tbody></table>"""
+
+
+def _clause_section(summary: Summary, cross_validated: Summary | None, folds: int | None) -> str:
+    """All CUAD categories as clause detection: presence P/R/F1 over contracts and evidence overlap."""
+    plain = summary.clauses
+    cv = cross_validated.clauses if cross_validated else None
+    if plain is None:
+        return ""
+    cv_rows = {r.category: r for r in cv.categories} if cv else {}
+    head = "<th>packaged P</th><th>R</th><th>F1</th><th>evidence</th>"
+    if cv:
+        head += f"<th>CV ({folds}-fold) P</th><th>R</th><th>F1</th><th>evidence</th>"
+    rows = []
+    for r in plain.categories:
+        cells = (f"<td>{escape(r.category)}{'' if r.in_macro else ' *'}</td><td>{r.gold_positives}</td>"
+                 f"<td>{r.precision:.3f}</td><td>{r.recall:.3f}</td><td><b>{r.f1:.3f}</b></td>"
+                 f"<td>{r.evidence_overlap:.3f}</td>")
+        if (c := cv_rows.get(r.category)) is not None:
+            cells += (f"<td>{c.precision:.3f}</td><td>{c.recall:.3f}</td><td><b>{c.f1:.3f}</b></td>"
+                      f"<td>{c.evidence_overlap:.3f}</td>")
+        rows.append(f"<tr>{cells}</tr>")
+    cv_line = (f" Cross-validated: macro F1 <b>{cv.macro_f1:.3f}</b>, evidence overlap "
+               f"<b>{cv.evidence_overlap:.3f}</b>." if cv else "")
+    return f"""<h2>Clause detection: {len(plain.categories)} CUAD categories</h2>
+<p>Presence per contract (gold: CUAD gives a span). Packaged finder: macro F1 <b>{plain.macro_f1:.3f}</b> over
+categories with at least 3 gold positives (* marks the rarer ones), evidence overlap <b>{plain.evidence_overlap:.3f}</b>
+(true positives whose quote overlaps a gold segment); {plain.quotes_verbatim} of {plain.quotes_emitted} quotes
+verbatim at their offsets.{cv_line}</p>
+<table><thead><tr><th>category</th><th>gold</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>"""
+
+
+def write_report(summary: Summary, directory: Path, cross_validated: Summary | None = None,
+                 folds: int | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "index.html"
-    path.write_text(render_html(summary), encoding="utf-8")
+    path.write_text(render_html(summary, cross_validated=cross_validated, folds=folds), encoding="utf-8")
     return path
 
 
@@ -69,4 +118,26 @@ def format_table(summary: Summary) -> str:
     lines.append(f"{'macro F1':38} {'':6} {'':6} {summary.macro_f1:6.3f}")
     lines.append(f"{summary.contracts} contracts, {summary.characters:,} chars in {summary.seconds:.1f} s; "
                  f"verbatim quotes {summary.values_with_verbatim_quote}/{summary.values_emitted}")
+    lines += _clause_lines(summary)
+    return "\n".join(lines)
+
+
+def _clause_lines(summary: Summary) -> list[str]:
+    figures = summary.clauses
+    if figures is None:
+        return []
+    averaged = sum(r.in_macro for r in figures.categories)
+    return [f"clauses ({len(figures.categories)} CUAD categories): presence macro F1 {figures.macro_f1:.3f} "
+            f"over {averaged} categories with >= 3 gold, evidence overlap {figures.evidence_overlap:.3f}, "
+            f"verbatim quotes {figures.quotes_verbatim}/{figures.quotes_emitted}"]
+
+
+def format_clause_table(summary: Summary) -> str:
+    """Per-category presence figures (printed by --cv, and available to anyone who wants all 41 rows)."""
+    figures = summary.clauses
+    if figures is None:
+        return ""
+    lines = [f"{'clause category':38} {'gold':>4} {'P':>6} {'R':>6} {'F1':>6} {'evid':>6}"]
+    lines += [f"{r.category:38} {r.gold_positives:4} {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f} "
+              f"{r.evidence_overlap:6.3f}" for r in figures.categories]
     return "\n".join(lines)

@@ -11,8 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agents.clause_finder import load_finder
 from agents.extractor.engine import Extractor
 from agents.extractor.offline import OfflineExtractor
+from evals.extraction.clause_scoring import ClauseFigures, score_clauses
+from evals.extraction.clauses import cuad_clauses
 from evals.extraction.dataset import Contract
 from evals.extraction.fields import FOCUS_FIELDS, cuad_fields
 from evals.extraction.scoring import FieldCounts, score_field
@@ -22,6 +25,7 @@ from tools.documents import Document
 class Prediction(BaseModel):
     id: str
     fields: dict[str, dict[str, Any]]
+    clauses: dict[str, dict[str, Any]] = {}  # every CUAD category: present, score, quotes (see clauses.py)
 
 
 class FieldScore(BaseModel):
@@ -42,12 +46,16 @@ class Summary(BaseModel):
     macro_f1: float
     values_emitted: int
     values_with_verbatim_quote: int
+    clauses: ClauseFigures | None = None  # the 41 CUAD categories as clause detection
 
 
 def predict_one(contract: Contract, extractor: Extractor | None = None) -> tuple[Prediction, int]:
     text = contract.read_text()
-    terms = (extractor or OfflineExtractor()).extract(Document.from_text(text, source=str(contract.text_path)))
-    return Prediction(id=contract.id, fields=cuad_fields(terms, text)), len(text)
+    extractor = extractor or OfflineExtractor()
+    terms = extractor.extract(Document.from_text(text, source=str(contract.text_path)))
+    finder = getattr(extractor, "finder", None) or load_finder()
+    return Prediction(id=contract.id, fields=cuad_fields(terms, text),
+                      clauses=cuad_clauses(terms, finder.categories)), len(text)
 
 
 def _predict_offline(contract: Contract) -> tuple[Prediction, int]:
@@ -106,7 +114,18 @@ def summarise(contracts: list[Contract], predictions: list[Prediction], characte
     emitted, verbatim = quotes_hold(contracts, predictions)
     return Summary(contracts=len(contracts), characters=characters, seconds=round(seconds, 2), fields=rows,
                    macro_f1=round(sum(r.f1 for r in rows) / len(rows), 4), values_emitted=emitted,
-                   values_with_verbatim_quote=verbatim)
+                   values_with_verbatim_quote=verbatim, clauses=clause_figures(contracts, predictions))
+
+
+def clause_figures(contracts: list[Contract], predictions: list[Prediction]) -> ClauseFigures:
+    """Presence and evidence for every category the predictions or the gold name (finder order first)."""
+    categories = list(load_finder().categories)
+    for contract in contracts:
+        categories += [c for c in contract.clauses if c not in categories]
+    ids = {p.id for p in predictions}
+    golds = {c.id: c.clauses for c in contracts}
+    texts = {c.id: c.read_text() for c in contracts if c.id in ids}
+    return score_clauses(categories, golds, {p.id: p.clauses for p in predictions}, texts)
 
 
 def run_eval(contracts: list[Contract], predictions_path: Path,
