@@ -351,6 +351,17 @@ def test_renewal_option_has_a_term_but_no_notice_to_stop_it():
      "Neither the Company nor the Consultant"),
     ("No action, case, suit or proceeding, regardless of form, arising out of this Agreement, may be brought by either "
      "party more than one (1) year after the cause of action has arisen.", "No action, case, suit"),
+    ("In no event (including a default of the Licensor hereunder) shall the Licensor or its agents be liable to the "
+     "Licensee for any amount in excess of the royalties actually received.", "In no event (including"),
+    ("The Supplier's liability for indirect loss, including consequential loss, loss of profit and loss of data, is "
+     "excluded.", "is excluded"),
+    ("The Provider shall credit the fees for the affected month, but specifically excluding any and all "
+     "consequential, punitive or other indirect damages.", "excluding any and all"),
+    ("Notwithstanding this Section 7, the Underwriter shall not be required to contribute any amount in excess of "
+     "the amount of any damages which the Underwriter has otherwise paid by reason of such untrue statement.",
+     "not be required to contribute"),
+    ("The Indemnifying Party's liability for all claims under this Agreement shall be subject to the following "
+     "limitations: (i) no claim below USD 10,000 may be brought.", "subject to the following"),
 ])
 def test_liability_limits_in_cuads_broad_sense(clause: str, quoted: str):
     text = PREAMBLE + "10. Remedies. " + clause + "\n"
@@ -456,3 +467,14 @@ def test_a_term_ending_at_the_earlier_of_listed_events():
     text = (PREAMBLE + "6.2 This Agreement shall remain in effect until the earlier of the following events occur:\n"
             "(a) the third (3rd) anniversary of this Agreement; and\n(b) the closing of a sale of Supplier.\n")
     assert _cited(text, _extract(text).expiration_date, "anniversary of this Agreement") == date(2018, 3, 3)
+
+
+@pytest.mark.parametrize("clause", [
+    "Neither the Agent nor the Sponsor shall be liable for any obligations of the Company resulting directly or "
+    "indirectly from the Promotion.",
+    "The provisions of Sections 1 (Definitions), 7 (Warranties) and 10 (Indemnification; Limitation of Liability) "
+    "shall survive the expiration of this Agreement.",
+])
+def test_sentences_that_are_no_limit_of_liability(clause: str):
+    text = PREAMBLE + "10. Miscellaneous. " + clause + "\n"
+    assert _extract(text).liability_cap is None
