@@ -478,3 +478,10 @@ def test_a_term_ending_at_the_earlier_of_listed_events():
 def test_sentences_that_are_no_limit_of_liability(clause: str):
     text = PREAMBLE + "10. Miscellaneous. " + clause + "\n"
     assert _extract(text).liability_cap is None
+
+
+def test_an_earlier_contract_made_effective_gives_this_one_no_effective_date():
+    text = ('MAINTENANCE AGREEMENT\n\nThis Maintenance Agreement supplements the original Network PURCHASE & LICENSE '
+            'CONTRACT, made effective on 06 April 2015, between Nord Telecom a.s. and Sud Systems Ltd.\n\n'
+            '1. Maintenance. Sud Systems Ltd shall maintain the Network.\n')
+    assert _extract(text).effective_date is None

@@ -28,7 +28,10 @@ _STRONG_CUE = re.compile(
     re.IGNORECASE)
 # A date describing something else: a revision stamp, a filing, an earlier agreement.
 _OTHER_THING = re.compile(r"(?:printed|filed|(?:original|existing|prior|underlying)\s+"
-                          r"(?:\w+\s+){0,3}?agreement)\W*(?:\w+\W+){0,8}$", re.IGNORECASE)
+                          r"(?:[\w&]+\s+){0,4}?(?:agreement|contract))\W*(?:\w+\W+){0,8}$", re.IGNORECASE)
+# "The Selling Agreement effective as of ...": a named agreement other than this one ("This Agreement").
+_NAMED_OTHER_AGREEMENT = re.compile(r"(?:^|[^\w])(?:[Tt]he|[Aa]n?|that\s+certain)\s+(?:[A-Z][\w&-]*\s+){1,6}(?:Agreement|AGREEMENT|"
+                                    r"Contract|CONTRACT),?\s*(?:made\s+|was\s+|is\s+)?$")
 # Another agreement the contract amends or refers to, then its date: "Amendment No. 2 to the Manufacturing and
 # Supply Agreement dated as of ...", "pursuant to the Underwriting Agreement, dated ...". Its own date is
 # written "This Agreement, dated ...".
@@ -197,7 +200,8 @@ def _effective(text: str, agreement: Found | None) -> tuple[Found | None, bool]:
         return None, True
     for cue in _EFFECTIVE_HEAD.finditer(text, 0, min(len(text), _HEAD_CHARS)):
         dates = find_dates(text, cue.end(), min(len(text), cue.end() + 60))
-        if dates:
+        before = text[max(0, cue.start() - 120):cue.start()]
+        if dates and not (_OTHER_THING.search(before) or _NAMED_OTHER_AGREEMENT.search(before)):
             return Found(dates[0].value, *_quote_span(text, dates[0])), True
     # Most contracts take effect on the date they are made; only some say so ("as of the date first written above").
     return agreement, agreement is not None and _takes_effect_when_made(text)
