@@ -99,6 +99,56 @@ def test_term_starting_on_an_event_has_no_effective_date():
     assert _cited(text, terms.expiration_date, "end when terminated") == "perpetual"
 
 
+def test_a_contract_that_is_only_dated_states_no_effective_date_but_its_term_runs_from_that_date():
+    text = ('This Services Agreement, dated as of June 3, 2011, is between Orion Labs, Inc. ("Orion") and Vega '
+            'Systems Ltd. ("Vega").\n\n4. Term. The term of this Agreement is three (3) years.\n')
+    terms = _extract(text)
+    assert terms.agreement_date.value == date(2011, 6, 3)
+    assert terms.effective_date is None
+    assert _cited(text, terms.expiration_date, "three (3) years") == date(2014, 6, 3)
+
+
+@pytest.mark.parametrize("statement", [
+    "This Agreement shall become effective as of the date first written above and shall continue for two (2) years.",
+    "The Term shall commence on the date hereof and, unless terminated earlier, continue for two (2) years.",
+    "This Agreement enters into force on the date of its signature by both parties and shall continue for two (2) "
+    "years.",
+])
+def test_a_contract_effective_when_made_has_the_agreement_date_as_effective_date(statement: str):
+    text = ('This Services Agreement, dated as of June 3, 2011, is between Orion Labs, Inc. ("Orion") and Vega '
+            'Systems Ltd. ("Vega").\n\n4. Term. ' + statement + '\n')
+    terms = _extract(text)
+    assert _cited(text, terms.effective_date, "June 3, 2011") == date(2011, 6, 3)
+    assert terms.expiration_date.value == date(2013, 6, 3)
+
+
+def test_another_document_effective_on_signing_gives_this_contract_no_effective_date():
+    text = ('This Alliance Agreement, dated as of May 5, 2019, is between Nord Foods LLC ("Nord") and Sud Trading '
+            'Corp. ("Sud").\n\n2. Deliveries. The Warrant issued to Nord is effective as of the date hereof in '
+            'accordance with its terms.\n')
+    assert _extract(text).effective_date is None
+
+
+@pytest.mark.parametrize(("clause", "quoted", "expected"), [
+    ("2. TERM OF AGREEMENT. This Agreement shall be in full force and effect commencing on March 1, 2021 and shall "
+     "remain in effect for one (1) year.", "March 1, 2021", date(2021, 3, 1)),
+    ('1.4 "Contract Period" shall mean that period of time commencing on April 1, 2021 and concluding March 31, '
+     '2024.', "April 1, 2021", date(2021, 4, 1)),
+    ("The effective date of the License will be July 1, 2021.", "July 1, 2021", date(2021, 7, 1)),
+])
+def test_effective_date_stated_in_the_term_clause(clause: str, quoted: str, expected: date):
+    text = ('This License Agreement, made this 12th day of February, 2021, is between Orion Labs, Inc. ("Orion") and '
+            'Vega Systems Ltd. ("Vega").\n\n' + clause + '\n')
+    assert _cited(text, _extract(text).effective_date, quoted) == expected
+
+
+def test_a_contract_year_commencing_is_no_effective_date():
+    text = ('This Supply Agreement, dated as of May 20, 2008, is between Nord Foods LLC ("Nord") and Sud Trading '
+            'Corp. ("Sud").\n\n1.3 "Contract Year" means each twelve month period, so that the first Contract Year '
+            'commences as of June 1, 2008.\n')
+    assert _extract(text).effective_date is None
+
+
 def test_date_glued_to_the_previous_word():
     text = ('DISTRIBUTOR AGREEMENT THIS DISTRIBUTOR AGREEMENT (this "Agreement") is made and effective as of1 August '
             '2019, by and between Gamma Foods LLC ("Company") and Delta Trading Corp. ("Distributor").\n')
@@ -120,6 +170,38 @@ def test_date_glued_to_the_previous_word():
 def test_expiration_phrasings(clause: str, expected: object, quoted: str):
     text = PREAMBLE + "1. Definitions. Capitalised words have their defined meanings.\n\n2. " + clause + "\n"
     assert _cited(text, _extract(text).expiration_date, quoted) == expected
+
+
+@pytest.mark.parametrize(("clause", "expected", "quoted"), [
+    # A stated end date outranks the duration beside it; "as otherwise provided herein" is no proviso.
+    ("Except as otherwise provided herein, this Agreement shall commence on April 1, 2016 and shall continue for a "
+     "term of three (3) years expiring March 31, 2019.", date(2019, 3, 31), "expiring March 31, 2019"),
+    ("This Agreement shall remain in effect until the later of (a) June 30, 2022 or (b) the date the parties sign "
+     "the Commercial Supply Agreement.", date(2022, 6, 30), "June 30, 2022"),
+    ("This Agreement shall continue in effect until the earlier of (a) the fifth (5t h) anniversary of this "
+     "Agreement and (b) termination by either party.", date(2020, 3, 3), "anniversary of this"),
+    ("The term of the Franchise shall be fifteen (15) years, commencing on January 1, 2016.", date(2031, 1, 1),
+     "fifteen (15) years"),
+    ("This Second Amendment shall be effective from the Amendment Effective Date and shall expire on December 31, "
+     "2021.", date(2021, 12, 31), "December 31"),
+    ("7) Term   The term of this Agreement is twelve (12) months from the date hereof.", date(2016, 3, 3),
+     "twelve (12) months"),
+    ("This Agreement enters into force on the date of its signature and remains in force for two (2) years.",
+     date(2017, 3, 3), "two (2) years"),
+])
+def test_expiration_stated_beside_other_words(clause: str, expected: date, quoted: str):
+    text = PREAMBLE + clause + "\n"
+    assert _cited(text, _extract(text).expiration_date, quoted) == expected
+
+
+@pytest.mark.parametrize("clause", [
+    "If any provision of this Agreement is held to be indefinite or unenforceable, the balance of this Agreement "
+    "shall continue in full force and effect.",
+    "Buyer's term of exclusivity for the Products shall expire on October 29, 2016.",
+])
+def test_sentences_that_do_not_state_the_contract_term(clause: str):
+    text = PREAMBLE + "5. Miscellaneous. " + clause + "\n"
+    assert _extract(text).expiration_date is None
 
 
 @pytest.mark.parametrize(("section", "expected", "quoted"), [
@@ -269,6 +351,17 @@ def test_renewal_option_has_a_term_but_no_notice_to_stop_it():
      "Neither the Company nor the Consultant"),
     ("No action, case, suit or proceeding, regardless of form, arising out of this Agreement, may be brought by either "
      "party more than one (1) year after the cause of action has arisen.", "No action, case, suit"),
+    ("In no event (including a default of the Licensor hereunder) shall the Licensor or its agents be liable to the "
+     "Licensee for any amount in excess of the royalties actually received.", "In no event (including"),
+    ("The Supplier's liability for indirect loss, including consequential loss, loss of profit and loss of data, is "
+     "excluded.", "is excluded"),
+    ("The Provider shall credit the fees for the affected month, but specifically excluding any and all "
+     "consequential, punitive or other indirect damages.", "excluding any and all"),
+    ("Notwithstanding this Section 7, the Underwriter shall not be required to contribute any amount in excess of "
+     "the amount of any damages which the Underwriter has otherwise paid by reason of such untrue statement.",
+     "not be required to contribute"),
+    ("The Indemnifying Party's liability for all claims under this Agreement shall be subject to the following "
+     "limitations: (i) no claim below USD 10,000 may be brought.", "subject to the following"),
 ])
 def test_liability_limits_in_cuads_broad_sense(clause: str, quoted: str):
     text = PREAMBLE + "10. Remedies. " + clause + "\n"
@@ -277,19 +370,23 @@ def test_liability_limits_in_cuads_broad_sense(clause: str, quoted: str):
     assert text[cap.citation.start:cap.citation.end] == cap.citation.quote
 
 
-@pytest.mark.parametrize(("preamble", "written", "expires"), [
+@pytest.mark.parametrize(("preamble", "written", "expires", "effective"), [
+    # The preamble only dates the contract: it states no effective date of its own, yet its term runs from it.
     ('This License Agreement is made this ___ day of _________, 2004 by and between Acme Widgets, Inc. ("Licensor") '
-     'and Beta Retail LLC ("Licensee").', "2004", "2014"),
+     'and Beta Retail LLC ("Licensee").', "2004", "2014", None),
     ('This Supply Agreement is entered into as of February ____, 2017 (the "Effective Date") by and between Acme '
-     'Widgets, Inc. and Beta Retail LLC.', "2017-02", "2027-02"),
+     'Widgets, Inc. and Beta Retail LLC.', "2017-02", "2027-02", "2017-02"),
 ])
 def test_a_preamble_date_left_blank_is_reported_with_only_what_is_written(preamble: str, written: str,
-                                                                          expires: str) -> None:
+                                                                          expires: str, effective: str | None) -> None:
     text = preamble + "\n\n1. Term. This Agreement shall commence on the Effective Date and continue for ten (10) years."
     terms = _extract(text)
     assert terms.agreement_date is None and terms.effective_date is None and terms.expiration_date is None
     assert _cited(text, terms.partial_agreement_date, written[:4]) == written
-    assert _cited(text, terms.partial_effective_date, written[:4]) == written
+    if effective is None:
+        assert terms.partial_effective_date is None
+    else:
+        assert _cited(text, terms.partial_effective_date, written[:4]) == effective
     assert _cited(text, terms.partial_expiration_date, "ten (10) years") == expires
 
 
@@ -335,3 +432,56 @@ def test_a_signature_page_before_the_preamble_dates_the_contract_by_its_last_sig
 ])
 def test_a_bare_and_splits_names_only_after_a_legal_form(preamble: str, names: list[str]):
     assert [p.name for p in _extract(preamble + "\n\nThe parties agree as follows.").parties] == names
+
+
+def test_an_indemnity_that_reads_like_a_limit_is_no_cap_on_liability():
+    # "in no event shall Buyer be responsible" matches the exclusion wording, but the clause finder sees an
+    # indemnity, not a limitation of liability.
+    text = (PREAMBLE + "1. Supply. Supplier shall supply the Products.\n\n8. Indemnity. Supplier shall indemnify Buyer "
+            "against all claims, and in no event shall Buyer be responsible for the costs of defending such claims.\n")
+    terms = _extract(text)
+    assert terms.liability_cap is None
+    assert next(c for c in terms.clauses if c.category == "Cap On Liability").present is False
+
+
+def test_three_parties_listed_with_commas_after_their_defined_names():
+    text = ('This Joint Marketing Agreement is entered into as of May 1, 2019 by and among Orion Labs, LLC, a Delaware '
+            'limited liability company ("Orion"), Vega Systems, Inc., a Nevada corporation ("Vega"), and Dana Whitfield '
+            '("Consultant").\n\n1. Marketing. The parties shall market the Products jointly.\n')
+    names = [p.name for p in _extract(text).parties]
+    assert names == ["Orion Labs, LLC", "Vega Systems, Inc.", "Dana Whitfield"]
+
+
+@pytest.mark.parametrize("opening", [
+    'This Amendment No. 3 (this "Amendment") to the Master Supply Agreement dated as of April 2, 2012 is entered into '
+    'on September 15, 2018 by and between Orion Labs, Inc. ("Orion") and Vega Systems Ltd. ("Vega").',
+    'Orion Labs, Inc. ("Orion") and Vega Systems Ltd. ("Vega"), pursuant to the Purchase Agreement, dated April 2, '
+    '2012, enter into this Services Agreement on September 15, 2018.',
+])
+def test_the_date_of_an_agreement_referred_to_is_not_this_contracts_date(opening: str):
+    text = opening + "\n\n1. Services. Orion shall provide the services.\n"
+    assert _cited(text, _extract(text).agreement_date, "September 15, 2018") == date(2018, 9, 15)
+
+
+def test_a_term_ending_at_the_earlier_of_listed_events():
+    text = (PREAMBLE + "6.2 This Agreement shall remain in effect until the earlier of the following events occur:\n"
+            "(a) the third (3rd) anniversary of this Agreement; and\n(b) the closing of a sale of Supplier.\n")
+    assert _cited(text, _extract(text).expiration_date, "anniversary of this Agreement") == date(2018, 3, 3)
+
+
+@pytest.mark.parametrize("clause", [
+    "Neither the Agent nor the Sponsor shall be liable for any obligations of the Company resulting directly or "
+    "indirectly from the Promotion.",
+    "The provisions of Sections 1 (Definitions), 7 (Warranties) and 10 (Indemnification; Limitation of Liability) "
+    "shall survive the expiration of this Agreement.",
+])
+def test_sentences_that_are_no_limit_of_liability(clause: str):
+    text = PREAMBLE + "10. Miscellaneous. " + clause + "\n"
+    assert _extract(text).liability_cap is None
+
+
+def test_an_earlier_contract_made_effective_gives_this_one_no_effective_date():
+    text = ('MAINTENANCE AGREEMENT\n\nThis Maintenance Agreement supplements the original Network PURCHASE & LICENSE '
+            'CONTRACT, made effective on 06 April 2015, between Nord Telecom a.s. and Sud Systems Ltd.\n\n'
+            '1. Maintenance. Sud Systems Ltd shall maintain the Network.\n')
+    assert _extract(text).effective_date is None

@@ -80,7 +80,9 @@ def insight_fields(terms: ContractTerms, ctx: ContractContext) -> _Fields:
     f.put("Opportunity__c", ctx.opportunity_id, None)
     f.put("Account__c", ctx.account_id, None)
     f.put("Ironclad_Record_Id__c", ctx.ironclad_record_id, None)
-    for name, cited in (("Agreement_Date__c", terms.agreement_date), ("Effective_Date__c", terms.effective_date)):
+    # A contract that states no effective date of its own takes effect on the date it was made.
+    effective = terms.effective_date or terms.agreement_date
+    for name, cited in (("Agreement_Date__c", terms.agreement_date), ("Effective_Date__c", effective)):
         if cited:
             f.put(name, cited.value, cited.citation)
     if terms.expiration_date and isinstance(terms.expiration_date.value, date):
@@ -150,7 +152,8 @@ def obligation_key(ctx: ContractContext, obligation: Obligation) -> str:
 
 
 def obligation_due(terms: ContractTerms, obligation: Obligation) -> date | None:
-    start = terms.effective_date.value if terms.effective_date else None
+    started = terms.effective_date or terms.agreement_date  # no stated effective date: the date it was made
+    start = started.value if started else None
     if start is None:
         return None
     if obligation.recurrence in RECURRENCE_MONTHS:

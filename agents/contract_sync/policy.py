@@ -65,7 +65,7 @@ def review_reasons(terms: ContractTerms, ctx: ContractContext, threshold: float 
                        f"{terms.total_contract_value.amount:,.2f} differs from the Opportunity Amount "
                        f"{Decimal(str(ctx.opportunity_amount)):,.2f} by {gap * 100:.1f}% (more than "
                        f"{VALUE_GAP_LIMIT * 100:.0f}%).")
-    missing = [name for name, value in (("effective date", terms.effective_date),
+    missing = [name for name, value in (("effective date", terms.effective_date or terms.agreement_date),
                                         ("expiration date or term", terms.expiration_date),
                                         ("parties", terms.parties)) if not value]
     if missing:

@@ -99,14 +99,15 @@ _CAP_CUES = [
                 r"exceed", re.IGNORECASE), "amount"),
     (re.compile(r"\bliabilit\w*\s+(?:\w+\s+){0,20}?(?:is|are|shall\s+be|will\s+be)\s+limited\s+to\b", re.IGNORECASE),
      "amount"),
-    (re.compile(r"\b(?:in\s+no\s+event|under\s+no\s+circumstances)\s+(?:shall|will)\s+(?:\w+[\s,]+){0,12}?(?:be\s+)?"
-                r"(?:liable|responsible)", re.IGNORECASE), "excluded_damages"),
-    (re.compile(r"\b(?:shall|will)\s+not\s+(?:\w+\s+){0,2}?be\s+(?:liable|responsible)\s+(?:\w+[\s,]+){0,20}?(?:indirect|"
-                r"incidental|special|consequential|punitive|exemplary|lost\s+profits)", re.IGNORECASE),
+    # "In no event (including a party's default) shall X or Y, on the one hand, or Z, on the other hand, be liable"
+    (re.compile(r"\b(?:in\s+no\s+event|under\s+no\s+circumstances)\s+(?:\([^()]{0,120}\)\s+)?(?:shal[lI]|will)\s+"
+                r"(?:\w+[\s,]+){0,20}?(?:be\s+)?(?:liable|responsible)", re.IGNORECASE), "excluded_damages"),
+    (re.compile(r"\b(?:shal[lI]|will)\s+not\s+(?:\w+\s+){0,2}?be\s+(?:liable|responsible)\s+(?:\w+[\s,]+){0,20}?(?:indirect|"
+                r"incidental|special|consequential|punitive|exemplary|lost\s+profits)\b", re.IGNORECASE),
      "excluded_damages"),
     # "Neither the Company nor the Consultant shall", "NEITHER PARTY WILL, UNDER ANY CIRCUMSTANCES, BE LIABLE"
-    (re.compile(r"\b(?:no|neither)\s+(?:[\w,]+\s+){0,6}?(?:shall|will),?\s+(?:[\w,]+\s+){0,4}?be\s+(?:liable|responsible)\s+"
-                r"(?:\w+[\s,]+){0,20}?(?:indirect|incidental|special|consequential|punitive|exemplary)", re.IGNORECASE),
+    (re.compile(r"\b(?:no|neither)\s+(?:[\w,]+\s+){0,6}?(?:shal[lI]|will),?\s+(?:[\w,]+\s+){0,4}?be\s+(?:liable|responsible)\s+"
+                r"(?:\w+[\s,]+){0,20}?(?:indirect|incidental|special|consequential|punitive|exemplary)\b", re.IGNORECASE),
      "excluded_damages"),
     (re.compile(r"\bno\s+(?:action|claim|suit|proceeding)s?[\s,]+(?:\w+[\s,]+){0,20}?may\s+be\s+(?:brought|commenced|"
                 r"instituted)\s+(?:\w+[\s,]+){0,12}?more\s+than", re.IGNORECASE), "claim_time_limit"),
@@ -121,7 +122,17 @@ _CAP_CUES = [
     (re.compile(r"\b(?:claims?|actions?)\s+(?:\w+[\s,]+){0,20}?(?:shall|will)\s+be\s+(?:\w+\s+){0,6}?barred\W+(?:\w+\W+)"
                 r"{0,8}?unless\s+(?:\w+[\s,]+){0,10}?(?:commenced|brought|filed|instituted)\s+within", re.IGNORECASE),
      "claim_time_limit"),
-    (re.compile(r"\blimitations?\s+(?:of|on)\s+(?:\w+\s+)?liabilit", re.IGNORECASE), "excluded_damages"),
+    # "X's liability for indirect loss, including consequential loss, ... is excluded"
+    (re.compile(r"\bliabilit\w*\s+(?:\w+[\s,]+){0,12}?(?:indirect|consequential|incidental|special)\b[^.;]{0,200}?\b(?:is|are|"
+                r"shall\s+be|will\s+be)\s+excluded\b", re.IGNORECASE), "excluded_damages"),
+    (re.compile(r"\bexcluding\s+(?:any\s+and\s+all\s+|all\s+|any\s+)?(?:\w+[\s,]+){0,4}?(?:consequential|punitive|indirect|"
+                r"incidental|special)\s+(?:\w+[\s,]+){0,6}?damages", re.IGNORECASE), "excluded_damages"),
+    (re.compile(r"\b(?:shall|will)\s+not\s+be\s+(?:required|obligated|liable)\s+to\s+(?:pay|contribute)\s+(?:\w+\s+){0,4}?"
+                r"in\s+excess\s+of\b", re.IGNORECASE), "amount"),
+    (re.compile(r"\bliabilit\w*\s+(?:\w+\s+){0,10}?(?:shall\s+be|is|will\s+be)\s+subject\s+to\s+(?:the\s+)?(?:following\s+)?"
+                r"limitations?\b", re.IGNORECASE), "amount"),
+    # A heading named in a list of surviving sections ("10 (Indemnification; Limitation of Liability)") is no clause.
+    (re.compile(r"\blimitations?\s+(?:of|on)\s+(?:\w+\s+)?liabilit\w*(?!\s*\))", re.IGNORECASE), "excluded_damages"),
 ]
 _MULTIPLE = re.compile(r"\b(\w+)\s+(?:\(\d+\)\s+)?times\s+the\s+(?:\w+\s+){0,4}?(?:fees|amounts?|price)", re.IGNORECASE)
 _FEES_PAID = re.compile(r"\b(?:amounts?|fees|sums|price|charges)\s+(?:\w+\s+){0,6}?(?:paid|payable)", re.IGNORECASE)

@@ -20,8 +20,8 @@ _DAY = r"(?<!\d)(?P<day>[0-3]?\d)(?:\s*(?:st|nd|rd|th|s\s?t|n\s?d|r\s?d|t\s?h)\b
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 
 DATE_PATTERNS = [
-    # March 12, 1999 / Nov. 02, 2019 / September 13th, 2019 / March 9th 2015 / March 12,1999
-    re.compile(rf"\b{_MONTH}\s+{_DAY}\s*,?\s*{_YEAR}\b", re.IGNORECASE),
+    # March 12, 1999 / Nov. 02, 2019 / September 13th, 2019 / March 9th 2015 / March 12,1999 / March 18. 2021
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\s*[,.]?\s*{_YEAR}\b", re.IGNORECASE),
     # 1 August 2019 / 14th day of November 2017 / 7th day of April, 2003
     re.compile(rf"{_DAY}\s+(?:day\s+of\s+)?{_MONTH},?\s+(?:in\s+the\s+year\s+)?{_YEAR}\b", re.IGNORECASE),
     # 05/05/98 / 3-14-18 (US month-first order, as SEC filings write it)

@@ -19,20 +19,22 @@ from agents.extractor.sections import under_heading
 from agents.extractor.spans import Found, sentence_bounds
 
 _TERM_CUE = re.compile(
-    r"(?<!\w)(?:initial\s+term|subscription\s+term\s+(?:of|is|shall)|term\s*:|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)|(?:agreement|contract)\s+"
+    r"(?<!\w)(?:initial\s+term|subscription\s+term\s+(?:of|is|shall)|term\s*:|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract|"
+    r"franchise|amendment|arrangement)|(?:shall|will)\s+(?:automatically\s+)?(?:terminate|expire|end)\s+on\b|(?:agreement|contract)\s+"
     r"(?:shall|will|is|continues)|[\"“]?term[\"”]?\s*(?:\)|shall|will|is)|(?:shall|will)\s+(?:commence|begin|become\s+"
-    r"effective)|valid\s+for|duration|[\"“](?:Expiration|Expiry|Termination|End)\s+Date[\"”]|contract\s+(?:period|end)|"
+    r"effective|continue|remain)|(?:remains?|continues?)\s+in\s+(?:full\s+)?(?:force|effect)|(?:enters?|comes?)\s+into\s+force|valid\s+for|duration|[\"“](?:Expiration|Expiry|Termination|End)\s+Date[\"”]|contract\s+(?:period|end)|"
     r"expir\w+\s+on|anniversary)",
     re.IGNORECASE,
 )
 _TERM_HEADING = re.compile(r"\bterm\b|\bduration\b|\bexpiration\b|\bperiod\s+of\s+(?:the\s+)?agreement", re.IGNORECASE)
 _SUBJECT = re.compile(
-    r"(?:(?:this|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract|promotion|order\s+form|subscriptions?)|\b(?:initial\s+)?term\b(?:\s+of\s+(?:this|the)\s+"
+    r"(?:(?:this|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract|promotion|order\s+form|subscriptions?|amendment|addendum)|\b(?:initial\s+)?term\b(?:\s+of\s+(?:this|the)\s+"
     r"(?:\w+\s+){0,3}?(?:agreement|contract))?|[\"“](?:Initial\s+)?Term[\"”])[\s,]+(?:[\w\"“”(),'’-]+\s+){0,25}?"
     r"(?:continu\w*|remain\w*|expir\w*|ends?\b|run\w*|conclud\w*|terminat\w*\s+(?:on|upon|at)|through|until|"
     r"(?:shall|will)\s+be\s+(?:for|in\s+(?:full\s+)?(?:force|effect)|effective|valid|(?:a\s+)?(?:period|term)\s+of)|"
     r"(?:is|be)\s+(?:for|valid|in\s+effect)|ha(?:s|ve)\s+an?\s+(?:initial\s+)?(?:term|duration)|(?:shall|will)\s+be\s+(?:\w+\s+){0,2}?"
-    r"(?:\(\d+\)\s+)?(?:years?|months?)\b)",
+    r"(?:\(\d+\)\s+)?(?:years?|months?)\b|is\s+(?:for\s+)?(?:a\s+(?:period|term)\s+of\s+)?(?:[\w-]+\s+){0,2}?(?:\(\d+\)\s+)?"
+    r"(?:years?|months?)\b)",
     re.IGNORECASE)
 _DEFINES = re.compile(r"[\"“](?:Initial\s+)?Term[\"”]\s+(?:means|shall\s+mean)|[\"“]?(?:Initial\s+Term|Expiration\s+Date|"
                       r"Expiry\s+Date|End\s+Date|Termination\s+Date|Contract\s+Period|Agreement\s+Period|Term\s+of\s+"
@@ -45,7 +47,7 @@ OTHER_PERIOD_NAME = re.compile(r"\b(?:Contract|Fiscal|Calendar|Agreement|Lease|R
 _OTHER_PERIOD = re.compile(
     r"\b(?:contract|fiscal|calendar|agreement|lease|royalty)\s+(?:year|quarter)|\broyalty\s+term|\blicen[cs]e\s+"
     r"(?:term|period)|\bwarrant\w*|\bconfidential\w*|\bnon-?solicit\w*|\bnon-?compet\w*|\bsurviv\w*|\bpayments?\b|"
-    r"\binvoice|\bstatute\s+of\s+limitations|\binsurance|\bwithin\s+(?:\w+\s+){0,3}(?:days|months)", re.IGNORECASE)
+    r"\binvoice|\bexclusivity\b|\bstatute\s+of\s+limitations|\binsurance|\bwithin\s+(?:\w+\s+){0,3}(?:days|months)", re.IGNORECASE)
 _NOT_LIFESPAN_START = re.compile(r"^\W*(?:\(?\w{1,4}[.)]\s+)?(?:during|throughout|for\s+(?:a|the)\s+period|within|after|"
                                  r"following|upon|in\s+the\s+event|if|notwithstanding\s+the\s+expiration)\b",
                                  re.IGNORECASE)
@@ -56,13 +58,16 @@ _AGREEMENT_LIVES = re.compile(r"\bthis\s+agreement\s+(?:shall|will)\s+(?:automat
                               r"terminate\s+(?:on|upon|at))", re.IGNORECASE)
 _UNTIL_DATE = re.compile(r"(?:\buntil|\bthrough|\bexpir\w*|\bending|\bend|\bconclud\w*|\bterminat\w*|\bthru|\bmeans|\bto|"
                          r"\bend\s*:|\bcontract\s+end\s*:|\bin\s+no\s+event\s+later\s+than)\s*(?:on\s+|at\s+|as\s+of\s+)?(?:and\s+including\s+)?(?:midnight\s+(?:on\s+)?)?"
-                         r"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?$", re.IGNORECASE)
+                         r"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?(?:(?:later|earlier|latest|earliest)\s+(?:of|to\s+occur\s+of)\s*:?\s*"
+                         r"(?:\(\w{1,3}\)\s*)?)?$", re.IGNORECASE)
 _ANNIVERSARY = re.compile(
-    r"\b(?P<ordinal>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")\s*(?:\(\s*\d+\s*(?:st|nd|rd|th)?\s*\)\s*)?"
+    r"\b(?P<ordinal>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")\s*(?:\(\s*\d+\s*(?:st|nd|rd|th|t\s?h|n\s?d|r\s?d|s\s?t)?"
+    r"\s*\)\s*)?"
     r"(?:year\s+)?anniversary\s+of\s+(?:the\s+)?(?P<anchor>(?:\w+\s+){0,3}?(?:effective\s+date|date\s+(?:hereof|of\s+"
-    r"(?:this\s+)?(?:agreement|execution))|execution\s+date|commencement\s+date|signing))", re.IGNORECASE)
+    r"(?:this\s+)?(?:agreement|execution))|execution\s+date|commencement\s+date|signing|this\s+agreement))",
+    re.IGNORECASE)
 _PERPETUAL = re.compile(
-    r"\b(?:perpetu\w+|indefinite\w*|until\s+(?:(?:it\s+is\s+|so\s+)?terminated|the\s+termination|termination|"
+    r"\b(?:perpetu\w+|indefinitely|(?:an?\s+)?indefinite\s+(?:term|period|duration)|until\s+(?:(?:it\s+is\s+|so\s+)?terminated|the\s+termination|termination|"
     r"such\s+time\s+as|either\s+party\s+terminates|this\s+agreement\s+is\s+terminated|terminated\s+by|(?:\w+\s+){1,4}?"
     r"ceases?\s+to|(?:\w+\s+){1,4}?ceases?\s+(?:\w+\s+){0,3}?(?:development|business|operations))|unless\s+and\s+"
     r"until\s+terminated|in\s+perpetuity|no\s+fixed\s+term|(?:end|expire)\s+when\s+terminated)\b", re.IGNORECASE)
@@ -79,7 +84,9 @@ _NOTICE_AFTER = re.compile(r"^[\s'’)]*(?:\(\s*\d+\s*\)\s*)?\W{0,3}\s*(?:writte
 _RENEWAL_WORD = re.compile(r"\brenew\w*|\bextension|\b(?:be|been|is|are|automatically)\s+extended\b|"
                            r"\bextend\w*\s+(?:this|the|such|its|each)\b", re.IGNORECASE)
 # Before a stated end date these make it a condition, not the term ("provided that if X, it ends on ...").
-_PROVISO = re.compile(r"\bprovided\b|\bif\b|\bin\s+the\s+event\b", re.IGNORECASE)
+# "Except as otherwise provided herein" is no proviso; "provided that" / "provided, however," is.
+_PROVISO = re.compile(r"\bprovided\s*(?:,\s*(?:however|further)\s*,?\s*)?(?:that\b|,)|\bif\b|\bin\s+the\s+event\b",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ def term_sentences(text: str) -> list[tuple[int, int, int]]:
     for cue in _TERM_CUE.finditer(text):
         start, end = sentence_bounds(text, cue.start(), 700)
         start = _after_heading(text, start, end) if _after_heading(text, start, end) <= cue.start() else start
+        end = _with_listed_items(text, start, end)
         if start in seen:
             continue
         seen.add(start)
@@ -114,6 +122,17 @@ def term_sentences(text: str) -> list[tuple[int, int, int]]:
         if score > 0:
             ranked.append((-score, start, end))
     return [(-negated, start, end) for negated, start, end in sorted(ranked)]
+
+
+def _with_listed_items(text: str, start: int, end: int) -> int:
+    """A term that ends at "the earlier of:" goes on in the events it lists ("(a) the fifth anniversary ...")."""
+    if not re.search(r"\b(?:earlier|later|earliest|latest|first\s+to\s+occur)\b[^.]{0,80}:\s*$", text[start:end]):
+        return end
+    for _ in range(2):
+        end = sentence_bounds(text, min(len(text) - 1, end + 1), 400)[1]
+        if not re.search(r"[:;]\s*(?:and|or)?\s*$", text[max(0, end - 8):end]):
+            break
+    return end
 
 
 def term_and_expiration(text: str, effective: Found | None) -> TermFindings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import cast
 
@@ -16,6 +15,12 @@ from agents.extractor.parties import find_parties
 from agents.extractor.spans import Found
 from tools.documents import Document
 
+# The liability-limit patterns also fire on indemnities and remedies that CUAD does not count as a cap: a cap is
+# kept only where the clause finder also sees one. Chosen on training folds (dev100 + train150 half 1, finders
+# trained without the scored contracts): F1 dev100 0.976 -> 0.982, half 1 0.714 -> 0.732; held-out half 2
+# 0.826 -> 0.844.
+CAP_ON_LIABILITY_MIN_SCORE = 0.2
+
 
 class OfflineExtractor:
     def __init__(self, finder: ClauseFinder | None = None):
@@ -23,6 +28,8 @@ class OfflineExtractor:
 
     def extract(self, document: Document) -> ContractTerms:
         text = document.text
+        findings = self.finder.find(document)
+        clause_score = {finding.category: finding.score for finding in findings}
 
         def cited(found: Found | None) -> Cited | None:
             return None if found is None else Cited(value=found.value, citation=cite(document, found.start, found.end))
@@ -30,13 +37,15 @@ class OfflineExtractor:
         parties = [Party(name=p.name, role=p.role, citation=cite(document, p.start, max(p.end, p.quote_end)))
                    for p in find_parties(text)]
         agreement = contract_dates.agreement_date(text)
+        # The term runs from the effective date; it is reported only where the contract states one.
         effective = contract_dates.effective_date(text, agreement)
+        stated_effective = contract_dates.stated_effective_date(text, agreement)
         life = lifespan.term_and_expiration(text, effective)
         renewed = renewal.renewal(text, str(life.initial_term.value) if life.initial_term else None)
 
         cap = clauses.liability_cap(text)
         liability: LiabilityCap | None = None
-        if cap:
+        if cap and clause_score.get("Cap On Liability", 1.0) >= CAP_ON_LIABILITY_MIN_SCORE:
             kind, money_found, multiple = cap
             money = _money(document, money_found)
             liability = LiabilityCap(kind=kind.value, amount=money, multiple=multiple,
@@ -61,10 +70,10 @@ class OfflineExtractor:
         terms = ContractTerms(
             parties=parties,
             agreement_date=full(agreement),
-            effective_date=full(effective) if effective and isinstance(effective.value, date | PartialDate) else None,
+            effective_date=full(stated_effective),
             expiration_date=full(life.expiration),
             partial_agreement_date=partial(agreement),
-            partial_effective_date=partial(effective),
+            partial_effective_date=partial(stated_effective),
             partial_expiration_date=partial(life.expiration),
             initial_term=cited(life.initial_term),
             auto_renewal=cited(renewed.auto_renewal),
@@ -77,7 +86,7 @@ class OfflineExtractor:
             total_contract_value=_money(document, total),
             liability_cap=liability,
             obligations=duties,
-            clauses=self.finder.find(document),
+            clauses=findings,
         )
         # The engine builds citations from spans, so this never drops anything today; it is the contract every
         # engine honours (a model engine's quotes go through the same gate).

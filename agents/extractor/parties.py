@@ -14,8 +14,9 @@ _SEGMENT_END = re.compile(
     r"\bBACKGROUND\b|\bPREAMBLE\b|\bIN\s+CONSIDERATION\b|\bThe\s+parties\s+(?:hereby\s+)?agree|"
     r"\.[\"”)]?[ \t]*(?:\n|$)|\n\s*(?:1\.|ARTICLE|Section\s+1)\s",
 )
+# A list of three or more parties separates with commas after each one's defined name: '("Farids"), Edible ...'.
 _SEPARATOR = re.compile(
-    r"(?:[,)”\"]\s*|\s+)and\s+(?=[A-Z0-9\"“])|[,)”\"]\s*&\s+|;\s*(?:and\s+)?|\n\s*(?:AND|and|And)\s*:?\s*\n"
+    r"(?:[,)”\"]\s*|\s+)and\s+(?=[A-Z0-9\"“])|[,)”\"]\s*&\s+|;\s*(?:and\s+)?|[)”\"]\s*,\s+(?=[A-Z])(?!Inc\b|LLC\b|Ltd\b)|\n\s*(?:AND|and|And)\s*:?\s*\n"
     r"|\n\s*\n\s*(?=\d\.\s|\(\d\)\s|[A-Z][A-Za-z]+\s*:)",
 )
 _SUFFIX = (r"(?:Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|Corp|Corporation|Co|N\.A|S\.A|S\.A\.S|L\.P|LP|LLP|PLC|plc|"
