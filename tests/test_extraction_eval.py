@@ -132,6 +132,9 @@ def test_scoring_arithmetic_on_hand_made_labels(tmp_path: Path):
     ("Governing Law", "England, United Kingdom; Wales, United Kingdom", "England, United Kingdom", (1, 0, 0)),
     ("Governing Law", "Federal Republic of Germany", "Germany", (1, 0, 0)),
     ("Governing Law", "Delaware, Illinois", "Illinois", (1, 0, 0)),
+    # An item that only restates the collective ("each a Party") names nobody: one gold party, not two.
+    ("Parties", 'Acme Robotics Inc ("Acme"); each a "Party"', ["Acme Robotics"], (1, 0, 0)),
+    ("Parties", 'Acme Robotics Inc; individually as a "Party"; Borealis GmbH', ["Acme Robotics"], (1, 0, 1)),
 ])
 def test_gold_normalisation(field, answer, value, expected):
     counts = score_field(field, answer, _field(value))

@@ -101,6 +101,10 @@ def gold_jurisdictions(answer: str) -> list[str]:
 
 
 _COLLECTIVE = re.compile(r"\b(?:party|parties|collectively|individually|each)\b", re.IGNORECASE)
+# Words that only restate the collective ("each a", "individually as a", "hereinafter referred to collectively
+# the"): an item made of nothing else names no party.
+_COLLECTIVE_ONLY = {"each", "a", "an", "the", "as", "to", "individually", "collectively", "jointly", "severally",
+                    "together", "hereinafter", "herein", "referred", "sometimes", "party", "parties", "and", "or"}
 
 
 def gold_parties(answer: str) -> list[str]:
@@ -127,6 +131,8 @@ def gold_parties(answer: str) -> list[str]:
         if not re.search(r"[A-Za-z]{2}", name) or re.fullmatch(r"[\[\]_X\s]*", name):
             continue
         if " and " in f" {name} " and _COLLECTIVE.search(alias):
+            continue
+        if set(re.findall(r"[a-z]+", name.lower())) <= _COLLECTIVE_ONLY:
             continue
         names.append(name)
     return names
