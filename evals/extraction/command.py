@@ -14,6 +14,10 @@ from pathlib import Path
 
 from agents.extractor.engine import Extractor
 from agents.extractor.model_engine import ModelExtractor
+from evals.extraction.calibration import CalibrationFigures, format_figures
+from evals.extraction.calibration import cross_validate as cross_validate_calibration
+from evals.extraction.calibration_examples import read_prediction_lines, value_examples
+from evals.extraction.calibration_html import calibration_section
 from evals.extraction.dataset import Contract, DatasetError, load_dataset
 from evals.extraction.report import format_clause_table, format_table, write_report
 from evals.extraction.runner import Summary, run_eval, write_predictions, write_summary
@@ -91,6 +95,9 @@ def _run_cv(args: argparse.Namespace, contracts: list[Contract]) -> int:
     print(f"cross-validated ({args.cv}-fold, grouped by contract, pooled over folds):")
     print(format_table(summary))
     print(format_clause_table(summary))
+    calibration = _calibration(args, contracts)
+    if calibration is not None:
+        print(format_figures(calibration))
     if args.report:
         # The packaged engine's figures beside the out-of-fold ones (on contracts its finder was trained on).
         _, packaged = run_eval(contracts, args.report / "packaged-predictions.jsonl")
@@ -98,8 +105,21 @@ def _run_cv(args: argparse.Namespace, contracts: list[Contract]) -> int:
               f"clause macro F1 {_clause_macro(packaged):.3f}")
         write_summary(summary, args.report / "summary.json")
         write_summary(packaged, args.report / "packaged-summary.json")
-        print(f"report: {write_report(packaged, args.report, cross_validated=summary, folds=args.cv)}")
+        sections = calibration_section(calibration) if calibration is not None else ""
+        print(f"report: {write_report(packaged, args.report, cross_validated=summary, folds=args.cv, extra_sections=sections)}")
     return 0
+
+
+def _calibration(args: argparse.Namespace, contracts: list[Contract]) -> CalibrationFigures | None:
+    """The confidence calibrator cross-validated on the out-of-fold lines just written (None: too few values)."""
+    examples = value_examples(read_prediction_lines(args.predictions), contracts)
+    datasets = {c.id: c.text_path.parent.parent.name for c in contracts}
+    try:
+        figures, _ = cross_validate_calibration(examples, k=args.cv, datasets=datasets)
+    except ValueError as exc:
+        print(f"confidence calibration not cross-validated: {exc}")
+        return None
+    return figures
 
 
 def _clause_macro(summary: Summary) -> float:

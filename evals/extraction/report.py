@@ -31,7 +31,7 @@ def _chart(summary: Summary) -> str:
 
 
 def render_html(summary: Summary, title: str = "Contract-terms extraction on CUAD",
-                cross_validated: Summary | None = None, folds: int | None = None) -> str:
+                cross_validated: Summary | None = None, folds: int | None = None, extra_sections: str = "") -> str:
     table = "".join(
         f"<tr><td>{escape(r.field)}</td><td>{r.precision:.3f}</td><td>{r.recall:.3f}</td><td><b>{r.f1:.3f}</b></td>"
         f"<td>{r.tp}</td><td>{r.fp}</td><td>{r.fn}</td></tr>"
@@ -54,6 +54,7 @@ Macro F1 <b>{summary.macro_f1:.3f}</b>. {summary.values_with_verbatim_quote} of 
 word overlap; see <code>evals/extraction/gold.py</code> and <code>scoring.py</code> for the exact rules.</p>
 {_cross_validated_fields(summary, cross_validated, folds)}
 {_clause_section(summary, cross_validated, folds)}
+{extra_sections}
 </body></html>
 """
 
@@ -104,10 +105,11 @@ verbatim at their offsets.{cv_line}</p>
 
 
 def write_report(summary: Summary, directory: Path, cross_validated: Summary | None = None,
-                 folds: int | None = None) -> Path:
+                 folds: int | None = None, extra_sections: str = "") -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "index.html"
-    path.write_text(render_html(summary, cross_validated=cross_validated, folds=folds), encoding="utf-8")
+    path.write_text(render_html(summary, cross_validated=cross_validated, folds=folds,
+                                extra_sections=extra_sections), encoding="utf-8")
     return path
 
 
