@@ -3,7 +3,9 @@
 Per category a linear model gives each passage a probability of stating the category. The contract-level
 score is a calibrated (Platt) function of the best passage's logit; a category is present at or above its
 threshold (both fitted on out-of-fold scores by `train.py`). Quotes are the best passages, verbatim at their
-offsets: the best one always when present, up to `MAX_QUOTES` when they also clear the quote threshold.
+offsets: the best one always when present, and up to `MAX_QUOTES` in all whose logit is within the quote
+margin of the best one (a clause often spans a few sentences, and a relative cut follows each contract's own
+score scale; an absolute probability cut left 17 % of true positives quoting only a neighbouring sentence).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:  # agents.extractor imports this module (OfflineExtractor hold
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 MAX_QUOTES = 3
+QUOTE_MARGIN = 3.0  # logits below the best passage's; chosen on inner folds (see train.py)
 _FORMAT = 1
 
 
@@ -58,7 +61,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 class ClauseFinder:
     def __init__(self, categories: list[str], featurizer: Featurizer, weights: np.ndarray, bias: np.ndarray,
-                 platt: np.ndarray, presence_threshold: np.ndarray, quote_threshold: np.ndarray):
+                 platt: np.ndarray, presence_threshold: np.ndarray, quote_margin: np.ndarray):
         n = len(categories)
         if weights.shape != (len(featurizer.vocabulary), n) or bias.shape != (n,) or platt.shape != (n, 2):
             raise ValueError("finder arrays do not match the vocabulary and categories")
@@ -68,7 +71,7 @@ class ClauseFinder:
         self.bias = np.asarray(bias, dtype=np.float32)
         self.platt = np.asarray(platt, dtype=np.float64)         # (slope, intercept) on the best passage logit
         self.presence_threshold = np.asarray(presence_threshold, dtype=np.float64)
-        self.quote_threshold = np.asarray(quote_threshold, dtype=np.float64)
+        self.quote_margin = np.asarray(quote_margin, dtype=np.float64)
 
     def passage_logits(self, text: str, passages: list[Passage]) -> np.ndarray:
         if not passages:
@@ -96,9 +99,8 @@ class ClauseFinder:
             quotes: list[tuple[int, int]] = []
             if present:
                 order = np.argsort(-logits[:, column], kind="stable")[:MAX_QUOTES]
-                probabilities = _sigmoid(logits[order, column])
-                quotes = [(passages[i].start, passages[i].end) for rank, i in enumerate(order)
-                          if rank == 0 or probabilities[rank] >= self.quote_threshold[column]]
+                floor = logits[order[0], column] - self.quote_margin[column]
+                quotes = [(passages[i].start, passages[i].end) for i in order if logits[i, column] >= floor]
             verdicts.append(ContractClause(category, present, float(presence[column]), quotes))
         return verdicts
 
@@ -116,7 +118,7 @@ class ClauseFinder:
         directory.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(directory / "weights.npz", weights=self.weights.astype(np.float16),
                             bias=self.bias, idf=self.featurizer.idf, platt=self.platt,
-                            presence_threshold=self.presence_threshold, quote_threshold=self.quote_threshold)
+                            presence_threshold=self.presence_threshold, quote_margin=self.quote_margin)
         meta = {"format": _FORMAT, "categories": self.categories, "vocabulary": self.featurizer.vocabulary}
         (directory / "finder.json").write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -133,7 +135,9 @@ class ClauseFinder:
             raise FinderArtifactsError(f"{directory}: artifact format {meta.get('format')}, expected {_FORMAT}")
         return cls(meta["categories"], Featurizer(meta["vocabulary"], arrays["idf"]),
                    arrays["weights"].astype(np.float32), arrays["bias"], arrays["platt"],
-                   arrays["presence_threshold"], arrays["quote_threshold"])
+                   arrays["presence_threshold"],
+                   arrays["quote_margin"] if "quote_margin" in arrays else np.full(len(meta["categories"]),
+                                                                                    QUOTE_MARGIN))
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from agents.clause_finder.features import Featurizer, passage_tokens
-from agents.clause_finder.model import ClauseFinder
+from agents.clause_finder.model import QUOTE_MARGIN, ClauseFinder
 from agents.clause_finder.passages import Passage, split_passages
 from agents.clause_finder.training_data import LabelledText
 
@@ -32,7 +32,6 @@ MIN_NEGATIVES = 4000
 REGULARISATION_C = 12.0
 AVERAGE_INNER_MODELS = 1  # ship the mean of the inner-fold models, the ones the calibration was fitted on
 HARD_NEGATIVES_PER_POSITIVE = 3  # second round: add the negatives the first model scores highest
-QUOTE_THRESHOLD = 0.5
 
 
 @dataclass
@@ -197,4 +196,4 @@ def fit_corpus(corpus: _Corpus, featurizer: Featurizer, names: list[str], seed: 
     else:
         weights, bias = _fit_passage_models(corpus, np.arange(len(corpus.labels)), seed)
     return ClauseFinder(names, featurizer, weights, bias, platt, thresholds,
-                        np.full(len(names), QUOTE_THRESHOLD))
+                        np.full(len(names), QUOTE_MARGIN))
