@@ -31,7 +31,7 @@ def subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail(str(exc), pytrace=False)
     target = tmp_path_factory.mktemp("calibration") / "train-subset"
     (target / "texts").mkdir(parents=True)
-    rows = [json.loads(line) for line in (cuad / "labels.jsonl").read_text(encoding="utf-8").splitlines()][:SUBSET]
+    rows = [json.loads(line) for line in (cuad / "labels.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()][:SUBSET]
     for row in rows:
         shutil.copy(cuad / row["text_file"], target / row["text_file"])
     (target / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -110,3 +110,13 @@ def test_predictions_for_a_contract_outside_the_datasets_are_refused(subset: Pat
     stray.write_text(json.dumps({"id": "not-a-contract", "fields": {}}) + "\n", encoding="utf-8")
     assert main(["eval", "calibration", "--predictions", str(stray), "--dataset", str(subset)]) == 2
     assert "names no contract of the datasets given" in capsys.readouterr().err
+
+
+def test_prediction_lines_split_on_newlines_only(tmp_path: Path) -> None:
+    """A quote may hold U+2028 or a form feed (JSON keeps them raw); JSON Lines end only at "\\n"."""
+    path = tmp_path / "p.jsonl"
+    lines = [{"id": "c1", "fields": {"Governing Law": {"value": "Delaware", "quote": "laws of\u2028Delaware\x0c",
+                                                       "start": 0, "end": 17}}},
+             {"id": "c2", "fields": {}}]
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    assert read_prediction_lines(path) == lines

@@ -44,7 +44,7 @@ def load_labelled(dirs: Iterable[str | Path]) -> list[LabelledText]:
         labels = directory / "labels.jsonl"
         if not labels.is_file():
             raise TrainingDataError(f"{directory} has no labels.jsonl")
-        for number, line in enumerate(labels.read_text(encoding="utf-8").splitlines(), start=1):
+        for number, line in enumerate(labels.read_text(encoding="utf-8").split("\n"), start=1):
             if not line.strip():
                 continue
             try:

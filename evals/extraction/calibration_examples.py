@@ -34,7 +34,7 @@ def read_prediction_lines(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise DatasetError(f"no predictions file {path}")
     lines: list[dict[str, Any]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -38,7 +38,7 @@ def load_dataset(directory: str | Path) -> list[Contract]:
     if not labels.is_file():
         raise DatasetError(f"{directory} has no labels.jsonl")
     contracts: list[Contract] = []
-    for number, line in enumerate(labels.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(labels.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:
