@@ -22,8 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agents.extractor.confidence_features import PARTIES, EmittedValue, emitted_values, value_features
-from agents.extractor.models import Cited, ContractTerms
-from evals.extraction.fields import (
+from agents.extractor.cuad_fields import (
     AGREEMENT_DATE,
     CAP_ON_LIABILITY,
     EFFECTIVE_DATE,
@@ -33,6 +32,7 @@ from evals.extraction.fields import (
     RENEWAL_TERM,
     cuad_fields,
 )
+from agents.extractor.models import Cited, ContractTerms
 from tools.documents import Document
 
 MODEL_PATH = Path(__file__).with_name("confidence_model.json")

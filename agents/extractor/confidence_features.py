@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from agents.extractor.durations import duration_key
-from agents.extractor.jurisdictions import US_STATES
-from evals.extraction.fields import (
+from agents.extractor.cuad_fields import (
     AGREEMENT_DATE,
     CAP_ON_LIABILITY,
     EFFECTIVE_DATE,
@@ -29,6 +27,8 @@ from evals.extraction.fields import (
     PARTIES,
     RENEWAL_TERM,
 )
+from agents.extractor.durations import duration_key
+from agents.extractor.jurisdictions import US_STATES
 
 # The focus fields are CUAD category names; the eval's projection owns them (and the record form above).
 CALIBRATED_FIELDS = FOCUS_FIELDS

@@ -150,17 +150,14 @@ def agreement_date(text: str) -> Found | None:
     return None
 
 
-def effective_date(text: str, agreement: Found | None) -> Found | None:
-    """The date the contract takes effect (the start its term runs from), or None when it takes effect on an event
-    we cannot date. Without a statement of its own this is the agreement date: see `stated_effective_date`."""
-    return _effective(text, agreement)[0]
+def effective_dates(text: str, agreement: Found | None) -> tuple[Found | None, Found | None]:
+    """(the date the contract takes effect, the effective date it states), from one reading.
 
-
-def stated_effective_date(text: str, agreement: Found | None) -> Found | None:
-    """The effective date the contract states: defined, commenced, or the agreement date where the contract says it
-    takes effect when made or signed. None when it only carries a date."""
+    The first is the start its term runs from, or None when it takes effect on an event we cannot date; without a
+    statement of its own it is the agreement date. The second is set only where the contract states one: defined,
+    commenced, or the agreement date where the contract says it takes effect when made or signed."""
     found, stated = _effective(text, agreement)
-    return found if stated else None
+    return found, found if stated else None
 
 
 def _takes_effect_when_made(text: str) -> bool:

@@ -38,8 +38,7 @@ class OfflineExtractor:
                    for p in find_parties(text)]
         agreement = contract_dates.agreement_date(text)
         # The term runs from the effective date; it is reported only where the contract states one.
-        effective = contract_dates.effective_date(text, agreement)
-        stated_effective = contract_dates.stated_effective_date(text, agreement)
+        effective, stated_effective = contract_dates.effective_dates(text, agreement)
         life = lifespan.term_and_expiration(text, effective)
         renewed = renewal.renewal(text, str(life.initial_term.value) if life.initial_term else None)
 

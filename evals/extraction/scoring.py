@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agents.extractor import cuad_fields as F
 from agents.extractor.durations import duration_key
 from agents.extractor.jurisdictions import jurisdiction_key
-from evals.extraction import fields as F
 from evals.extraction.gold import (
     GoldDate,
     GoldDuration,

@@ -1,4 +1,5 @@
-"""The eight CUAD focus categories we score, and how `ContractTerms` projects onto them."""
+"""The eight CUAD focus categories and how `ContractTerms` projects onto them: the eval's prediction record,
+and what the confidence calibrator reads."""
 
 from __future__ import annotations
 
