@@ -188,6 +188,15 @@ def test_expiration_phrasings(clause: str, expected: object, quoted: str):
      "twelve (12) months"),
     ("This Agreement enters into force on the date of its signature and remains in force for two (2) years.",
      date(2017, 3, 3), "two (2) years"),
+    # A typed date whose comma became a full stop does not end the sentence.
+    ("This Agreement shall be in effect until March 18. 2021, unless sooner terminated by either party.",
+     date(2021, 3, 18), "until March 18. 2021"),
+    # "At least" a year is a term, not a notice period.
+    ("This Agreement shall remain in full force and effect for at least one (1) year from the Effective Date.",
+     date(2016, 3, 3), "at least one (1) year"),
+    # Execution is the agreement's own date, not some later event the term waits for.
+    ("The term of this Agreement shall continue for a period of five years following the initial date of "
+     "execution of this Agreement.", date(2020, 3, 3), "five years following"),
 ])
 def test_expiration_stated_beside_other_words(clause: str, expected: date, quoted: str):
     text = PREAMBLE + clause + "\n"
@@ -212,6 +221,9 @@ def test_sentences_that_do_not_state_the_contract_term(clause: str):
     # SaaS order-form wording: the subscriptions run for the Subscription Term.
     ("4. SUBSCRIPTION TERM AND RENEWAL\n4.1 The subscriptions in this Order Form start on the Effective Date and "
      "shall continue for the Subscription Term of 12 months.", date(2016, 3, 3), "Subscription Term of 12 months"),
+    # A numbered heading in sentence case still heads the section ("It" is the agreement).
+    ("7.5   Term and termination\n\n      This contract replaces the earlier annex in full.\n\n      It shall be "
+     "effective on 06 October 2016 and shall have a duration of two years.", date(2018, 10, 6), "duration of two"),
 ])
 def test_term_sections_under_a_heading(section: str, expected: object, quoted: str):
     text = PREAMBLE + section + "\n"

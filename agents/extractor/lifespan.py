@@ -72,10 +72,11 @@ _PERPETUAL = re.compile(
     r"ceases?\s+to|(?:\w+\s+){1,4}?ceases?\s+(?:\w+\s+){0,3}?(?:development|business|operations))|unless\s+and\s+"
     r"until\s+terminated|in\s+perpetuity|no\s+fixed\s+term|(?:end|expire)\s+when\s+terminated)\b", re.IGNORECASE)
 _ANCHOR_OTHER = re.compile(
-    r"\W*(?:\w+\s+){0,3}?(?:from|after|following|of)\s+(?:the\s+)?(?:date\s+of\s+)?(?:first|initial|launch|commercial|"
+    r"\W*(?:\w+\s+){0,3}?(?:from|after|following|of)\s+(?:the\s+)?(?:date\s+of\s+)?"
+    r"(?!(?:initial\s+|first\s+)?(?:date\s+of\s+)?(?:execution|signing|signature)\b)(?:first|initial|launch|commercial|"
     r"completion|acceptance|delivery|regulatory|approval|closing|receipt|installation|opening|expiration|"
     r"termination|last|such)", re.IGNORECASE)
-_NOTICE_AROUND = re.compile(r"(?:notice|within|at\s+least|no\s+(?:less|later|more)\s+than|not\s+less\s+than|"
+_NOTICE_AROUND = re.compile(r"(?:notice|within|no\s+(?:less|later|more)\s+than|not\s+less\s+than|"
                             r"minimum\s+of|giving|upon)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _NOTICE_AFTER = re.compile(r"^[\s'’)]*(?:\(\s*\d+\s*\)\s*)?\W{0,3}\s*(?:written\s+|prior\s+written\s+|advance\s+|prior\s+)?"
                            r"(?:prior|before|in\s+advance|notice|preceding|following\s+(?:receipt|notice)|after\s+"

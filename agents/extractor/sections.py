@@ -11,7 +11,7 @@ import re
 
 _NUMBER = r"(?:(?:ARTICLE|Article|SECTION|Section|Clause|CLAUSE)\s+)?(?:[\dIVXivx]+[A-Za-z]?(?:\.\d+)*[.):]?|\([a-z\d]+\))"
 # A heading is a few capitalised words, optionally numbered, ending the line or followed by "." / ":" / " - ".
-_OWN_LINE = re.compile(rf"^[ \t*]*(?:{_NUMBER}[ \t]*[-–—:]?[ \t]*)?(?P<title>[A-Z][A-Za-z&,;'’/ \t-]{{1,70}}?)[ \t]*[.:]?[ \t]*$")
+_OWN_LINE = re.compile(rf"^[ \t*]*(?P<number>{_NUMBER}[ \t]*[-–—:]?[ \t]*)?(?P<title>[A-Z][A-Za-z&,;'’/ \t-]{{1,70}}?)[ \t]*[.:]?[ \t]*$")
 _INLINE = re.compile(rf"[ \t*]*(?:{_NUMBER}[ \t]+)?(?P<title>(?:[A-Z][A-Za-z'’/-]*|of|and|or|the|to|on|for|in)"
                      rf"(?:[ \t]+(?:[A-Z][A-Za-z'’/-]*|of|and|or|the|to|on|for|in)){{0,6}})[ \t]*(?:\.|:|[ \t]-)[ \t]+(?=\S)")
 _LOOKBACK_LINES = 4
@@ -26,6 +26,11 @@ def _title_case(title: str) -> bool:
     words = title.split()
     capitalised = sum(w[0].isupper() for w in words)
     return len(words) <= 8 and capitalised * 2 > len(words)
+
+
+def _numbered_heading(title: str) -> bool:
+    """A numbered line in sentence case ("7.5 Term and termination") is a heading when it is short."""
+    return len(title.split()) <= 5
 
 
 def headings_before(text: str, position: int, max_chars: int = 1500) -> list[str]:
@@ -47,7 +52,7 @@ def headings_before(text: str, position: int, max_chars: int = 1500) -> list[str
             continue
         seen_lines += 1
         own = _OWN_LINE.match(line)
-        if own and _title_case(own.group("title")):
+        if own and (_title_case(own.group("title")) or (own.group("number") and _numbered_heading(own.group("title")))):
             titles.append(own.group("title").strip())
         else:
             inline = _INLINE.match(line)
