@@ -92,6 +92,10 @@ def test_cv_command_prints_threshold_precision_share_to_review_and_reliability(s
     values = sum(b["values"] for b in figures["reliability"])
     assert values == sum(f["values"] for f in figures["fields"])  # every held-out value lands in one bin
     assert 0.0 <= figures["share_to_review"] <= 1.0 and len(figures["fold_thresholds"]) == 5
+    # Each synced field has its own cut, never under the global one, and the table shows it.
+    assert set(figures["field_thresholds"]) <= {f["field"] for f in figures["fields"]} - {"Parties"}
+    assert figures["field_thresholds"] and all(t >= figures["threshold"] for t in figures["field_thresholds"].values())
+    assert all(f["threshold"] == figures["field_thresholds"].get(f["field"]) for f in figures["fields"])
     assert "reliability diagram" in (report / "calibration.html").read_text(encoding="utf-8")
 
 
@@ -102,6 +106,10 @@ def test_train_command_writes_an_artifact_the_calibrator_loads(subset: Path, tmp
     model = CalibratorModel.model_validate_json(out.read_text(encoding="utf-8"))
     assert f"threshold {model.threshold:.3f}" in capsys.readouterr().out
     assert model.training["cv"]["threshold"] == model.threshold and model.training["contracts"] == SUBSET
+    assert model.field_thresholds and model.field_thresholds == model.training["cv"]["field_thresholds"]
+    calibrator = Calibrator(model)
+    assert all(calibrator.threshold_for(f) == t >= model.threshold for f, t in model.field_thresholds.items())
+    assert calibrator.threshold_for("a field with no cut of its own") == model.threshold
     assert 0.0 <= load_calibrator().threshold <= 1.0  # and the packaged one reads too
 
 
@@ -120,3 +128,17 @@ def test_prediction_lines_split_on_newlines_only(tmp_path: Path) -> None:
              {"id": "c2", "fields": {}}]
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
     assert read_prediction_lines(path) == lines
+
+
+def test_each_field_gets_the_lowest_cut_that_holds_for_it_and_never_one_under_the_global_cut() -> None:
+    import numpy as np
+
+    from evals.extraction.calibration import choose_field_thresholds
+
+    # Field A is right at every confidence; field B is wrong at 0.95 and right only above it.
+    probabilities = np.array([0.99, 0.98, 0.97, 0.96, 0.95] * 4 + [0.999, 0.998, 0.997, 0.95, 0.95])
+    right = np.array([1] * 20 + [1, 1, 1, 0, 0])
+    fields = ["A"] * 20 + ["B"] * 5
+    overall, per_field = choose_field_thresholds(probabilities, right, fields, target=0.7)
+    assert per_field["B"] > 0.95 >= overall  # B's own wrong values keep its cut above them
+    assert per_field["A"] == overall  # A could go lower on its own, but never under the global cut

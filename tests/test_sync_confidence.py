@@ -94,3 +94,31 @@ def test_model_values_are_scored_by_the_same_calibrator_after_the_merge(loop: Lo
     assert terms.renewal_term.confidence is not None and 0.0 <= terms.renewal_term.confidence <= 1.0
     assert terms.renewal_term.confidence != offline.renewal_term.confidence
     assert all(v.confidence is not None for _, v in gated_values(terms))
+
+
+def test_each_field_is_held_to_its_own_cross_validated_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from agents.contract_sync import policy
+    from agents.extractor.confidence import Calibrator
+    from agents.extractor.models import Citation, Cited
+
+    def cited(value: object, confidence: float, quote: str) -> Cited:
+        return Cited(value=value, confidence=confidence, citation=Citation(page=1, start=0, end=len(quote), quote=quote))
+
+    terms = ContractTerms(parties=[], governing_law=cited("Delaware", 0.97, "the laws of the State of Delaware"),
+                          expiration_date=cited(date(2027, 1, 31), 0.97, "until January 31, 2027"))
+    model = load_calibrator().model.model_copy(update={"threshold": 0.95,
+                                                       "field_thresholds": {"Expiration Date": 0.99}})
+    monkeypatch.setattr(policy, "load_calibrator", lambda: Calibrator(model))
+    monkeypatch.delenv("CONTRACTLOOP_AUTO_WRITE_CONFIDENCE", raising=False)
+    get_settings.cache_clear()
+    try:
+        # Same confidence, different verdicts: governing law clears the global cut, the expiry not its own.
+        [reason] = policy.low_confidence_reasons(terms)
+        assert "expiration date" in reason and "threshold 0.990" in reason
+        assert policy.auto_write_threshold("Governing Law") == 0.95
+        # A configured threshold is one cut for every field.
+        assert policy.low_confidence_reasons(terms, threshold=0.96) == []
+    finally:
+        get_settings.cache_clear()

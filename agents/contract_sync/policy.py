@@ -4,9 +4,10 @@ Extraction is checked against what Salesforce already believes: a contract value
 Opportunity Amount, or terms the reader could not find, stop for review instead of syncing silently.
 
 Calibrated confidence: every value the plan writes that carries a confidence (dates, renewal term, notice
-period, governing law, liability cap) is written without review only at or above the auto-write threshold,
-chosen in cross-validation as the lowest at which values written that way were right at least 97 % of the time
-(CONTRACTLOOP_AUTO_WRITE_CONFIDENCE overrides it). One value below it sends the whole plan to review, with a
+period, governing law, liability cap) is written without review only at or above its field's auto-write
+threshold, chosen in cross-validation as the lowest at which that field's values written that way were right at
+least 97 % of the time, never under the global one (CONTRACTLOOP_AUTO_WRITE_CONFIDENCE sets one threshold for
+every field instead). One value below it sends the whole plan to review, with a
 reason naming the field, the value, its confidence and the threshold. Values no calibrated model covers
 (confidence None: payment terms, fees, initial term, auto-renewal, termination for convenience, obligations)
 are written under the other checks here, as before: there is no measured precision to hold them to, and
@@ -20,22 +21,40 @@ from decimal import Decimal
 from agents.contract_sync.context import ContractContext
 from agents.contract_sync.plan import contract_value_gap
 from agents.extractor.confidence import load_calibrator
+from agents.extractor.cuad_fields import (
+    AGREEMENT_DATE,
+    CAP_ON_LIABILITY,
+    EFFECTIVE_DATE,
+    EXPIRATION_DATE,
+    GOVERNING_LAW,
+    NOTICE_PERIOD,
+    RENEWAL_TERM,
+)
 from agents.extractor.models import Cited, ContractTerms, LiabilityCap
 from contractloop.settings import get_settings
 
 VALUE_GAP_LIMIT = Decimal("0.05")
 
 
-def auto_write_threshold() -> float:
-    """The configured threshold, else the one cross-validation chose (stored in the packaged calibrator)."""
+def auto_write_threshold(field: str | None = None) -> float:
+    """The configured threshold, else the one cross-validation chose for `field` (the global one for None),
+    stored in the packaged calibrator."""
     configured = get_settings().contractloop_auto_write_confidence
-    return configured if configured is not None else load_calibrator().threshold
+    if configured is not None:
+        return configured
+    return load_calibrator().threshold if field is None else load_calibrator().threshold_for(field)
 
 
 def _shown(value: Cited | LiabilityCap) -> str:
     if isinstance(value, LiabilityCap):
         return value.kind.replace("_", " ")
     return str(value.value)
+
+
+# What the write plan calls each gated value, and the CUAD field its confidence was calibrated as.
+_GATED = {"agreement date": AGREEMENT_DATE, "effective date": EFFECTIVE_DATE, "expiration date": EXPIRATION_DATE,
+          "renewal term": RENEWAL_TERM, "notice period to terminate renewal": NOTICE_PERIOD,
+          "governing law": GOVERNING_LAW, "liability cap": CAP_ON_LIABILITY}
 
 
 def gated_values(terms: ContractTerms) -> list[tuple[str, Cited | LiabilityCap]]:
@@ -48,15 +67,20 @@ def gated_values(terms: ContractTerms) -> list[tuple[str, Cited | LiabilityCap]]
     return [(name, value) for name, value in written if value is not None]
 
 
-def low_confidence_reasons(terms: ContractTerms, threshold: float) -> list[str]:
-    """One reason per written value whose calibrated confidence is under `threshold`."""
-    return [f"Low confidence: the {name} {_shown(value)!r} has confidence {value.confidence:.3f}, under the "
-            f"auto-write threshold {threshold:.3f}."
-            for name, value in gated_values(terms) if value.confidence is not None and value.confidence < threshold]
+def low_confidence_reasons(terms: ContractTerms, threshold: float | None = None) -> list[str]:
+    """One reason per written value whose calibrated confidence is under its threshold: `threshold` for every
+    field when given, else each field's `auto_write_threshold`."""
+    reasons = []
+    for name, value in gated_values(terms):
+        cut = threshold if threshold is not None else auto_write_threshold(_GATED[name])
+        if value.confidence is not None and value.confidence < cut:
+            reasons.append(f"Low confidence: the {name} {_shown(value)!r} has confidence {value.confidence:.3f}, "
+                           f"under the auto-write threshold {cut:.3f}.")
+    return reasons
 
 
 def review_reasons(terms: ContractTerms, ctx: ContractContext, threshold: float | None = None) -> list[str]:
-    """Why this plan needs a person (empty: write it). `threshold` None = `auto_write_threshold()`."""
+    """Why this plan needs a person (empty: write it). `threshold` None = each field's `auto_write_threshold`."""
     reasons = []
     gap = contract_value_gap(terms, ctx)
     if gap is not None and gap > VALUE_GAP_LIMIT:
@@ -78,5 +102,5 @@ def review_reasons(terms: ContractTerms, ctx: ContractContext, threshold: float 
         reasons.append(f"Low confidence: the {', '.join(partial)} is left partly blank in the signed copy.")
     if terms.auto_renewal and terms.auto_renewal.value and not terms.notice_period_to_terminate_renewal:
         reasons.append("Low confidence: the contract auto-renews but no notice period was found.")
-    reasons += low_confidence_reasons(terms, auto_write_threshold() if threshold is None else threshold)
+    reasons += low_confidence_reasons(terms, threshold)
     return reasons

@@ -49,6 +49,9 @@ class CalibratorModel(BaseModel):
     platt_a: float = Field(1.0, description="calibrated logit = platt_a * regression logit + platt_b")
     platt_b: float = 0.0
     threshold: float = Field(ge=0.0, le=1.0, description="auto-write threshold chosen in grouped CV")
+    field_thresholds: dict[str, float] = Field(
+        default_factory=dict, description="each CUAD field's own auto-write cut (never under `threshold`), from "
+                                          "the same CV; a field not listed uses `threshold`")
     training: dict[str, Any] = Field(default_factory=dict, description="what it was fitted on, and how")
 
 
@@ -63,6 +66,10 @@ class Calibrator:
     @property
     def threshold(self) -> float:
         return self.model.threshold
+
+    def threshold_for(self, field: str) -> float:
+        """The auto-write cut for a CUAD focus field (its own where CV chose one, else the global one)."""
+        return self.model.field_thresholds.get(field, self.model.threshold)
 
     def logit(self, features: dict[str, float]) -> float:
         """The logistic regression's score (log-odds), before the Platt map."""

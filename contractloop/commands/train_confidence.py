@@ -42,10 +42,11 @@ def run_confidence(args: argparse.Namespace) -> int:
     except (DatasetError, ValueError) as exc:
         print(f"cannot train the confidence calibrator: {exc}", file=sys.stderr)
         return 2
+    model.field_thresholds = figures.field_thresholds
     model.training.update({
         "predictions": args.predictions.name, "datasets": [d.name for d in args.dataset],
         "calibrated_on": [d.name for d in args.calibrate_on] if args.calibrate_on else [d.name for d in args.dataset],
-        "cv": figures.model_dump(include={"folds", "target", "threshold", "fold_thresholds", "precision_at_threshold",
+        "cv": figures.model_dump(include={"folds", "target", "threshold", "field_thresholds", "fold_thresholds", "precision_at_threshold",
                                           "share_to_review", "written", "sync_values", "ece", "brier"})})
     out = args.out or MODEL_PATH
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,11 @@ The threshold written into the artifact is chosen the same way on all folds' hel
 The threshold rule: the lowest probability t such that the values the sync would write (p >= t) are right at
 least `target` of the time. Only the fields the sync writes count (every focus field but Parties, which the
 write plan does not write); parties still get a confidence, reported on its own line.
+
+Each field then gets its own cut, never under the global one: the lowest at which that field's values reach the
+target by the same rule. One global cut lets a field that is often wrong at high confidence (expiry dates
+computed from a term) ride on the others' precision; on the train150 contracts, drawn at random like a
+customer's portfolio, the global cut alone wrote values right 0.946 of the time, with per-field cuts 0.975.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class FieldCalibration(BaseModel):
     written_right: int
     precision_written: float | None
     share_to_review: float
+    threshold: float | None = None  # the field's shipped cut (None: not synced, or a dataset row)
 
 
 class CalibrationFigures(BaseModel):
@@ -54,6 +60,7 @@ class CalibrationFigures(BaseModel):
     folds: int
     target: float
     threshold: float  # chosen on all folds' held-out probabilities: the one the artifact ships
+    field_thresholds: dict[str, float]  # per synced field, never under `threshold`; shipped too
     fold_thresholds: list[float]
     sync_values: int
     written: int
@@ -116,6 +123,15 @@ def choose_threshold(probabilities: np.ndarray, right: np.ndarray, target: float
     return threshold
 
 
+def choose_field_thresholds(probabilities: np.ndarray, right: np.ndarray, fields: Sequence[str],
+                            target: float) -> tuple[float, dict[str, float]]:
+    """The global cut over all values, and each field's own cut, raised to the global one where lower."""
+    overall = choose_threshold(probabilities, right, target)
+    names = np.asarray(fields)
+    return overall, {f: max(overall, choose_threshold(probabilities[names == f], right[names == f], target))
+                     for f in sorted(set(fields))}
+
+
 def reliability(probabilities: np.ndarray, right: np.ndarray, bins: int = BINS) -> tuple[list[ReliabilityBin], float]:
     rows: list[ReliabilityBin] = []
     ece = 0.0
@@ -132,13 +148,14 @@ def reliability(probabilities: np.ndarray, right: np.ndarray, bins: int = BINS) 
 
 
 def _field_row(name: str, mask: np.ndarray, probabilities: np.ndarray, right: np.ndarray,
-               written: np.ndarray) -> FieldCalibration:
+               written: np.ndarray, threshold: float | None = None) -> FieldCalibration:
     n, w = int(mask.sum()), int((mask & written).sum())
     wr = int((mask & written & (right == 1)).sum())
     return FieldCalibration(field=name, values=n, right=int(right[mask].sum()),
                             mean_confidence=round(float(probabilities[mask].mean()), 4) if n else 0.0,
                             written=w, written_right=wr, precision_written=round(wr / w, 4) if w else None,
-                            share_to_review=round(1 - w / n, 4) if n else 0.0)
+                            share_to_review=round(1 - w / n, 4) if n else 0.0,
+                            threshold=None if threshold is None else round(threshold, 4))
 
 
 def cross_validate(examples: Sequence[ValueExample], k: int = 5, seed: int = 0, target: float = TARGET_PRECISION,
@@ -153,24 +170,28 @@ def cross_validate(examples: Sequence[ValueExample], k: int = 5, seed: int = 0, 
     right = np.array([e.right for e in examples], dtype=int)
     judged = np.array([calibration_contracts is None or e.contract_id in calibration_contracts for e in examples])
     sync = np.array([e.field in SYNC_FIELDS for e in examples])
+    fields = np.array([e.field for e in examples])
     probabilities = out_of_fold(examples, k, seed, calibration_contracts)
     folds = group_folds([e.contract_id for e in examples], k, seed)
     written = np.zeros(len(examples), dtype=bool)
     fold_thresholds: list[float] = []
     for fold in range(k):
-        inside = [i for i in range(len(examples)) if folds[i] != fold]
+        inside = np.array([i for i in range(len(examples)) if folds[i] != fold])
         inner = out_of_fold([examples[i] for i in inside], k, seed, calibration_contracts)
         chosen = (sync & judged)[inside]
-        t = choose_threshold(inner[chosen], right[inside][chosen], target)
+        t, per_field = choose_field_thresholds(inner[chosen], right[inside][chosen], fields[inside][chosen], target)
         fold_thresholds.append(round(t, 4))
         held = (folds == fold) & sync
-        written[held] = probabilities[held] >= t
+        cuts = np.array([per_field.get(f, t) for f in fields])
+        written[held] = probabilities[held] >= cuts[held]
     headline = sync & judged
+    threshold, field_thresholds = choose_field_thresholds(probabilities[headline], right[headline],
+                                                          fields[headline], target)
     bins, ece = reliability(probabilities[judged], right[judged])
     n_written = int((written & headline).sum())
     n_right = int((written & headline & (right == 1)).sum())
-    fields = [_field_row(f, judged & np.array([e.field == f for e in examples]), probabilities, right, written)
-              for f in CALIBRATED_FIELDS]
+    rows = [_field_row(f, judged & (fields == f), probabilities, right, written, field_thresholds.get(f))
+            for f in CALIBRATED_FIELDS]
     by_dataset: dict[str, FieldCalibration] = {}
     for name in sorted(set((datasets or {}).values())):
         mask = sync & np.array([(datasets or {}).get(e.contract_id) == name for e in examples])
@@ -186,12 +207,12 @@ def cross_validate(examples: Sequence[ValueExample], k: int = 5, seed: int = 0, 
         contract_level_precision=(round(float(right[passed_values].mean()), 4) if passed_values else None),
         contracts=len({e.contract_id for e in examples}),
         judged_contracts=len({e.contract_id for e, j in zip(examples, judged, strict=True) if j}), folds=k,
-        target=target, threshold=round(choose_threshold(probabilities[headline], right[headline], target), 4),
-        fold_thresholds=fold_thresholds, sync_values=int(headline.sum()), written=n_written, written_right=n_right,
+        target=target, threshold=round(threshold, 4),
+        field_thresholds={f: round(t, 4) for f, t in field_thresholds.items()}, fold_thresholds=fold_thresholds, sync_values=int(headline.sum()), written=n_written, written_right=n_right,
         precision_at_threshold=round(n_right / n_written, 4) if n_written else None,
         share_to_review=round(1 - n_written / max(int(headline.sum()), 1), 4), ece=ece,
         brier=round(float(np.mean((probabilities[judged] - right[judged]) ** 2)), 4), reliability=bins,
-        fields=fields, by_dataset=by_dataset)
+        fields=rows, by_dataset=by_dataset)
     return figures, probabilities
 
 
@@ -200,7 +221,8 @@ def format_figures(figures: CalibrationFigures) -> str:
     lines = [
         f"confidence calibration: {figures.folds}-fold CV grouped by contract over {figures.contracts} contracts; "
         f"calibrated to and judged on {figures.judged_contracts} of them",
-        f"auto-write threshold {figures.threshold:.3f} (target precision {figures.target:.2f}; per-fold thresholds "
+        f"auto-write threshold {figures.threshold:.3f}, each field's own cut at or above it (column 'cut'; target "
+        f"precision {figures.target:.2f}; per-fold global thresholds "
         f"{', '.join(f'{t:.3f}' for t in figures.fold_thresholds)})",
         f"held out: precision at threshold {precision} ({figures.written_right}/{figures.written} written), "
         f"share to review {figures.share_to_review:.3f} of {figures.sync_values} synced values; "
@@ -213,11 +235,13 @@ def format_figures(figures: CalibrationFigures) -> str:
     ]
     lines += [f"{b.low:.1f} - {b.high:.1f} {b.values:7} {b.mean_predicted:10.3f} {b.observed:9.3f}"
               for b in figures.reliability]
-    lines += ["", f"{'field':38} {'values':>6} {'right':>6} {'mean p':>7} {'written':>7} {'P(wr)':>6} {'review':>7}"]
+    lines += ["", f"{'field':38} {'values':>6} {'right':>6} {'mean p':>7} {'cut':>6} {'written':>7} {'P(wr)':>6} "
+                  f"{'review':>7}"]
     for row in [*figures.fields, *figures.by_dataset.values()]:
         pw = f"{row.precision_written:.3f}" if row.precision_written is not None else "-"
-        lines.append(f"{row.field:38} {row.values:6} {row.right:6} {row.mean_confidence:7.3f} {row.written:7} "
-                     f"{pw:>6} {row.share_to_review:7.3f}")
+        cut = f"{row.threshold:.3f}" if row.threshold is not None else "-"
+        lines.append(f"{row.field:38} {row.values:6} {row.right:6} {row.mean_confidence:7.3f} {cut:>6} "
+                     f"{row.written:7} {pw:>6} {row.share_to_review:7.3f}")
     lines.append("(Parties are not written to Salesforce: never 'written', listed for their calibration only; "
                  "dataset rows count synced values)")
     return "\n".join(lines)

@@ -40,18 +40,20 @@ def calibration_section(figures: CalibrationFigures) -> str:
     rows = "".join(
         f'<tr><td style="{_CELL};text-align:left">{escape(r.field)}</td><td style="{_CELL}">{r.values}</td>'
         f'<td style="{_CELL}">{r.right}</td><td style="{_CELL}">{r.mean_confidence:.3f}</td>'
+        f'<td style="{_CELL}">{"–" if r.threshold is None else f"{r.threshold:.3f}"}</td>'
         f'<td style="{_CELL}">{r.written}</td>'
         f'<td style="{_CELL}">{"–" if r.precision_written is None else f"{r.precision_written:.3f}"}</td>'
         f'<td style="{_CELL}">{r.share_to_review:.3f}</td></tr>'
         for r in [*figures.fields, *figures.by_dataset.values()])
     head = "".join(f'<th style="{_CELL}">{h}</th>' for h in
-                   ("field", "values", "right", "mean confidence", "written", "precision written", "to review"))
+                   ("field", "values", "right", "mean confidence", "threshold", "written", "precision written",
+                    "to review"))
     return f"""<section id="confidence">
 <h2>Calibrated confidence and the auto-write threshold</h2>
 <p>{figures.folds}-fold cross-validation grouped by contract over {figures.contracts} contracts, calibrated to and
 judged on {figures.judged_contracts} of them; every figure is on held-out contracts, with each fold's threshold
-chosen on the other folds. Auto-write threshold <b>{figures.threshold:.3f}</b> (target precision
-{figures.target:.2f}). Values written without review are right <b>{precision}</b> of the time
+chosen on the other folds. Auto-write threshold <b>{figures.threshold:.3f}</b>, and each field's own at or
+above it (column "threshold"; target precision {figures.target:.2f}). Values written without review are right <b>{precision}</b> of the time
 ({figures.written_right} of {figures.written}); <b>{figures.share_to_review * 100:.1f} %</b> of the
 {figures.sync_values} synced values go to review. ECE <b>{figures.ece:.3f}</b>, Brier {figures.brier:.3f}.
 One value under the threshold sends the whole plan to review: {figures.contracts_written} of
