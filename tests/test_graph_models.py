@@ -25,12 +25,12 @@ def _deal(name: str) -> DealSpec:
 def test_model_drafts_a_grounded_clause(loop: Loop) -> None:
     opp_id = loop.deal(_deal("Scripted Grounding Co"))
     model = scripted(
-        call("SearchPlaybook", {"query": "liability cap two times annual fees"}),
-        call("SubmitClauses", {"clauses": [{"clause_id": "LOL-FB1", "request": "liability cap of 2x annual fees",
+        call("search_playbook", {"query": "liability cap two times annual fees"}),
+        call("submit_clauses", {"clauses": [{"clause_id": "LOL-FB1", "request": "liability cap of 2x annual fees",
                                             "text": "Each party's aggregate liability shall not exceed two (2) "
                                                     "times the fees paid in the prior twelve months."}]}),
-        call("AssessDealRisk", {}),
-        call("SubmitReview", {"note": "The 2x cap sits within fallback LOL-FB1; deal desk should confirm."}),
+        call("assess_deal_risk", {}),
+        call("submit_review", {"note": "The 2x cap sits within fallback LOL-FB1; deal desk should confirm."}),
     )
     graph, ctx = loop.graph(model=model)
     result = graph.invoke(loop.draft_task(opp_id), {"configurable": {"thread_id": f"m-{opp_id}"}}, context=ctx)
@@ -46,7 +46,7 @@ def test_ungrounded_model_clause_is_refused_for_the_approved_text(loop: Loop) ->
     opp_id = loop.deal(_deal("Scripted Refusal Co"))
     model = scripted(
         # Never searched, and the clause id does not exist: nothing the model wrote may reach the contract.
-        call("SubmitClauses", {"clauses": [{"clause_id": "LOL-MADE-UP", "request": "liability cap of 2x annual fees",
+        call("submit_clauses", {"clauses": [{"clause_id": "LOL-MADE-UP", "request": "liability cap of 2x annual fees",
                                             "text": "Liability is unlimited."}]}),
         AIMessage(content="no tools this time"),
     )
@@ -62,7 +62,7 @@ def test_ungrounded_model_clause_is_refused_for_the_approved_text(loop: Loop) ->
 def _submit_first_retrieved(body: dict[str, Any]) -> dict[str, Any]:
     """Answer like a model would: use the first clause the search returned."""
     hits = json.loads(next(m["content"] for m in reversed(body["messages"]) if m["role"] == "tool"))
-    return tool_call("SubmitClauses", {"clauses": [{
+    return tool_call("submit_clauses", {"clauses": [{
         "clause_id": hits[0]["clause_id"], "request": "liability cap of 2x annual fees",
         "text": "Each party's aggregate liability shall not exceed two times the annual fees."}]})
 
@@ -70,10 +70,10 @@ def _submit_first_retrieved(body: dict[str, Any]) -> dict[str, Any]:
 def test_chatopenai_over_http_through_the_whole_loop(loop: Loop, openai_stub: OpenAIStub, stub_chat_model) -> None:
     opp_id = loop.deal(_deal("Stubbed Wire Co"))
     openai_stub.script(
-        tool_call("SearchPlaybook", {"query": "liability cap of two times annual fees"}),
+        tool_call("search_playbook", {"query": "liability cap of two times annual fees"}),
         _submit_first_retrieved,
-        tool_call("AssessDealRisk", {}),
-        tool_call("SubmitReview", {"note": "Cap raised to 2x within the approved fallback."}),
+        tool_call("assess_deal_risk", {}),
+        tool_call("submit_review", {"note": "Cap raised to 2x within the approved fallback."}),
     )
     graph, ctx = loop.graph(model=stub_chat_model)
     config = {"configurable": {"thread_id": f"w-{opp_id}"}}
@@ -84,9 +84,27 @@ def test_chatopenai_over_http_through_the_whole_loop(loop: Loop, openai_stub: Op
     assert result["status"] == "launched"
     assert len(openai_stub.requests) == 4
     first = openai_stub.requests[0]
-    assert {t["function"]["name"] for t in first["tools"]} == {"SearchPlaybook", "SubmitClauses"}
+    assert {t["function"]["name"] for t in first["tools"]} == {"search_playbook", "submit_clauses"}
     assert any(m["role"] == "tool" for m in openai_stub.requests[1]["messages"])
     opp = loop.salesforce.get("Opportunity", opp_id)
     assert "Reviewer note: Cap raised to 2x" in opp["Contract_Risk_Summary__c"]
     workflow = loop.ironclad.get_workflow(result["launch"].workflow_id)
     assert "two times the annual fees" in workflow.attributes["negotiatedClauses"]
+
+
+def test_every_prompt_names_its_tools_as_they_are_bound() -> None:
+    """A model sees the bound names only; a prompt that says `search_playbook` over a tool bound as
+    `SearchPlaybook` sends a real model calling a tool that does not exist."""
+    import re
+
+    from agents.drafter.model_clauses import SearchPlaybook, SubmitClauses
+    from agents.prompts.drafter import CLAUSE_DRAFTER_SYSTEM
+    from agents.prompts.risk_reviewer import RISK_REVIEWER_SYSTEM
+    from agents.risk_reviewer.nodes import AssessDealRisk, SubmitReview
+    from agents.tool_names import tool_name
+
+    for prompt, schemas in ((CLAUSE_DRAFTER_SYSTEM, (SearchPlaybook, SubmitClauses)),
+                            (RISK_REVIEWER_SYSTEM, (AssessDealRisk, SubmitReview))):
+        bound = {tool_name(schema) for schema in schemas}
+        named = set(re.findall(r"`([a-z_]+)`", prompt))
+        assert bound <= named and named <= bound | {"exceeds_playbook"}, (bound, named)  # a field, not a tool

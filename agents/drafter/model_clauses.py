@@ -14,9 +14,10 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.prompts.drafter import CLAUSE_DRAFTER_SYSTEM, CLAUSE_DRAFTER_TASK
+from agents.tool_names import tool_name
 from graphs.state import DraftedClause
 from playbook_store.loader import load_clause_library
 from playbook_store.models import ClauseChoice, DealFacts, TemplateSelection
@@ -25,8 +26,11 @@ from tools.salesforce.models import OpportunityBundle
 MAX_STEPS = 6
 
 
+# Tool names are the schemas' titles: the prompt names the tools as bound (snake_case), not as the classes.
 class SearchPlaybook(BaseModel):
     """Search the approved clause library; returns clause ids, titles and texts."""
+
+    model_config = ConfigDict(title="search_playbook")
 
     query: str = Field(description="The request in plain words, e.g. 'liability cap of two times fees'.")
 
@@ -40,6 +44,8 @@ class SubmittedClause(BaseModel):
 
 class SubmitClauses(BaseModel):
     """Submit the drafted clauses (one per request) and finish."""
+
+    model_config = ConfigDict(title="submit_clauses")
 
     clauses: list[SubmittedClause] = Field(min_length=1, max_length=12)
 
@@ -78,9 +84,9 @@ def draft_clauses_with_model(
             return None, ["the model answered without calling submit_clauses"]
         messages.append(reply)
         for call in reply.tool_calls:
-            if call["name"] == "SubmitClauses":
+            if call["name"] == tool_name(SubmitClauses):
                 return _accept(call["args"], facts.special_terms, retrieved)
-            if call["name"] == "SearchPlaybook":
+            if call["name"] == tool_name(SearchPlaybook):
                 hits = _search(SearchPlaybook.model_validate(call["args"]).query)
                 retrieved.update(h["clause_id"] for h in hits)
                 content = json.dumps(hits)

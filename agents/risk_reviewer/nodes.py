@@ -8,10 +8,11 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.runtime import Runtime
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.prompts.risk_reviewer import RISK_REVIEWER_SYSTEM, RISK_REVIEWER_TASK
 from agents.risk_reviewer.draft_facts import facts_from_draft
+from agents.tool_names import tool_name
 from graphs import context as services
 from graphs.context import Context
 from graphs.state import Draft, RiskReview, RunState
@@ -23,12 +24,17 @@ from playbook_store.risk import assess_risk
 MAX_STEPS = 4
 
 
+# Tool names are the schemas' titles: the prompt names the tools as bound (snake_case), not as the classes.
 class AssessDealRisk(BaseModel):
     """Apply the playbook's risk rules and approval policy to this draft."""
+
+    model_config = ConfigDict(title="assess_deal_risk")
 
 
 class SubmitReview(BaseModel):
     """Submit the note for the approver and finish."""
+
+    model_config = ConfigDict(title="submit_review")
 
     note: str = Field(min_length=1, max_length=2000)
 
@@ -89,12 +95,12 @@ def _narrate(model: BaseChatModel, state: RunState, assessment: RiskAssessment, 
             return None
         messages.append(reply)
         for call in reply.tool_calls:
-            if call["name"] == "SubmitReview":
+            if call["name"] == tool_name(SubmitReview):
                 try:
                     return SubmitReview.model_validate(call["args"]).note
                 except ValueError:
                     return None
             content = json.dumps({"assessment": assessment.model_dump(), "approval": approval.model_dump()}) \
-                if call["name"] == "AssessDealRisk" else f"unknown tool {call['name']}"
+                if call["name"] == tool_name(AssessDealRisk) else f"unknown tool {call['name']}"
             messages.append(ToolMessage(content=content, tool_call_id=call["id"]))
     return None
