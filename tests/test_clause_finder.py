@@ -89,6 +89,20 @@ def test_passages_keep_offsets_and_headings():
     assert delivery and delivery[0].heading == "Delivery"
 
 
+def test_passage_features_carry_the_neighbouring_passages_words():
+    from agents.clause_finder.features import contract_tokens, passage_tokens
+
+    passages = split_passages(CONTRACT)
+    tokens = contract_tokens(CONTRACT, passages)
+    law = next(i for i, p in enumerate(passages) if "laws of the State of New York" in CONTRACT[p.start:p.end])
+    own = passage_tokens(CONTRACT, passages[law])
+    assert tokens[law][:len(own)] == own
+    context = set(tokens[law][len(own):])
+    assert context and all(t.startswith("ctx:") for t in context)
+    assert "ctx:assign" in context and "ctx:notic" in context  # the sentences before and after
+    assert not any(t.startswith("ctx:") for t in contract_tokens(CONTRACT, passages[:1])[0])
+
+
 def test_train_finder_is_deterministic_for_a_seed():
     cuad = _cuad()
     examples = load_labelled([cuad / "dev100"])[:24]

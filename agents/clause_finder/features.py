@@ -23,10 +23,29 @@ POSITION_BINS = 10
 _STEMMER = Stemmer.Stemmer("english")  # "disparage", "disparaging", "disparagement" read alike
 
 
-def passage_tokens(text: str, passage: Passage) -> list[str]:
+def _words(body: str) -> list[str]:
+    return _STEMMER.stemWords(["0" if w[0].isdigit() else w for w in _TOKEN.findall(body.lower())])
+
+
+def contract_tokens(text: str, passages: Sequence[Passage]) -> list[list[str]]:
+    """Every passage's own tokens, then each distinct word of its neighbours (previous and next) as "ctx:"."""
+    words = [_words(text[p.start:p.end]) for p in passages]
+    out: list[list[str]] = []
+    for i, passage in enumerate(passages):
+        tokens = passage_tokens(text, passage, words[i])
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(passages):
+                tokens.extend(f"ctx:{w}" for w in sorted(set(words[j])))  # sorted: reproducible float sums
+        out.append(tokens)
+    return out
+
+
+def passage_tokens(text: str, passage: Passage, words: list[str] | None = None) -> list[str]:
+    """The passage's own tokens (`words`: its stemmed words, when the caller has them already)."""
     body = text[passage.start:passage.end]
-    words = _STEMMER.stemWords(["0" if w[0].isdigit() else w for w in _TOKEN.findall(body.lower())])
-    tokens = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    if words is None:
+        words = _words(body)
+    tokens = list(words) + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
     tokens += [f"h:{w}" for w in _STEMMER.stemWords(_TOKEN.findall(passage.heading.lower())) if not w[0].isdigit()]
     tokens.append(f"pos:{min(POSITION_BINS - 1, passage.start * POSITION_BINS // max(len(text), 1))}")
     # Shape: titles and party blocks are short and often in capitals.

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.clause_finder.features import Featurizer, passage_tokens
+from agents.clause_finder.features import Featurizer, contract_tokens
 from agents.clause_finder.passages import Passage, split_passages
 
 if TYPE_CHECKING:  # agents.extractor imports this module (OfflineExtractor holds a finder): import lazily
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # agents.extractor imports this module (OfflineExtractor hold
 ARTIFACTS = Path(__file__).parent / "artifacts"
 MAX_QUOTES = 3
 QUOTE_MARGIN = 3.0  # logits below the best passage's; chosen on inner folds (see train.py)
-_FORMAT = 1
+_FORMAT = 2  # 2: neighbour-context tokens (a format-1 vocabulary has none)
 
 
 class FinderArtifactsError(RuntimeError):
@@ -76,7 +76,7 @@ class ClauseFinder:
     def passage_logits(self, text: str, passages: list[Passage]) -> np.ndarray:
         if not passages:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
-        matrix = self.featurizer.transform([passage_tokens(text, p) for p in passages])
+        matrix = self.featurizer.transform(contract_tokens(text, passages))
         return np.asarray(matrix @ self.weights) + self.bias
 
     def score_passages(self, text: str) -> PassageScores:
