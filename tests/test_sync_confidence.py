@@ -120,5 +120,12 @@ def test_each_field_is_held_to_its_own_cross_validated_cut(monkeypatch: pytest.M
         assert policy.auto_write_threshold("Governing Law") == 0.95
         # A configured threshold is one cut for every field.
         assert policy.low_confidence_reasons(terms, threshold=0.96) == []
+        # A field whose every cut missed the target in CV is always reviewed, even at a confidence of 1.
+        sure = terms.model_copy(update={"expiration_date": terms.expiration_date.model_copy(
+            update={"confidence": 1.0})})
+        never = model.model_copy(update={"field_thresholds": {"Expiration Date": 1.0}})
+        monkeypatch.setattr(policy, "load_calibrator", lambda: Calibrator(never))
+        [reason] = policy.low_confidence_reasons(sure)
+        assert "expiration date" in reason and "never written without review" in reason
     finally:
         get_settings.cache_clear()

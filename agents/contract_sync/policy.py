@@ -73,7 +73,15 @@ def low_confidence_reasons(terms: ContractTerms, threshold: float | None = None)
     reasons = []
     for name, value in gated_values(terms):
         cut = threshold if threshold is not None else auto_write_threshold(_GATED[name])
-        if value.confidence is not None and value.confidence < cut:
+        if value.confidence is None:
+            continue
+        if cut >= 1.0:
+            # No cut reached the target precision in cross-validation: such values are always reviewed, even one
+            # whose confidence rounds to 1.
+            reasons.append(f"Low confidence: the {name} {_shown(value)!r} (confidence {value.confidence:.3f}) is "
+                           f"never written without review: no auto-write threshold of this field reached the "
+                           f"target precision in cross-validation.")
+        elif value.confidence < cut:
             reasons.append(f"Low confidence: the {name} {_shown(value)!r} has confidence {value.confidence:.3f}, "
                            f"under the auto-write threshold {cut:.3f}.")
     return reasons

@@ -183,7 +183,7 @@ def cross_validate(examples: Sequence[ValueExample], k: int = 5, seed: int = 0, 
         fold_thresholds.append(round(t, 4))
         held = (folds == fold) & sync
         cuts = np.array([per_field.get(f, t) for f in fields])
-        written[held] = probabilities[held] >= cuts[held]
+        written[held] = (probabilities[held] >= cuts[held]) & (cuts[held] < 1.0)  # 1.0: no cut held
     headline = sync & judged
     threshold, field_thresholds = choose_field_thresholds(probabilities[headline], right[headline],
                                                           fields[headline], target)
