@@ -20,16 +20,8 @@ from decimal import Decimal
 
 from agents.contract_sync.context import ContractContext
 from agents.contract_sync.plan import contract_value_gap
+from agents.extractor import cuad_fields as F
 from agents.extractor.confidence import load_calibrator
-from agents.extractor.cuad_fields import (
-    AGREEMENT_DATE,
-    CAP_ON_LIABILITY,
-    EFFECTIVE_DATE,
-    EXPIRATION_DATE,
-    GOVERNING_LAW,
-    NOTICE_PERIOD,
-    RENEWAL_TERM,
-)
 from agents.extractor.models import Cited, ContractTerms, LiabilityCap
 from contractloop.settings import get_settings
 
@@ -52,9 +44,10 @@ def _shown(value: Cited | LiabilityCap) -> str:
 
 
 # What the write plan calls each gated value, and the CUAD field its confidence was calibrated as.
-_GATED = {"agreement date": AGREEMENT_DATE, "effective date": EFFECTIVE_DATE, "expiration date": EXPIRATION_DATE,
-          "renewal term": RENEWAL_TERM, "notice period to terminate renewal": NOTICE_PERIOD,
-          "governing law": GOVERNING_LAW, "liability cap": CAP_ON_LIABILITY}
+_GATED = {"agreement date": F.AGREEMENT_DATE, "effective date": F.EFFECTIVE_DATE,
+          "expiration date": F.EXPIRATION_DATE, "renewal term": F.RENEWAL_TERM,
+          "notice period to terminate renewal": F.NOTICE_PERIOD, "governing law": F.GOVERNING_LAW,
+          "liability cap": F.CAP_ON_LIABILITY}
 
 
 def gated_values(terms: ContractTerms) -> list[tuple[str, Cited | LiabilityCap]]:
