@@ -21,7 +21,7 @@ from decimal import Decimal
 from agents.contract_sync.context import ContractContext
 from agents.contract_sync.plan import contract_value_gap
 from agents.extractor import cuad_fields as F
-from agents.extractor.confidence import load_calibrator
+from agents.extractor.confidence import NO_CUT, clears, load_calibrator
 from agents.extractor.models import Cited, ContractTerms, LiabilityCap
 from contractloop.settings import get_settings
 
@@ -65,16 +65,16 @@ def low_confidence_reasons(terms: ContractTerms, threshold: float | None = None)
     field when given, else each field's `auto_write_threshold`."""
     reasons = []
     for name, value in gated_values(terms):
-        cut = threshold if threshold is not None else auto_write_threshold(_GATED[name])
         if value.confidence is None:
             continue
-        if cut >= 1.0:
-            # No cut reached the target precision in cross-validation: such values are always reviewed, even one
-            # whose confidence rounds to 1.
+        cut = threshold if threshold is not None else auto_write_threshold(_GATED[name])
+        if clears(value.confidence, cut):
+            continue
+        if cut >= NO_CUT:
             reasons.append(f"Low confidence: the {name} {_shown(value)!r} (confidence {value.confidence:.3f}) is "
                            f"never written without review: no auto-write threshold of this field reached the "
                            f"target precision in cross-validation.")
-        elif value.confidence < cut:
+        else:
             reasons.append(f"Low confidence: the {name} {_shown(value)!r} has confidence {value.confidence:.3f}, "
                            f"under the auto-write threshold {cut:.3f}.")
     return reasons

@@ -36,6 +36,14 @@ from agents.extractor.models import Cited, ContractTerms
 from tools.documents import Document
 
 MODEL_PATH = Path(__file__).with_name("confidence_model.json")
+# The cut cross-validation gives a field when no cut reaches the target precision: its values are never written
+# without review, not even one whose rounded confidence is 1.
+NO_CUT = 1.0
+
+
+def clears(confidence: float, cut: float) -> bool:
+    """Whether a value of this confidence may be written without review under `cut`."""
+    return cut < NO_CUT and confidence >= cut
 
 
 class CalibratorModel(BaseModel):

@@ -46,8 +46,9 @@ def run_confidence(args: argparse.Namespace) -> int:
     model.training.update({
         "predictions": args.predictions.name, "datasets": [d.name for d in args.dataset],
         "calibrated_on": [d.name for d in args.calibrate_on] if args.calibrate_on else [d.name for d in args.dataset],
-        "cv": figures.model_dump(include={"folds", "target", "threshold", "field_thresholds", "fold_thresholds", "precision_at_threshold",
-                                          "share_to_review", "written", "sync_values", "ece", "brier"})})
+        "cv": figures.model_dump(include={"folds", "target", "threshold", "field_thresholds", "fold_thresholds",
+                                          "precision_at_threshold", "share_to_review", "written", "sync_values",
+                                          "ece", "brier"})})
     out = args.out or MODEL_PATH
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(model.model_dump_json(indent=1) + "\n", encoding="utf-8")
