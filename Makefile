@@ -35,7 +35,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy contractloop tools graphs agents playbook_store evals sandbox
+	$(BIN)/mypy core tools playbook_store runtime agents graphs evals sandbox contractloop
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.salesforce_bench

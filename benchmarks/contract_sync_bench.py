@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 from langgraph.types import Command
 
-from contractloop.settings import settings_from
+from core.settings import settings_from
 from graphs.checkpointer import sqlite_checkpointer
-from graphs.context import Context
 from graphs.supervisor import build_graph
+from runtime.context import Context
 from sandbox.stack import SandboxStack
 from tools.ironclad import IroncladClient
 from tools.salesforce import SalesforceClient

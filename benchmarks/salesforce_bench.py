@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from contractloop.settings import settings_from
+from core.settings import settings_from
 from sandbox.salesforce.server import SalesforceSandbox
 from tools.salesforce import SalesforceClient
 from tools.write_plan import WriteOp, WritePlan

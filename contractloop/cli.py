@@ -7,7 +7,7 @@ import sys
 
 from contractloop import __version__
 from contractloop.commands import backfill, demo, eval_cmd, sandbox, serve, studio, train_cmd
-from contractloop.settings import ConfigurationError
+from core.settings import ConfigurationError
 from sandbox.http import PortInUseError
 
 

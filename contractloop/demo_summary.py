@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from contractloop.render import console, short
-from contractloop.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from sandbox.salesforce.server import DEFAULT_VERSION
 from sandbox.stack import DEFAULT_IRONCLAD_PORT, DEFAULT_SF_PORT
 from tools.ironclad import IroncladClient

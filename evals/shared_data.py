@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from contractloop.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 ENV_VAR = "CONTRACTLOOP_SHARED_DATA"
 

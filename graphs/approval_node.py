@@ -11,18 +11,18 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graphs import context as services
-from graphs.approval import (
+from core.approval_schemas import (
     LAUNCH_ACTION,
     ActionRequest,
     ApprovalRequest,
     ApprovalResponse,
     ReviewConfig,
-    ask_for_decision,
 )
-from graphs.context import Context
-from graphs.state import AttributeValue, Decision, RunState
+from graphs.approval import ask_for_decision
 from playbook_store.templates import load_templates
+from runtime import context as services
+from runtime.context import Context
+from runtime.state import AttributeValue, Decision, RunState
 from tools.write_plan import WriteOp, WritePlan
 
 AUTO_APPROVER = "policy:auto-approve"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from langgraph_sdk import Auth
 
-from contractloop.settings import get_settings
+from core.settings import get_settings
 
 API_KEY_HEADER = "X-API-Key"
 

@@ -15,8 +15,8 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from pydantic import BaseModel
 
-STATE_MODULES = ("graphs.state", "tools.salesforce.models", "playbook_store.models", "agents.drafter.state",
-                 "agents.extractor.models", "tools.write_plan", "agents.contract_sync.state")
+STATE_MODULES = ("runtime.state", "tools.salesforce.models", "playbook_store.models", "agents.drafter.state",
+                 "core.contract_terms", "tools.write_plan", "agents.contract_sync.state")
 
 
 def state_types() -> list[type[BaseModel]]:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from graphs.approval import ApprovalResponse, EditedAction, HumanDecision
+from core.approval_schemas import ApprovalResponse, EditedAction, HumanDecision
 
 CONTRACTING_STAGE = "Contracting"
 SALESFORCE_ID = r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$"

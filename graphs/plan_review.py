@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graphs.approval import ActionRequest, ReviewConfig, ask_for_decision
-from graphs.state import Decision, RunState
+from core.approval_schemas import ActionRequest, ReviewConfig
+from graphs.approval import ask_for_decision
+from runtime.state import Decision, RunState
 
 APPLY_ACTION = "apply_salesforce_write_plan"
 AUTO_APPLIER = "policy:auto-apply"

@@ -13,10 +13,11 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import RetryPolicy
 
-from graphs import context as services
+from agents.drafter.workflow_fields import workflow_fields, workflow_link
 from graphs.approval_node import approval_task_key
-from graphs.context import Context
-from graphs.state import Launch, RunState
+from runtime import context as services
+from runtime.context import Context
+from runtime.state import Launch, RunState
 from tools.ironclad.idempotent import opportunity_launch_key
 from tools.write_plan import WriteOp, WritePlan
 
@@ -37,16 +38,6 @@ def launch_key(state: RunState, template_key: str) -> str:
     assert state.draft is not None and state.task.opportunity_id
     primary = state.draft.primary.template_key
     return opportunity_launch_key(state.task.opportunity_id, None if template_key == primary else template_key)
-
-
-def workflow_fields(launch: Launch) -> dict[str, Any]:
-    """What the Opportunity records about its workflow."""
-    return {"Ironclad_Workflow_Id__c": launch.workflow_id, "Ironclad_Workflow_Link__c": launch.link,
-            "Ironclad_Status__c": launch.status}
-
-
-def workflow_link(base_url: str, workflow_id: str) -> str:
-    return f"{base_url.rstrip('/')}/workflow/{workflow_id}"
 
 
 def launch(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphs.state import RunState, TaskKind
+from runtime.state import RunState, TaskKind
 
 
 @dataclass(frozen=True)

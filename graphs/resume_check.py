@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphs.approval import response_problems
+from core.approval_schemas import response_problems
 
 
 def resume_problems(resume: Any) -> list[str]:

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from contractloop.settings import get_settings
+from core.settings import get_settings
 from graphs.auth import API_KEY_HEADER, ApiKeyProblem, check_api_key, configured_key
 from graphs.event_ledger import EventLedger, LedgerEntry, thread_id_for
 from graphs.flow_api import (
@@ -45,9 +45,9 @@ from graphs.flow_api import (
 )
 from graphs.http_guard import ServerGuard
 from graphs.openapi import build_openapi
-from graphs.state import RunState, Task
 from graphs.supervisor import correlation_id_for
 from graphs.webhook_ledger import WebhookLedger, extraction_thread_id
+from runtime.state import RunState, Task
 from tools.ironclad.registration import SIGNED_CONTRACT_EVENTS
 from tools.ironclad.webhooks import WebhookBodyError, WebhookVerificationError, WebhookVerifier
 from tools.json_body import JsonBodyError, json_body
@@ -231,7 +231,7 @@ class FlowService:
         describe. A renamed or retyped field refuses every event (503, naming it) instead of syncing null."""
         from agents.drafter.mapping import MappingError
         from agents.drafter.mapping_check import check_live_mapping
-        from graphs.context import default_ironclad, default_salesforce
+        from runtime.context import default_ironclad, default_salesforce
 
         async with self._mapping_lock:  # concurrent first events check once
             if self._mapping_checked:
@@ -251,7 +251,7 @@ class FlowService:
             if settings.ironclad_webhook_public_key_file:
                 self._verifier = WebhookVerifier.from_settings(settings)
             else:
-                from graphs.context import default_ironclad
+                from runtime.context import default_ironclad
 
                 max_age = timedelta(hours=settings.ironclad_webhook_max_age_hours)
                 self._verifier = await asyncio.to_thread(
@@ -476,7 +476,7 @@ def _correlation_from_metadata(metadata: dict[str, Any]) -> str | None:
 
 
 def _pending_approval(value: Any) -> PendingApproval | None:
-    from graphs.approval import ApprovalRequest
+    from core.approval_schemas import ApprovalRequest
 
     try:
         request = ApprovalRequest.model_validate(value)

@@ -12,9 +12,9 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
-from graphs.context import Context
 from graphs.registry import specialists
-from graphs.state import RunState
+from runtime.context import Context
+from runtime.state import RunState
 
 _CORRELATION_NS = uuid.UUID("5b0d2f8e-3c1a-4e0b-9f7e-2a6c1d4b8e90")
 _FINAL = {"launched", "rejected", "completed", "failed"}

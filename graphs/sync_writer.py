@@ -6,9 +6,9 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graphs import context as services
-from graphs.context import Context
-from graphs.state import RunState
+from runtime import context as services
+from runtime.context import Context
+from runtime.state import RunState
 
 
 def apply_plan(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:

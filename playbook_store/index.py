@@ -17,7 +17,7 @@ from chromadb import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 from pydantic import BaseModel
 
-from contractloop.settings import get_settings
+from core.settings import get_settings
 from playbook_store.clauses import ClauseLibrary, ClausePosition, ClauseType
 from playbook_store.embeddings import embedding_function
 from playbook_store.loader import load_clause_library

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from contractloop.state_model import StateModel
+from core.state_model import StateModel
 from playbook_store.clauses import ApprovalLevel, ClauseType, ParameterValue
 
 Region = Literal["North America", "EMEA", "APAC", "LATAM"]

@@ -16,7 +16,7 @@ import pytest
 from agents.contract_sync.backfill import BackfillOptions, run_backfill
 from agents.contract_sync.backfill_checkpoint import BatchRecord, Checkpoint, ContractOutcome
 from contractloop import cli
-from contractloop.settings import get_settings
+from core.settings import get_settings
 from tests.fixtures.backfill import BackfillWorld
 
 

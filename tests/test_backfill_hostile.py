@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agents.contract_sync.backfill import BackfillOptions, run_backfill
 from agents.contract_sync.backfill_checkpoint import Checkpoint
-from contractloop.settings import Settings
+from core.settings import Settings
 from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
 from sandbox.stack import SandboxStack
 from tests.fixtures.backfill import _complete, msa_attributes, msa_template

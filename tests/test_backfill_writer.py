@@ -17,7 +17,7 @@ CORRELATION = "backfill-test-writer"
 
 @pytest.fixture
 def client(sf_sandbox: SalesforceSandbox) -> SalesforceClient:
-    from contractloop.settings import Settings
+    from core.settings import Settings
 
     settings = Settings(_env_file=None, **{k.lower(): v for k, v in sf_sandbox.env().items()})  # type: ignore[call-arg]
     sf_sandbox.faults.clear()

@@ -8,7 +8,7 @@ import uuid
 
 from agents.contract_sync.context import ContractContext, parse_snapshot, snapshot_query
 from agents.contract_sync.plan import build_plan
-from agents.extractor.models import Citation, ClauseFinding, ContractTerms
+from core.contract_terms import Citation, ClauseFinding, ContractTerms
 from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop
 from tools.write_plan import diff

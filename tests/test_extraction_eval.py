@@ -143,7 +143,7 @@ def test_gold_normalisation(field, answer, value, expected):
 
 def test_model_engine_end_to_end_through_a_local_openai_stub(tiny_dataset: Path, tmp_path: Path, openai_stub,
                                                              monkeypatch, capsys):
-    from contractloop.settings import get_settings
+    from core.settings import get_settings
     from tests.support.openai_stub import json_content
 
     answer = {name: None for name in ["agreement_date", "effective_date", "expiration_date", "initial_term",
@@ -172,7 +172,7 @@ def test_model_engine_end_to_end_through_a_local_openai_stub(tiny_dataset: Path,
 
 
 def test_model_engine_without_a_model_exits_2(tiny_dataset: Path, tmp_path: Path, monkeypatch, capsys):
-    from contractloop.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     get_settings.cache_clear()

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from agents.extractor import Citation, Cited, ContractTerms, Extractor, OfflineExtractor, verified
-from agents.extractor.models import ClauseFinding, LiabilityCap, Money, Obligation, Party
+from core.contract_terms import ClauseFinding, LiabilityCap, Money, Obligation, Party
 from tools.documents import Document
 
 SERVICES = """MASTER SERVICES AGREEMENT

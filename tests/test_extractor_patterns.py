@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from agents.extractor import ContractTerms, OfflineExtractor
-from agents.extractor.models import Cited
+from core.contract_terms import Cited
 from tools.documents import Document
 
 PREAMBLE = ('This Supply Agreement (the "Agreement") is made and entered into as of March 3, 2015 by and between '

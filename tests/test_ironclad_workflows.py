@@ -198,7 +198,7 @@ def test_every_playbook_template_launches_and_completes(make_ironclad_sandbox: A
 
 
 def test_client_from_settings_and_persistent_state(make_ironclad_sandbox: Any, tmp_path: Any) -> None:
-    from contractloop.settings import Settings
+    from core.settings import Settings
 
     db = tmp_path / "ironclad.sqlite"
     first = make_ironclad_sandbox(db_path=db)

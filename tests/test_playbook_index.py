@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contractloop.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from playbook_store import embeddings
 from playbook_store.embeddings import MiniLMInt8Embeddings, ModelIntegrityError
 from playbook_store.index import PlaybookIndex
@@ -131,7 +131,7 @@ def test_configured_provider_embeddings_replace_the_local_model(
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from contractloop.settings import get_settings
+    from core.settings import get_settings
     from playbook_store.embeddings import ProviderEmbeddings, embedding_function
     from sandbox.http import BackgroundServer
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from contractloop.settings import settings_from
+from core.settings import settings_from
 from sandbox.salesforce.server import SalesforceSandbox
 from tools.salesforce import SalesforceClient
 from tools.salesforce.errors import (

@@ -13,7 +13,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
-from contractloop.settings import settings_from
+from core.settings import settings_from
 from sandbox.http import free_port
 from sandbox.stack import SandboxStack
 from tests.fixtures.backfill import msa_attributes, msa_template

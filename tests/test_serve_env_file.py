@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 
-from contractloop.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from sandbox.ironclad.webhooks import WebhookSigner, compact_json, now_iso
 from tests.support.serve_process import ServeProcess
 
-PRINT_SETTINGS = ("from contractloop.settings import get_settings, env_file; s = get_settings(); "
+PRINT_SETTINGS = ("from core.settings import get_settings, env_file; s = get_settings(); "
                   "print(env_file()); print(s.contractloop_model); print(s.contractloop_data_dir)")
 
 

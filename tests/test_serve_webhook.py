@@ -14,7 +14,7 @@ import httpx
 import requests
 from simple_salesforce import Salesforce
 
-from contractloop.settings import settings_from
+from core.settings import settings_from
 from tests.fixtures.backfill import msa_attributes, msa_template
 from tests.support.serve_process import ServeProcess
 from tools.ironclad import IroncladClient, Webhook

@@ -31,7 +31,7 @@ def test_requests_without_the_key_or_with_a_wrong_key_are_refused(flow_app_clien
 
 
 def test_a_server_without_a_configured_key_refuses_everyone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from contractloop.settings import get_settings
+    from core.settings import get_settings
     from graphs.server import build_app
 
     monkeypatch.delenv("CONTRACTLOOP_API_KEY", raising=False)

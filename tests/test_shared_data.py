@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contractloop.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from evals.shared_data import ENV_VAR, SharedDataMissingError, require_shared, shared_path
 
 

@@ -28,10 +28,10 @@ from pydantic import BaseModel
 
 from agents.contract_sync.state import ExtractorState
 from agents.drafter.state import DrafterState
-from agents.extractor.models import Citation
-from contractloop.state_model import StateModel
+from core.contract_terms import Citation
+from core.state_model import StateModel
 from graphs.checkpointer import serializer
-from graphs.state import Decision, RunState
+from runtime.state import Decision, RunState
 from tools.write_plan import WriteOp
 
 SCALARS: dict[Any, Any] = {

@@ -18,7 +18,7 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
-from graphs.state import RunState
+from runtime.state import RunState
 from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
 from tests.fixtures.server import FlowServer
 from tools.ironclad import IroncladClient

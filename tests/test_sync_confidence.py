@@ -7,9 +7,9 @@ import pytest
 
 from agents.contract_sync.policy import auto_write_threshold, gated_values
 from agents.extractor.confidence import load_calibrator
-from agents.extractor.models import ContractTerms
 from agents.extractor.offline import OfflineExtractor
-from contractloop.settings import get_settings
+from core.contract_terms import ContractTerms
+from core.settings import get_settings
 from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop
 from tools.documents import parse_document
@@ -101,7 +101,7 @@ def test_each_field_is_held_to_its_own_cross_validated_cut(monkeypatch: pytest.M
 
     from agents.contract_sync import policy
     from agents.extractor.confidence import Calibrator
-    from agents.extractor.models import Citation, Cited
+    from core.contract_terms import Citation, Cited
 
     def cited(value: object, confidence: float, quote: str) -> Cited:
         return Cited(value=value, confidence=confidence, citation=Citation(page=1, start=0, end=len(quote), quote=quote))

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from contractloop.state_model import StateModel
+from core.state_model import StateModel
 
 ALLOWLIST_FILE = Path(__file__).with_name("write_allowlist.yaml")
 

@@ -22,7 +22,7 @@ from agents.clause_finder.features import Featurizer, contract_tokens
 from agents.clause_finder.passages import Passage, split_passages
 
 if TYPE_CHECKING:  # agents.extractor imports this module (OfflineExtractor holds a finder): import lazily
-    from agents.extractor.models import ClauseFinding
+    from core.contract_terms import ClauseFinding
     from tools.documents import Document
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -107,7 +107,7 @@ class ClauseFinder:
     def find(self, document: Document) -> list[ClauseFinding]:
         """One finding per category, in `categories` order; a present one cites its best passages."""
         from agents.extractor.citations import cite
-        from agents.extractor.models import ClauseFinding
+        from core.contract_terms import ClauseFinding
 
         return [ClauseFinding(category=c.category, present=c.present, score=round(c.score, 6),
                               citations=[cite(document, start, end) for start, end in c.quotes])

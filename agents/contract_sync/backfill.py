@@ -32,7 +32,7 @@ from agents.contract_sync.nodes import OPPORTUNITY_ATTRIBUTE, unreadable_plan
 from agents.contract_sync.plan import build_plan
 from agents.contract_sync.policy import review_reasons
 from agents.contract_sync.reading_cache import ReadingCache
-from graphs.state import ExecutedContract
+from runtime.state import ExecutedContract
 from tools.document_errors import DocumentError
 from tools.ironclad import IroncladClient
 from tools.ironclad.errors import IroncladNotFoundError

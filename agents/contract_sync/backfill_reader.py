@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from agents.contract_sync.reading_cache import ReadingCache, document_sha256, worth_keeping
 from agents.extractor import OfflineExtractor, verified
-from agents.extractor.models import ContractTerms
+from core.contract_terms import ContractTerms
 from tools.documents import DocumentError, parse_document
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agents.extractor.models import Citation, ClauseFinding, ContractTerms
+from core.contract_terms import Citation, ClauseFinding, ContractTerms
 
 QUOTE_EXCERPT = 160  # characters of the quote shown per clause; the full span is in Citations__c
 SCORE_DIGITS = 2

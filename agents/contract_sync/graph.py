@@ -8,8 +8,8 @@ from langgraph.graph import END, START, StateGraph
 
 from agents.contract_sync.nodes import extract_terms, fetch_contract, plan_writes
 from agents.contract_sync.state import ExtractorState
-from graphs.context import Context
-from graphs.state import RunState
+from runtime.context import Context
+from runtime.state import RunState
 
 
 def _after_fetch(state: ExtractorState) -> str:

@@ -15,10 +15,10 @@ from agents.contract_sync.plan import build_plan
 from agents.contract_sync.policy import review_reasons
 from agents.extractor import OfflineExtractor, verified
 from agents.extractor.confidence import load_calibrator
-from agents.extractor.models import ContractTerms
-from graphs import context as services
-from graphs.context import Context
-from graphs.state import ExecutedContract, RunState
+from core.contract_terms import ContractTerms
+from runtime import context as services
+from runtime.context import Context
+from runtime.state import ExecutedContract, RunState
 from tools.documents import DocumentError, claimed_media_type, parse_document
 from tools.write_plan import WriteOp, WritePlan, diff
 

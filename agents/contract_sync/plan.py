@@ -19,7 +19,7 @@ from agents.contract_sync.account_renewals import expires_later
 from agents.contract_sync.clause_fields import clause_fields
 from agents.contract_sync.context import ContractContext
 from agents.extractor.durations import duration_key
-from agents.extractor.models import Citation, ContractTerms, Obligation
+from core.contract_terms import Citation, ContractTerms, Obligation
 from tools.write_plan import WriteOp, WritePlan
 
 RECURRENCE = {"daily": "Ongoing", "weekly": "Ongoing", "monthly": "Monthly", "quarterly": "Quarterly",

@@ -22,8 +22,8 @@ from agents.contract_sync.context import ContractContext
 from agents.contract_sync.plan import contract_value_gap
 from agents.extractor import cuad_fields as F
 from agents.extractor.confidence import NO_CUT, clears, load_calibrator
-from agents.extractor.models import Cited, ContractTerms, LiabilityCap
-from contractloop.settings import get_settings
+from core.contract_terms import Cited, ContractTerms, LiabilityCap
+from core.settings import get_settings
 
 VALUE_GAP_LIMIT = Decimal("0.05")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphs.state import RunState
+from runtime.state import RunState
 
 
 class ExtractorState(RunState):

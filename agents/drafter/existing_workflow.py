@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphs.publish import workflow_fields, workflow_link
-from graphs.state import Launch
+from agents.drafter.workflow_fields import workflow_fields, workflow_link
 from playbook_store.templates import template_by_id
+from runtime.state import Launch
 from tools.ironclad.client import IroncladClient
 from tools.ironclad.errors import IroncladNotFoundError
 from tools.ironclad.idempotent import find_standing, opportunity_launch_key

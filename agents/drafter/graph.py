@@ -8,8 +8,8 @@ from langgraph.graph import END, START, StateGraph
 
 from agents.drafter.nodes import draft_clauses, map_to_templates, plan_terms, read_bundle
 from agents.drafter.state import DrafterState
-from graphs.context import Context
-from graphs.state import RunState
+from runtime.context import Context
+from runtime.state import RunState
 
 
 def _continue_or_stop(next_node: str):

@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.prompts.drafter import CLAUSE_DRAFTER_SYSTEM, CLAUSE_DRAFTER_TASK
 from agents.tool_names import tool_name
-from graphs.state import DraftedClause
 from playbook_store.loader import load_clause_library
 from playbook_store.models import ClauseChoice, DealFacts, TemplateSelection
+from runtime.state import DraftedClause
 from tools.salesforce.models import OpportunityBundle
 
 MAX_STEPS = 6

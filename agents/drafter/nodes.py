@@ -13,13 +13,13 @@ from agents.drafter.model_clauses import draft_clauses_with_model, negotiated_te
 from agents.drafter.state import DrafterState
 from agents.drafter.terms import playbook_terms
 from agents.drafter.validation import validate_attributes
-from graphs import context as services
-from graphs.context import Context
-from graphs.state import AttributeValue, Draft, DraftDocument, DraftedClause
 from playbook_store.clause_choice import choose_clauses, negotiated_clauses_text
 from playbook_store.selection import select_templates
 from playbook_store.special_terms import apply_requests, parse_special_terms
 from playbook_store.templates import load_templates
+from runtime import context as services
+from runtime.context import Context
+from runtime.state import AttributeValue, Draft, DraftDocument, DraftedClause
 
 CONTRACTING = "Contracting"
 

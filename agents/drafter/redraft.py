@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from agents.drafter.terms import PARAMETER_ATTRIBUTES
-from graphs.state import Draft, DraftedClause
 from playbook_store.clause_choice import choose_clause, negotiated_clauses_text
 from playbook_store.models import ClauseChoice, TermRequest, TextSpan
+from runtime.state import Draft, DraftedClause
 
 NEGOTIATED = "negotiatedClauses"
 

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from graphs.state import DraftedClause, RunState
 from playbook_store.models import ClauseChoice, DealFacts, TemplateSelection, TermRequest
+from runtime.state import DraftedClause, RunState
 
 
 class DrafterState(RunState):

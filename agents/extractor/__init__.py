@@ -2,7 +2,8 @@
 
 from agents.extractor.citations import citation_holds, cite, verified
 from agents.extractor.engine import Extractor
-from agents.extractor.models import (
+from agents.extractor.offline import OfflineExtractor
+from core.contract_terms import (
     Citation,
     Cited,
     ClauseFinding,
@@ -12,7 +13,6 @@ from agents.extractor.models import (
     Obligation,
     Party,
 )
-from agents.extractor.offline import OfflineExtractor
 
 __all__ = [
     "Citation", "Cited", "ClauseFinding", "ContractTerms", "Extractor", "LiabilityCap", "Money", "Obligation", "OfflineExtractor",

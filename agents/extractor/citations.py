@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agents.extractor.models import Citation, ClauseFinding, ContractTerms
+from core.contract_terms import Citation, ClauseFinding, ContractTerms
 from tools.documents import Document
 
 

@@ -32,7 +32,7 @@ from agents.extractor.cuad_fields import (
     RENEWAL_TERM,
     cuad_fields,
 )
-from agents.extractor.models import Cited, ContractTerms
+from core.contract_terms import Cited, ContractTerms
 from tools.documents import Document
 
 MODEL_PATH = Path(__file__).with_name("confidence_model.json")

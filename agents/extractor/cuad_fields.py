@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.extractor.models import Citation, Cited, ContractTerms
 from agents.extractor.spans import sentence_bounds
+from core.contract_terms import Citation, Cited, ContractTerms
 
 PARTIES = "Parties"
 AGREEMENT_DATE = "Agreement Date"

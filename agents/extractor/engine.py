@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from agents.extractor.models import ContractTerms
+from core.contract_terms import ContractTerms
 from tools.documents import Document
 
 

@@ -23,9 +23,9 @@ from agents.extractor.dates import find_dates
 from agents.extractor.durations import parse_duration
 from agents.extractor.finder_retrieval import PassageScorer, finder_passages
 from agents.extractor.jurisdictions import JURISDICTION, canonical_jurisdiction
-from agents.extractor.models import Citation, Cited, ContractTerms, LiabilityCap, Party
 from agents.extractor.spans import sentence_bounds
 from agents.prompts.extractor import EXCERPT, EXTRACTOR_SYSTEM, EXTRACTOR_TASK
+from core.contract_terms import Citation, Cited, ContractTerms, LiabilityCap, Party
 from tools.documents import Document
 
 MIN_QUOTE_WORDS = 3

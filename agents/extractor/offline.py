@@ -10,9 +10,9 @@ from agents.extractor import clauses, commercial, contract_dates, lifespan, rene
 from agents.extractor.citations import cite, verified
 from agents.extractor.confidence import load_calibrator
 from agents.extractor.dates import PartialDate
-from agents.extractor.models import Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
 from agents.extractor.parties import find_parties
 from agents.extractor.spans import Found
+from core.contract_terms import Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
 from tools.documents import Document
 
 # The liability-limit patterns also fire on indemnities and remedies that CUAD does not count as a cap: a cap is

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphs.state import Draft
 from playbook_store.models import DealFacts
+from runtime.state import Draft
 
 EDITED_BY = "edited by "
 # template attribute -> DealFacts field

@@ -7,8 +7,8 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 
 from agents.risk_reviewer.nodes import review
-from graphs.context import Context
-from graphs.state import RunState
+from runtime.context import Context
+from runtime.state import RunState
 
 
 def build_risk_reviewer() -> Any:

@@ -13,13 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.prompts.risk_reviewer import RISK_REVIEWER_SYSTEM, RISK_REVIEWER_TASK
 from agents.risk_reviewer.draft_facts import facts_from_draft
 from agents.tool_names import tool_name
-from graphs import context as services
-from graphs.context import Context
-from graphs.state import Draft, RiskReview, RunState
 from playbook_store.loader import load_risk_rules
 from playbook_store.models import Evidence, Finding, RiskAssessment
 from playbook_store.policy import decide_approval
 from playbook_store.risk import assess_risk
+from runtime import context as services
+from runtime.context import Context
+from runtime.state import Draft, RiskReview, RunState
 
 MAX_STEPS = 4
 

@@ -44,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from agents.contract_sync.backfill import BackfillOptions, run_backfill
     from agents.contract_sync.backfill_checkpoint import Checkpoint
-    from contractloop.settings import get_settings
+    from core.settings import get_settings
     from tools.ironclad import IroncladClient
     from tools.salesforce import SalesforceClient
 

@@ -28,7 +28,7 @@ from contractloop.commands.serve import LangGraphServer
 from contractloop.demo_deals import DEMO_DEALS
 from contractloop.demo_summary import DemoRecord, FieldTypes, print_next_steps, print_summary
 from contractloop.render import console, print_bundle, quote_around, short, shown
-from contractloop.settings import get_settings, settings_from
+from core.settings import get_settings, settings_from
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
 from tools.ironclad import IroncladClient

@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from contractloop.settings import get_settings
+from core.settings import get_settings
 from sandbox.http import check_ports_free
 from sandbox.stack import DEFAULT_IRONCLAD_PORT, DEFAULT_SF_PORT, SandboxStack
 

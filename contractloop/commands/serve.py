@@ -26,7 +26,7 @@ import httpx
 from dotenv import dotenv_values
 
 from contractloop.commands.sandbox import add_port_options, check_sandbox_ports
-from contractloop.settings import (
+from core.settings import (
     ENV_FILE_VARIABLE,
     PROJECT_ROOT,
     ConfigurationError,

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from contractloop.settings import get_settings
 from contractloop.studio_proxy import STUDIO_ORIGIN, build_proxy
+from core.settings import get_settings
 from graphs.auth import configured_key
 from sandbox.http import BackgroundServer
 

@@ -19,7 +19,7 @@ def add_parser(suites: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     model = None
     if args.engine == "model":
-        from graphs.context import configured_model
+        from runtime.context import configured_model
 
         model = configured_model()
         if model is None:

@@ -16,11 +16,11 @@ from pydantic import BaseModel
 
 from agents.drafter.graph import build_drafter
 from agents.risk_reviewer.graph import build_risk_reviewer
-from contractloop.settings import settings_from
+from core.settings import settings_from
 from evals.drafting.cases import Case, load_cases
 from evals.drafting.scoring import CaseScore, score_attributes, score_findings, score_route, score_templates
-from graphs.context import Context
-from graphs.state import RunState, Task
+from runtime.context import Context
+from runtime.state import RunState, Task
 from sandbox.ironclad.config import SandboxConfig as IroncladConfig
 from sandbox.ironclad.server import IroncladSandbox
 from sandbox.salesforce.deals import create_deal

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from evals.drafting.cases import Expectation
-from graphs.state import Draft, RiskReview
+from runtime.state import Draft, RiskReview
 
 
 class CaseScore(BaseModel):

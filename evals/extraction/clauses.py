@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.extractor.models import ContractTerms
+from core.contract_terms import ContractTerms
 
 
 def cuad_clauses(terms: ContractTerms, categories: list[str]) -> dict[str, dict[str, Any]]:

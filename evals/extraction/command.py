@@ -21,7 +21,7 @@ from evals.extraction.calibration_html import calibration_section
 from evals.extraction.dataset import Contract, DatasetError, load_dataset
 from evals.extraction.report import format_clause_table, format_table, write_report
 from evals.extraction.runner import Summary, run_eval, write_predictions, write_summary
-from graphs.context import configured_model
+from runtime.context import configured_model
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -27,8 +27,8 @@ from pydantic import BaseModel
 
 from agents.extractor.durations import duration_key
 from agents.extractor.jurisdictions import jurisdiction_key
-from agents.extractor.models import ContractTerms
 from agents.extractor.offline import OfflineExtractor
+from core.contract_terms import ContractTerms
 from evals.extraction.scoring import FieldCounts, party_counts
 from evals.shared_data import shared_path
 from tools.documents import Document

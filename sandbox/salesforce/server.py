@@ -223,7 +223,7 @@ class SalesforceSandbox:
                           session=self.requests_session(), version=version)
 
     def env(self) -> dict[str, str]:
-        """`SF_*` settings that point `contractloop.settings.Settings` at this sandbox."""
+        """`SF_*` settings that point `core.settings.Settings` at this sandbox."""
         values = {
             "SF_INSTANCE_URL": self.instance_url,
             "SF_ACCESS_TOKEN": self.access_token,

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from contractloop.settings import Settings
+from core.settings import Settings
 from tools.ironclad.errors import (
     IroncladAuthError,
     IroncladError,

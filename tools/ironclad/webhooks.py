@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pydantic import ValidationError
 
-from contractloop.settings import Settings
+from core.settings import Settings
 from tools.ironclad.models import WebhookEvent
 from tools.json_body import JsonBodyError, json_body
 

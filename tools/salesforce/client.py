@@ -17,7 +17,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as _SimpleSalesforceError
 
-from contractloop.settings import Settings
+from core.settings import Settings
 from tools.salesforce.auth import TokenProvider
 from tools.salesforce.bundle import bundle_query, parse_bundle
 from tools.salesforce.errors import (

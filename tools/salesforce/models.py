@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from contractloop.state_model import StateModel
+from core.state_model import StateModel
 
 
 class AccountInfo(StateModel):

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from agents.extractor.models import ContractTerms
-from contractloop.state_model import StateModel
+from core.contract_terms import ContractTerms
+from core.state_model import StateModel
 from playbook_store.models import (
     ApprovalDecision,
     ClauseChoice,

@@ -8,7 +8,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import Field, StringConstraints, model_validator
 
-from contractloop.state_model import StateModel
+from core.state_model import StateModel
 
 T = TypeVar("T")
 

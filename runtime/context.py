@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from contractloop.settings import get_settings
+from core.settings import get_settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
