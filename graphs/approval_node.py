@@ -11,6 +11,9 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from agents.drafter.redraft import redraft_for_edits
+from agents.drafter.validation import validate_attributes
+from agents.risk_reviewer.draft_facts import EDITED_BY
 from core.approval_schemas import (
     LAUNCH_ACTION,
     ActionRequest,
@@ -82,10 +85,6 @@ def _apply_edit(state: RunState, args: dict[str, Any], response: ApprovalRespons
 
     `attr` edits the primary document; `template.attr` (e.g. `dpa.breachNotificationHours`) an addendum.
     """
-    from agents.drafter.redraft import redraft_for_edits
-    from agents.drafter.validation import validate_attributes
-    from agents.risk_reviewer.draft_facts import EDITED_BY
-
     assert state.draft is not None
     documents = {d.template_key: d for d in state.draft.documents}
     primary = state.draft.primary.template_key

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from core.approval_schemas import ActionRequest, ReviewConfig
 from graphs.approval import ask_for_decision
 from runtime.state import Decision, RunState
+from tools.write_plan import check_allowed, diff
 
 APPLY_ACTION = "apply_salesforce_write_plan"
 AUTO_APPLIER = "policy:auto-apply"
@@ -68,7 +69,6 @@ def await_plan_decision(state: RunState) -> dict[str, Any]:
 
 def _apply_edit(state: RunState, args: dict[str, Any], reviewer: str) -> dict[str, Any]:
     """`Object.Field: value` edits replace the plan's values; the edited plan is applied as approved."""
-    from tools.write_plan import check_allowed, diff
 
     contract = state.contract
     assert contract is not None and contract.plan is not None

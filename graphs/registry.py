@@ -10,6 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agents.contract_sync.graph import build_extractor
+from agents.drafter.graph import build_drafter
+from agents.risk_reviewer.graph import build_risk_reviewer
+from graphs.approval_node import build_approval, build_await_decision
+from graphs.plan_review import build_await_plan_decision, build_plan_gate
+from graphs.publish import build_publisher
+from graphs.sync_writer import build_sync_writer
 from runtime.state import RunState, TaskKind
 
 
@@ -61,15 +68,6 @@ def _sync_due(s: RunState) -> bool:
 
 
 def specialists() -> list[Specialist]:
-    # Imported here so that importing the registry stays cheap and free of cycles.
-    from agents.contract_sync.graph import build_extractor
-    from agents.drafter.graph import build_drafter
-    from agents.risk_reviewer.graph import build_risk_reviewer
-    from graphs.approval_node import build_approval, build_await_decision
-    from graphs.plan_review import build_await_plan_decision, build_plan_gate
-    from graphs.publish import build_publisher
-    from graphs.sync_writer import build_sync_writer
-
     draft: frozenset[TaskKind] = frozenset({"draft_contract"})
     extract: frozenset[TaskKind] = frozenset({"extract_executed_contract"})
     return [

@@ -6,7 +6,6 @@ must be auditable); the judgement lives inside the specialists, which use a mode
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
@@ -14,17 +13,10 @@ from langgraph.types import Command
 
 from graphs.registry import specialists
 from runtime.context import Context
+from runtime.correlation import correlation_id_for
 from runtime.state import RunState
 
-_CORRELATION_NS = uuid.UUID("5b0d2f8e-3c1a-4e0b-9f7e-2a6c1d4b8e90")
 _FINAL = {"launched", "rejected", "completed", "failed"}
-
-
-def correlation_id_for(state: RunState) -> str:
-    """Stable per task: a retried event gets the same id, so every write it causes can be traced to it."""
-    t = state.task
-    subject = t.opportunity_id or t.workflow_id or ""
-    return "cl-" + uuid.uuid5(_CORRELATION_NS, f"{t.kind}:{subject}:{t.event_id}").hex[:20]
 
 
 def intake(state: RunState) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from playbook_store.clauses import CLAUSE_TYPES, ClauseFamily, ClauseLibrary
+from playbook_store.risk_checks import CHECKS
 from playbook_store.rules import ApprovalPolicy, RiskRules, SelectionRules
 from playbook_store.templates import load_templates
 
@@ -85,8 +86,6 @@ def load_selection_rules(directory: Path = RULES_DIR) -> SelectionRules:
 
 @lru_cache(maxsize=4)
 def load_risk_rules(directory: Path = RULES_DIR) -> RiskRules:
-    from playbook_store.risk import CHECKS
-
     path = directory / "risk.yaml"
     rules = _validate(RiskRules, path)
     if len({r.id for r in rules.rules}) != len(rules.rules):

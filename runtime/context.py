@@ -11,12 +11,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from core.settings import get_settings
+from tools.ironclad import IroncladClient
+from tools.salesforce import SalesforceClient
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
-
-    from tools.ironclad import IroncladClient
-    from tools.salesforce import SalesforceClient
 
 
 @dataclass
@@ -33,20 +32,13 @@ class Context:
         default=None, metadata={"description": "Confidence at or above which extracted values sync without "
                                                "review; None = settings, else the cross-validated threshold"})
 
-
 @lru_cache(maxsize=1)
 def default_salesforce() -> SalesforceClient:
-    from tools.salesforce import SalesforceClient
-
     return SalesforceClient.from_settings(get_settings())
-
 
 @lru_cache(maxsize=1)
 def default_ironclad() -> IroncladClient:
-    from tools.ironclad import IroncladClient
-
     return IroncladClient.from_settings(get_settings())
-
 
 def configured_model() -> Any:
     """The OpenAI-compatible chat model from settings (any base URL), or None: the deterministic engine."""
@@ -55,7 +47,6 @@ def configured_model() -> Any:
         return None
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
     return _chat_model(str(settings.openai_base_url), settings.contractloop_model, key)
-
 
 @lru_cache(maxsize=4)
 def _chat_model(base_url: str, model_name: str, api_key: str) -> Any:
@@ -66,14 +57,11 @@ def _chat_model(base_url: str, model_name: str, api_key: str) -> Any:
                       timeout=120,  # a long contract's extraction request takes a while
                       max_retries=2)
 
-
 def salesforce(ctx: Context | None) -> SalesforceClient:
     return (ctx.salesforce if ctx and ctx.salesforce else None) or default_salesforce()
 
-
 def ironclad(ctx: Context | None) -> IroncladClient:
     return (ctx.ironclad if ctx and ctx.ironclad else None) or default_ironclad()
-
 
 def model(ctx: Context | None) -> BaseChatModel | None:
     """The chat model to use, or None for the deterministic engine."""
@@ -83,12 +71,10 @@ def model(ctx: Context | None) -> BaseChatModel | None:
         return ctx.model
     return configured_model()
 
-
 def approver_user(ctx: Context | None, role: str) -> str | None:
     """The Salesforce user who owns approval Tasks for `role`, if one is configured."""
     approvers = ctx.approvers if ctx and ctx.approvers is not None else get_settings().contractloop_approvers
     return approvers.get(role)
-
 
 def auto_write_confidence(ctx: Context | None) -> float | None:
     """The run's auto-write threshold override, or None for the sync policy's configured one."""

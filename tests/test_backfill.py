@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.contract_sync.backfill import BackfillOptions, run_backfill
-from agents.contract_sync.backfill_checkpoint import BatchRecord, Checkpoint, ContractOutcome
+from backfill.checkpoint import BatchRecord, Checkpoint, ContractOutcome
+from backfill.job import BackfillOptions, run_backfill
 from contractloop import cli
 from core.settings import get_settings
 from tests.fixtures.backfill import BackfillWorld

@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from agents.contract_sync.backfill import BackfillOptions, run_backfill
-from agents.contract_sync.backfill_checkpoint import Checkpoint
+from backfill.checkpoint import Checkpoint
+from backfill.job import BackfillOptions, run_backfill
 from core.settings import Settings
 from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
 from sandbox.stack import SandboxStack

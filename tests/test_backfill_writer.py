@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from agents.contract_sync.batch_writer import PlannedWrite, write_batch
 from sandbox.salesforce.server import SalesforceSandbox
 from tools.salesforce import SalesforceClient
+from tools.salesforce.batch_writer import PlannedWrite, write_batch
 from tools.write_plan import WriteOp, WritePlan
 
 CORRELATION = "backfill-test-writer"
@@ -91,3 +91,20 @@ def test_small_collections_spill_into_a_second_composite_call(client: Salesforce
     report = write_batch(client, [_plan(f"ironclad-t{run}-{n}", opportunity, 0) for n in range(60)],
                          collection_size=2)  # 30 + 1 collections: more than 25 subrequests
     assert report.api_calls == 2 and all(r.success for r in report.results)
+
+
+def test_a_plan_outside_the_allow_list_stops_the_batch_before_any_call(client: SalesforceClient) -> None:
+    from tools.write_plan import WriteNotAllowed
+
+    run = uuid.uuid4().hex[:8]
+    opportunity = _opportunities(client, 1)[0]
+    good = _plan(f"ironclad-w{run}-good", opportunity)
+    bad_ops = [WriteOp(ref="opportunity", action="update", sobject="Opportunity", record_id=opportunity,
+                       fields={"Amount": 1})]  # Amount is not ours to write
+    bad = PlannedWrite(contract="bad", plan=WritePlan(correlation_id=CORRELATION, operations=bad_ops),
+                       refs=["opportunity"])
+    calls = client.calls
+    with pytest.raises(WriteNotAllowed, match="Amount"):
+        write_batch(client, [good, bad])
+    assert client.calls == calls
+    assert client.query(f"SELECT Id FROM Contract_Insight__c WHERE External_Key__c = 'ironclad-w{run}-good'") == []

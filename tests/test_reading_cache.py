@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from agents.contract_sync.backfill_reader import readers
-from agents.contract_sync.reading_cache import ReadingCache, engine_fingerprint
+from backfill.reader import readers
+from backfill.reading_cache import ReadingCache, engine_fingerprint
 
 CORRUPT = b"%PDF-1.7\n this is not really a PDF \x00\x01"
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from graphs.event_ledger import EventLedger, thread_id_for
-from graphs.openapi import build_openapi
+from api.ledger import EventLedger, thread_id_for
+from api.openapi import build_openapi
 
 OPPORTUNITY = "006000000000001AAA"
 EVENT = {"opportunity_id": OPPORTUNITY, "stage": "Contracting", "event_id": "evt-1"}
@@ -31,8 +31,8 @@ def test_requests_without_the_key_or_with_a_wrong_key_are_refused(flow_app_clien
 
 
 def test_a_server_without_a_configured_key_refuses_everyone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.app import build_app
     from core.settings import get_settings
-    from graphs.server import build_app
 
     monkeypatch.delenv("CONTRACTLOOP_API_KEY", raising=False)
     get_settings.cache_clear()
@@ -113,7 +113,7 @@ def test_unknown_opportunities_answer_404(flow_app_client: TestClient, flow_api_
 
 
 def test_an_edit_given_as_json_text_becomes_the_graphs_resume_value() -> None:
-    from graphs.flow_api import ApprovalSubmission
+    from api.flow_payloads import ApprovalSubmission
 
     submission = ApprovalSubmission(thread_id="t", decision="edit", reviewer="amy",
                                     edited_attributes_json='{"seats": 300}', message="more seats")

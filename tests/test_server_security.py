@@ -84,8 +84,8 @@ def test_cors_allows_no_origin_by_default(flow_server: FlowServer) -> None:
 
 @pytest.fixture
 def studio_origin_app(tmp_path: Path, flow_api_key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    from api.app import build_app
     from core.settings import get_settings
-    from graphs.server import build_app
 
     monkeypatch.setenv("CONTRACTLOOP_CORS_ORIGINS", "https://smith.langchain.com, https://studio.example")
     get_settings.cache_clear()

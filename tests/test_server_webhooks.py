@@ -136,7 +136,7 @@ def test_a_delivery_recorded_by_a_server_that_died_before_its_run_is_synced_when
         flow_server: FlowServer) -> None:
     from pathlib import Path
 
-    from graphs.webhook_ledger import WebhookLedger
+    from api.ledger import WebhookLedger
 
     workflow_id = _launched_and_signed_without_a_webhook(flow_server, "Lost Letter Ltd")
     event_id = f"evt-{uuid.uuid4().hex}"

@@ -32,6 +32,8 @@ from typing import IO, Any, NamedTuple
 
 from tools.document_errors import ERRORS_BY_REASON, DocumentError, DocumentTimeoutError, DocumentTooLargeError
 from tools.document_limits import DocumentLimits
+from tools.document_model import Document
+from tools.document_reader import read_in_process
 
 _HEADER = struct.Struct(">Q")
 _GRACE_SECONDS = 2.0  # the reader's own deadline (checked between pages) fires first; the kill is the backstop
@@ -86,15 +88,13 @@ _idle: list[_Worker] = []
 _idle_lock = threading.Lock()
 
 
-def read_isolated(data: bytes, source: str | None, limits: DocumentLimits) -> Any:
+def read_isolated(data: bytes, source: str | None, limits: DocumentLimits) -> Document:
     """`read_in_process` in a limited child process; returns a `Document` or raises the `DocumentError`."""
     return read_isolated_with_stats(data, source, limits)[0]
 
 
-def read_isolated_with_stats(data: bytes, source: str | None, limits: DocumentLimits) -> tuple[Any, ReaderStats]:
+def read_isolated_with_stats(data: bytes, source: str | None, limits: DocumentLimits) -> tuple[Document, ReaderStats]:
     """As `read_isolated`, with what the read cost; a refusal is still raised (its `stats` set when known)."""
-    from tools.documents import Document
-
     worker = _take_worker()
     started = time.monotonic()
     try:
@@ -216,8 +216,6 @@ def _warm_up() -> None:
     loaded before any memory limit applies: a document must not fail on an import."""
     import docx
 
-    from tools.documents import read_in_process
-
     content = b"BT /F1 12 Tf 72 720 Td (warm) Tj ET"
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
@@ -244,8 +242,6 @@ def _outcome(data: bytes, source: str | None, limits: DocumentLimits) -> tuple[O
 
 
 def _read_outcome(data: bytes, source: str | None, limits: DocumentLimits) -> Outcome:
-    from tools.documents import read_in_process
-
     try:
         document = read_in_process(data, source=None, limits=limits)
     except DocumentError as exc:

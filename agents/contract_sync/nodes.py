@@ -15,11 +15,12 @@ from agents.contract_sync.plan import build_plan
 from agents.contract_sync.policy import review_reasons
 from agents.extractor import OfflineExtractor, verified
 from agents.extractor.confidence import load_calibrator
+from agents.extractor.model_engine import ModelExtractor
 from core.contract_terms import ContractTerms
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import ExecutedContract, RunState
-from tools.documents import DocumentError, claimed_media_type, parse_document
+from tools.documents import Document, DocumentError, claimed_media_type, parse_document
 from tools.write_plan import WriteOp, WritePlan, diff
 
 OPPORTUNITY_ATTRIBUTE = "salesforceOpportunityId"
@@ -62,8 +63,6 @@ def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
     contract: ExecutedContract = state.contract
     if contract.document_error or state.document_text is None:
         return {}
-    from tools.documents import Document
-
     document = Document.model_validate_json(state.document_text)
     terms = verified(OfflineExtractor().extract(document), document)
     engine: Literal["offline", "model"] = "offline"
@@ -71,8 +70,6 @@ def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
     model = services.model(runtime.context)
     if model is not None:
         try:
-            from agents.extractor.model_engine import ModelExtractor
-
             read = verified(ModelExtractor(model).extract(document), document)
             # Model values carry no confidence of their own: score the merged reading with the same calibrator.
             terms, engine = load_calibrator().apply(merge_terms(read, terms), document), "model"

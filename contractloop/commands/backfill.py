@@ -42,8 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agents.contract_sync.backfill import BackfillOptions, run_backfill
-    from agents.contract_sync.backfill_checkpoint import Checkpoint
+    from backfill.checkpoint import Checkpoint
+    from backfill.job import BackfillOptions, run_backfill
     from core.settings import get_settings
     from tools.ironclad import IroncladClient
     from tools.salesforce import SalesforceClient

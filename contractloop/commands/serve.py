@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 import httpx
 from dotenv import dotenv_values
 
+from api.auth import configured_key
 from contractloop.commands.sandbox import add_port_options, check_sandbox_ports
 from core.settings import (
     ENV_FILE_VARIABLE,
@@ -35,7 +36,6 @@ from core.settings import (
     get_settings,
     settings_from,
 )
-from graphs.auth import configured_key
 from sandbox.http import PortInUseError, check_ports_free, free_port, port_free
 from tools.ironclad.client import IroncladClient
 from tools.ironclad.errors import IroncladError

@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import time
 
+from api.auth import configured_key
 from contractloop.studio_proxy import STUDIO_ORIGIN, build_proxy
 from core.settings import get_settings
-from graphs.auth import configured_key
 from sandbox.http import BackgroundServer
 
 STUDIO_URL = "https://smith.langchain.com/studio/?baseUrl={url}"

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from evals.drafting.runner import evaluate, print_report, write_report
+from runtime.context import configured_model
 
 
 def add_parser(suites: argparse._SubParsersAction) -> None:
@@ -19,8 +20,6 @@ def add_parser(suites: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     model = None
     if args.engine == "model":
-        from runtime.context import configured_model
-
         model = configured_model()
         if model is None:
             print("no model configured: set OPENAI_BASE_URL (and OPENAI_API_KEY)")

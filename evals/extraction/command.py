@@ -18,6 +18,7 @@ from evals.extraction.calibration import CalibrationFigures, format_figures
 from evals.extraction.calibration import cross_validate as cross_validate_calibration
 from evals.extraction.calibration_examples import read_prediction_lines, value_examples
 from evals.extraction.calibration_html import calibration_section
+from evals.extraction.cross_validation import cross_validate
 from evals.extraction.dataset import Contract, DatasetError, load_dataset
 from evals.extraction.report import format_clause_table, format_table, write_report
 from evals.extraction.runner import Summary, run_eval, write_predictions, write_summary
@@ -84,8 +85,6 @@ def _load_all(directories: list[Path]) -> list[Contract] | None:
 
 
 def _run_cv(args: argparse.Namespace, contracts: list[Contract]) -> int:
-    from evals.extraction.cross_validation import cross_validate
-
     try:
         predictions, summary = cross_validate(contracts, args.cv)
     except ValueError as exc:

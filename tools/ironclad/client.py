@@ -21,6 +21,8 @@ import httpx
 from pydantic import BaseModel
 
 from core.settings import Settings
+from tools.document_errors import DocumentTooLargeError
+from tools.document_limits import DocumentLimits
 from tools.ironclad.errors import (
     IroncladAuthError,
     IroncladError,
@@ -331,9 +333,6 @@ class IroncladClient:
     def download_signed_copy(self, record_id: str, max_bytes: int | None = None) -> bytes:
         """The executed file, streamed and cut off at `max_bytes` (the document limits' input cap): a hostile
         or broken attachment is refused with DocumentTooLargeError before it fills memory."""
-        from tools.document_errors import DocumentTooLargeError
-        from tools.document_limits import DocumentLimits
-
         cap = max_bytes or DocumentLimits().max_bytes
         source = f"Ironclad record {record_id} signedCopy"
         response = self._send("GET", f"{API_PREFIX}/records/{record_id}/attachments/signedCopy", idempotent=True,

@@ -18,13 +18,11 @@ from __future__ import annotations
 import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from tools.ironclad.errors import IroncladServerError
-from tools.ironclad.models import LaunchResult, Workflow
-
-if TYPE_CHECKING:
-    from tools.ironclad.client import IroncladClient
+from tools.ironclad.models import LaunchResult, Workflow, WorkflowSchema
 
 KEY_ATTRIBUTE = "contractloopKey"
 ALL_STATUSES = "active,paused,completed,cancelled"
@@ -32,6 +30,23 @@ ALL_STATUSES = "active,paused,completed,cancelled"
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9._:/@+\-]{1,255}$")
 _key_locks: dict[str, threading.Lock] = {}
 _key_locks_guard = threading.Lock()
+
+
+class WorkflowLauncher(Protocol):
+    """What an idempotent launch needs of the Ironclad client (`tools.ironclad.client.IroncladClient`)."""
+
+    keyed_templates: set[str]  # templates known to carry the key attribute
+    max_retries: int
+
+    def iter_workflows(self, *, status: str | None = ..., filter: str | None = ...) -> Iterator[Workflow]: ...
+
+    def get_schema(self, template_id: str) -> WorkflowSchema: ...
+
+    def launch_workflow(self, template_id: str, attributes: dict[str, Any]) -> Workflow: ...
+
+    def cancel_workflow(self, workflow_id: str, message: str) -> None: ...
+
+    def backoff_delay(self, attempt: int) -> float: ...
 
 
 def _lock_for(key: str) -> threading.Lock:
@@ -51,7 +66,7 @@ def _age(workflow: Workflow) -> tuple[int, str]:
     return (int(number) if number.isdigit() else 0, workflow.created.isoformat() if workflow.created else "")
 
 
-def find_by_key(client: IroncladClient, key: str) -> list[Workflow]:
+def find_by_key(client: WorkflowLauncher, key: str) -> list[Workflow]:
     found = client.iter_workflows(status=ALL_STATUSES, filter=f"Equals([{KEY_ATTRIBUTE}], '{key}')")
     # Exact match on our side too, in case a tenant's Equals is looser than ours.
     return sorted((w for w in found if w.attributes.get(KEY_ATTRIBUTE) == key), key=_age)
@@ -63,12 +78,12 @@ def _standing(workflows: list[Workflow]) -> Workflow | None:
     return live[0] if live else None
 
 
-def find_standing(client: IroncladClient, key: str) -> Workflow | None:
+def find_standing(client: WorkflowLauncher, key: str) -> Workflow | None:
     """The workflow of record for `key`: the oldest one not cancelled."""
     return _standing(find_by_key(client, key))
 
 
-def launch_idempotent(client: IroncladClient, template_id: str, attributes: dict[str, Any], key: str, *,
+def launch_idempotent(client: WorkflowLauncher, template_id: str, attributes: dict[str, Any], key: str, *,
                       settle_timeout: float = 5.0, poll_interval: float = 0.25) -> LaunchResult:
     if not _SAFE_KEY.match(key):
         raise ValueError(f"correlation key {key!r} must be 1-255 characters of A-Z a-z 0-9 . _ : / @ + -")
@@ -89,7 +104,7 @@ def launch_idempotent(client: IroncladClient, template_id: str, attributes: dict
         return LaunchResult(workflow=launched, created=True)
 
 
-def _require_key_attribute(client: IroncladClient, template_id: str) -> None:
+def _require_key_attribute(client: WorkflowLauncher, template_id: str) -> None:
     """Ironclad accepts unknown attribute keys without storing them; a template without our key attribute
     would silently defeat the lookup, so refuse to launch on it."""
     if template_id in client.keyed_templates:
@@ -100,7 +115,7 @@ def _require_key_attribute(client: IroncladClient, template_id: str) -> None:
     client.keyed_templates.add(template_id)
 
 
-def _launch_once(client: IroncladClient, template_id: str, payload: dict[str, Any], key: str,
+def _launch_once(client: WorkflowLauncher, template_id: str, payload: dict[str, Any], key: str,
                  settle_timeout: float, poll_interval: float) -> Workflow:
     attempts = 0
     while True:
@@ -116,7 +131,7 @@ def _launch_once(client: IroncladClient, template_id: str, payload: dict[str, An
             time.sleep(client.backoff_delay(attempts))
 
 
-def _await_key(client: IroncladClient, key: str, timeout: float, interval: float) -> Workflow | None:
+def _await_key(client: WorkflowLauncher, key: str, timeout: float, interval: float) -> Workflow | None:
     """After an ambiguous failure: did the launch land? Poll while the server may still be writing it."""
     deadline = time.monotonic() + timeout
     while True:

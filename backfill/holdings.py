@@ -16,15 +16,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.contract_sync.composite_calls import (
+from agents.contract_sync.context import ACTIVITY_FIELDS, EVENT_FIELDS, INSIGHT_FIELDS, OBLIGATION_FIELDS
+from tools.salesforce import SalesforceClient
+from tools.salesforce.composite_calls import (
     MAX_QUERY_SUBREQUESTS,
     post_composite,
     query_more,
     query_page,
     query_subrequest,
 )
-from agents.contract_sync.context import ACTIVITY_FIELDS, EVENT_FIELDS, INSIGHT_FIELDS, OBLIGATION_FIELDS
-from tools.salesforce import SalesforceClient
 
 MAX_SOQL_CHARS = 15_000  # query subrequests travel as GET URLs; stay well under Salesforce's URL limit
 RENEWAL_FIELDS = "Contract_Expiration_Date__c, Auto_Renewal__c, Renewal_Notice_Days__c"

@@ -1,8 +1,8 @@
 """Many contracts' write plans as few API calls: sObject Collections (200 records each) inside Composite calls
 (25 collections each, one API call), with a result for every record.
 
-Each plan has already passed the allow-list; its records are stamped with the correlation id exactly as the
-one-plan path does (`tools.write_plan.record_body`). A reference to an earlier operation of the same plan
+Every plan passes the same gate as the one-plan path: the allow-list (`tools.write_plan.check_allowed`, here
+before anything is sent) and the correlation stamp on each record (`tools.write_plan.record_body`). A reference to an earlier operation of the same plan
 (`@{insight.id}`) becomes a relationship reference by external id (`Contract_Insight__r: {External_Key__c: …}`),
 so an obligation finds its insight without a round trip. Collections run in order (referenced objects first),
 not all-or-none: one bad record fails only its contract.
@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.contract_sync.composite_calls import MAX_SUBREQUESTS, post_composite
 from tools.salesforce import SalesforceClient
-from tools.write_plan import AllowList, WriteOp, WritePlan, load_allowlist, record_body
+from tools.salesforce.composite_calls import MAX_SUBREQUESTS, post_composite
+from tools.write_plan import AllowList, WriteOp, WritePlan, check_allowed, load_allowlist, record_body
 
 MAX_COLLECTION = 200
 _REFERENCE = re.compile(r"^@\{([A-Za-z][A-Za-z0-9_]*)\.id\}$")
@@ -130,6 +130,8 @@ def write_batch(client: SalesforceClient, writes: list[PlannedWrite], collection
                 allow: AllowList | None = None) -> WriteReport:
     """Send every planned operation; returns one result per (contract, op ref)."""
     allow = allow or load_allowlist()
+    for write in writes:  # a plan outside the allow-list stops the batch before any call
+        check_allowed(write.plan, allow)
     size = max(1, min(collection_size, MAX_COLLECTION))
     chunks = [group[i:i + size] for group in _ordered_groups(_collect(writes, allow))
               for i in range(0, len(group), size)]

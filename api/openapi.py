@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graphs.auth import API_KEY_HEADER
-from graphs.flow_api import (
+from api.auth import API_KEY_HEADER
+from api.flow_payloads import (
     ApprovalAccepted,
     ApprovalSubmission,
     ErrorBody,

@@ -3,7 +3,7 @@
 One check guards both our Flow routes and LangGraph's own API (`auth` in langgraph.json), so a caller who
 cannot use the Flow routes cannot resume a run through `/threads/.../runs` either. With no key configured
 the server fails closed. Studio's own scheme is switched off (`disable_studio_auth` in langgraph.json), so
-Studio sends the key like any other client; `graphs.http_guard` checks it again in front of every route.
+Studio sends the key like any other client; `api.http_guard` checks it again in front of every route.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from langgraph_sdk import Auth
 
+from api.resume_check import resume_problems
 from core.settings import get_settings
 
 API_KEY_HEADER = "X-API-Key"
@@ -66,8 +67,6 @@ async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDic
 @auth.on.threads.create_run
 async def check_resume(ctx: Auth.types.AuthContext, value: Auth.types.RunsCreate) -> None:
     """A run that resumes an interrupt must carry a valid decision; anything else is refused before it starts."""
-    from graphs.resume_check import resume_problems
-
     command = (value.get("kwargs") or {}).get("command") or {}
     if isinstance(command, dict) and "resume" in command:
         problems = resume_problems(command["resume"])

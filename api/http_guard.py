@@ -17,7 +17,7 @@ import json
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from graphs.auth import API_KEY_HEADER, ApiKeyProblem, check_api_key
+from api.auth import API_KEY_HEADER, ApiKeyProblem, check_api_key
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 
 from pydantic import BaseModel
 
-from agents.contract_sync.reading_cache import ReadingCache, document_sha256, worth_keeping
 from agents.extractor import OfflineExtractor, verified
+from backfill.reading_cache import ReadingCache, document_sha256, worth_keeping
 from core.contract_terms import ContractTerms
 from tools.documents import DocumentError, parse_document
 

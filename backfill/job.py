@@ -22,22 +22,22 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agents.contract_sync.account_renewals import AccountUpdate, keep_latest_account_renewals
-from agents.contract_sync.backfill_checkpoint import BatchRecord, Checkpoint, ContractOutcome, Problem, Run
-from agents.contract_sync.backfill_holdings import Holdings, children, plain, read_holdings
-from agents.contract_sync.backfill_reader import ContractReading, PendingReading, readers
-from agents.contract_sync.backfill_report import ReconciliationReport, build_report
-from agents.contract_sync.batch_writer import PlannedWrite, RecordResult, WriteReport, write_batch
 from agents.contract_sync.context import ContractContext, SalesforceSnapshot
 from agents.contract_sync.nodes import OPPORTUNITY_ATTRIBUTE, unreadable_plan
 from agents.contract_sync.plan import build_plan
 from agents.contract_sync.policy import review_reasons
-from agents.contract_sync.reading_cache import ReadingCache
+from backfill.checkpoint import BatchRecord, Checkpoint, ContractOutcome, Problem, Run
+from backfill.holdings import Holdings, children, plain, read_holdings
+from backfill.reader import ContractReading, PendingReading, readers
+from backfill.reading_cache import ReadingCache
+from backfill.report import ReconciliationReport, build_report
 from runtime.state import ExecutedContract
 from tools.document_errors import DocumentError
 from tools.ironclad import IroncladClient
 from tools.ironclad.errors import IroncladNotFoundError
 from tools.ironclad.models import Record
 from tools.salesforce import SalesforceClient
+from tools.salesforce.batch_writer import PlannedWrite, RecordResult, WriteReport, write_batch
 from tools.write_plan import WriteNotAllowed, WritePlan, check_allowed, diff
 
 COUNTERPARTY_PROPERTY = "counterpartyName"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.table import Table
 
-from agents.contract_sync.backfill_checkpoint import ContractOutcome, Run
+from backfill.checkpoint import ContractOutcome, Run
 
 
 class Failure(BaseModel):

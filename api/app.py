@@ -1,0 +1,107 @@
+"""The HTTP intake, mounted into the LangGraph server via `http.app` in langgraph.json.
+
+Each route validates a flat body, answers at once, and leaves the work to a background run that it starts
+through the in-process LangGraph SDK client, so a Flow callout never waits on a model or on Ironclad.
+One module per route family: opportunity events, approvals, signed contracts (webhooks), status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.approvals import Approvals
+from api.flow_payloads import ApprovalSubmission, OpportunityEvent
+from api.http_guard import ServerGuard
+from api.ledger import Ledgers
+from api.openapi import build_openapi
+from api.opportunity_events import OpportunityEvents
+from api.problems import FlowProblem, parse_body, reply, require_key
+from api.signed_contracts import SignedContracts
+from api.status import Status
+from api.threads import Threads
+from core.settings import get_settings
+
+LEDGER_FILE = "flow_events.sqlite"
+WEBHOOK_LEDGER_FILE = "ironclad_events.sqlite"
+
+
+def build_app(ledger_path: Path | None = None) -> Starlette:
+    settings = get_settings()
+    flow_ledger = ledger_path or settings.contractloop_data_dir / LEDGER_FILE
+    ledgers = Ledgers(flow_ledger, flow_ledger.with_name(WEBHOOK_LEDGER_FILE))
+    threads = Threads()
+
+    events = OpportunityEvents(threads, ledgers)
+    decisions = Approvals(threads, ledgers)
+    contracts = SignedContracts(threads, ledgers)
+    status = Status(threads, ledgers)
+
+    async def opportunity_events(request: Request) -> JSONResponse:
+        require_key(request)
+        body, code = await events.accept(await parse_body(request, OpportunityEvent))
+        return reply(body, code)
+
+    async def approvals(request: Request) -> JSONResponse:
+        require_key(request)
+        return reply(await decisions.submit(await parse_body(request, ApprovalSubmission)), 202)
+
+    async def opportunity_status(request: Request) -> JSONResponse:
+        require_key(request)
+        return reply(await status.for_opportunity(request.path_params["opportunity_id"]))
+
+    async def thread_status(request: Request) -> JSONResponse:
+        require_key(request)
+        return reply(await status.for_thread(request.path_params["thread_id"]))
+
+    async def ironclad_webhook(request: Request) -> JSONResponse:
+        # No API key: Ironclad signs its deliveries. The body is capped by ServerGuard before it is read.
+        body, code = await contracts.accept(request.headers, await request.body())
+        return JSONResponse(body, status_code=code)
+
+    async def sync_status(request: Request) -> JSONResponse:
+        require_key(request)
+        return reply(await status.for_sync(request.path_params["workflow_id"]))
+
+    async def openapi(request: Request) -> JSONResponse:
+        # An admin downloads it with the key to register the External Service.
+        require_key(request)
+        return JSONResponse(build_openapi(str(request.base_url).rstrip("/")))
+
+    async def problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, FlowProblem)
+        return reply(exc.body, exc.status_code)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await ledgers.open()
+        yield
+        await ledgers.close()
+
+    return Starlette(
+        routes=[
+            Route("/flow/opportunity-events", opportunity_events, methods=["POST"]),
+            Route("/flow/approvals", approvals, methods=["POST"]),
+            Route("/flow/opportunities/{opportunity_id}", opportunity_status, methods=["GET"]),
+            Route("/flow/threads/{thread_id}", thread_status, methods=["GET"]),
+            Route("/flow/openapi.json", openapi, methods=["GET"]),
+            Route("/ironclad/webhooks", ironclad_webhook, methods=["POST"]),
+            Route("/ironclad/workflows/{workflow_id}/sync", sync_status, methods=["GET"]),
+        ],
+        exception_handlers={FlowProblem: problem},
+        lifespan=lifespan,
+        # LangGraph runs user middleware outermost, so this guards its own routes as well as ours.
+        middleware=[Middleware(ServerGuard, allowed_origins=settings.contractloop_cors_origins,
+                               small_body_limit=settings.contractloop_max_body_bytes,
+                               large_body_limit=settings.contractloop_max_api_body_bytes)],
+    )
+
+
+app = build_app()
