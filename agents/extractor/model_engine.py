@@ -17,6 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from agents.clause_finder import FinderArtifactsError, load_finder
 from agents.extractor.chunks import Chunk, locate_quote, select_chunks
 from agents.extractor.citations import cite, verified
 from agents.extractor.dates import find_dates
@@ -102,8 +103,6 @@ def _days(value: str) -> int | None:
 
 def _packaged_finder() -> PassageScorer | None:
     """The packaged clause finder, or None when its artifacts are missing (retrieval falls back to BM25 alone)."""
-    from agents.clause_finder import FinderArtifactsError, load_finder
-
     try:
         return load_finder()
     except FinderArtifactsError:
