@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from agents.contract_sync.graph import build_extractor
 from agents.drafter.graph import build_drafter
@@ -19,10 +19,17 @@ from graphs.publish import build_publisher
 from graphs.sync_writer import build_sync_writer
 from runtime.state import RunState, TaskKind
 
+# Every node the supervisor can hand a run to; the supervisor's return type is drawn from this.
+SpecialistName = Literal["drafter", "risk_reviewer", "approval", "await_decision", "publisher", "extractor",
+                         "plan_review", "await_plan_decision", "crm_writer"]
+# Where the supervisor can send a run: a specialist, or the end ("__end__" is langgraph's END).
+Route = Literal["drafter", "risk_reviewer", "approval", "await_decision", "publisher", "extractor",
+                "plan_review", "await_plan_decision", "crm_writer", "__end__"]
+
 
 @dataclass(frozen=True)
 class Specialist:
-    name: str
+    name: SpecialistName
     handles: frozenset[TaskKind]
     is_due: Callable[[RunState], bool]
     build: Callable[[], Any] = lambda: None  # returns the compiled subgraph (or a node function)
@@ -90,3 +97,12 @@ def specialists() -> list[Specialist]:
         Specialist("crm_writer", extract, _sync_due, build_sync_writer,
                    "Applies the approved write plan in one Composite call."),
     ]
+
+
+def check_registry(team: list[Specialist]) -> None:
+    """The registry, `SpecialistName` and `Route` list the same specialists, once each."""
+    names = [s.name for s in team]
+    routes = [r for r in get_args(Route) if r != "__end__"]
+    if sorted(names) != sorted(get_args(SpecialistName)) or sorted(routes) != sorted(names) \
+            or len(set(names)) != len(names):
+        raise ValueError(f"registry {names} does not match SpecialistName {get_args(SpecialistName)}")

@@ -11,7 +11,7 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
-from graphs.registry import specialists
+from graphs.registry import Route, check_registry, specialists
 from runtime.context import Context
 from runtime.correlation import correlation_id_for
 from runtime.state import RunState
@@ -33,20 +33,20 @@ def intake(state: RunState) -> dict[str, Any]:
 
 def build_graph(checkpointer: Any = None, name: str = "contractloop") -> Any:
     team = specialists()
-    names = tuple(s.name for s in team)
+    check_registry(team)
 
-    def supervisor(state: RunState) -> Command:
+    def supervisor(state: RunState) -> Command[Route]:
         """Route to the first specialist with work due for this task; finish when none is."""
         if state.status in _FINAL:
-            return Command(goto=END)
+            return Command(goto="__end__")  # END
         for spec in team:
             if state.task.kind in spec.handles and spec.is_due(state):
                 return Command(goto=spec.name)
-        return Command(goto=END)
+        return Command(goto="__end__")  # END
 
     builder = StateGraph(RunState, context_schema=Context)
     builder.add_node("intake", intake)
-    builder.add_node("supervisor", supervisor, destinations=(*names, END))
+    builder.add_node("supervisor", supervisor)  # destinations come from the return type
     for spec in team:
         builder.add_node(spec.name, spec.build())
         builder.add_edge(spec.name, "supervisor")  # every specialist reports back to the supervisor
