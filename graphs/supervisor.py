@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 from langgraph.types import Command
 
 from graphs.registry import Route, check_registry, specialists
@@ -38,11 +38,11 @@ def build_graph(checkpointer: Any = None, name: str = "contractloop") -> Any:
     def supervisor(state: RunState) -> Command[Route]:
         """Route to the first specialist with work due for this task; finish when none is."""
         if state.status in _FINAL:
-            return Command(goto="__end__")  # END
+            return Command(goto="__end__")  # langgraph.graph.END, spelt as the Route literal
         for spec in team:
             if state.task.kind in spec.handles and spec.is_due(state):
                 return Command(goto=spec.name)
-        return Command(goto="__end__")  # END
+        return Command(goto="__end__")  # langgraph.graph.END, spelt as the Route literal
 
     builder = StateGraph(RunState, context_schema=Context)
     builder.add_node("intake", intake)
