@@ -9,9 +9,9 @@ from langgraph_sdk.schema import Command
 from pydantic import ValidationError
 
 from api.flow_payloads import ApprovalAccepted, ApprovalSubmission, ErrorField
-from api.ledger import Ledgers
+from api.ledger import Ledgers, opportunity_key
 from api.problems import FlowProblem, validation_problem
-from api.thread_status import status_of, values_of
+from api.thread_status import pending_interrupts, status_of, values_of
 from api.threads import GRAPH_ID, Threads, thread_for
 
 
@@ -36,7 +36,7 @@ class Approvals:
             if thread is None:
                 raise FlowProblem(404, "not_found", f"no run with thread_id {thread_id}")
             _check_same_opportunity(thread, submission.opportunity_id)
-            interrupts = [i for group in (thread.get("interrupts") or {}).values() for i in group]
+            interrupts = pending_interrupts(thread)
             if thread["status"] != "interrupted" or not interrupts:
                 raise FlowProblem(409, "not_waiting",
                                   f"nothing is waiting for approval on thread {thread_id} "
@@ -61,6 +61,6 @@ class Approvals:
 
 def _check_same_opportunity(thread: dict[str, Any], opportunity_id: str | None) -> None:
     actual = values_of(thread).get("task", {}).get("opportunity_id")
-    if opportunity_id and actual and actual[:15] != opportunity_id[:15]:
+    if opportunity_id and actual and opportunity_key(actual) != opportunity_key(opportunity_id):
         raise FlowProblem(422, "invalid_body", f"thread {thread['thread_id']} belongs to opportunity {actual}",
                           [ErrorField(field="opportunity_id", message="does not match the thread's opportunity")])

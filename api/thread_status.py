@@ -21,11 +21,16 @@ def values_of(thread: dict[str, Any]) -> dict[str, Any]:
     return values if isinstance(values, dict) else {}
 
 
+def pending_interrupts(thread: dict[str, Any]) -> list[dict[str, Any]]:
+    """The thread's pending interrupts, across its tasks."""
+    return [i for group in (thread.get("interrupts") or {}).values() for i in group]
+
+
 def status_of(thread: dict[str, Any]) -> RunStatus:
     """Flatten a LangGraph thread into what a Flow reads."""
     values = values_of(thread)
     state = run_state_of(values)
-    interrupts = [i for group in (thread.get("interrupts") or {}).values() for i in group]
+    interrupts = pending_interrupts(thread)
     approval = pending_approval(interrupts[0]["value"]) if interrupts else None
     if thread["status"] == "busy":
         status = "running"
