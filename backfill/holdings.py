@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.contract_sync.context import ACTIVITY_FIELDS, EVENT_FIELDS, INSIGHT_FIELDS, OBLIGATION_FIELDS
+from agents.extractor.context import ACTIVITY_FIELDS, EVENT_FIELDS, INSIGHT_FIELDS, OBLIGATION_FIELDS
 from tools.salesforce import SalesforceClient
 from tools.salesforce.composite_calls import (
     MAX_QUERY_SUBREQUESTS,

@@ -21,11 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.contract_sync.account_renewals import AccountUpdate, keep_latest_account_renewals
-from agents.contract_sync.context import ContractContext, SalesforceSnapshot
-from agents.contract_sync.nodes import OPPORTUNITY_ATTRIBUTE, unreadable_plan
-from agents.contract_sync.plan import build_plan
-from agents.contract_sync.policy import review_reasons
+from agents.extractor.account_renewals import AccountUpdate, keep_latest_account_renewals
+from agents.extractor.context import ContractContext, SalesforceSnapshot
+from agents.extractor.nodes import OPPORTUNITY_ATTRIBUTE, unreadable_plan
+from agents.extractor.plan import build_plan
+from agents.extractor.policy import review_reasons
 from backfill.checkpoint import BatchRecord, Checkpoint, ContractOutcome, Problem, Run
 from backfill.holdings import Holdings, children, plain, read_holdings
 from backfill.reader import ContractReading, PendingReading, readers

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 
 from pydantic import BaseModel
 
-from agents.extractor import OfflineExtractor, verified
 from backfill.reading_cache import ReadingCache, document_sha256, worth_keeping
 from core.contract_terms import ContractTerms
+from extraction import OfflineExtractor, verified
 from tools.documents import DocumentError, parse_document
 
 

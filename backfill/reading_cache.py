@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # What decides the terms read from given bytes: the extractor, the clause finder (code and model files),
 # and the document reader.
-ENGINE_SOURCES = ("agents/extractor", "agents/clause_finder", "tools/documents.py", "tools/page_furniture.py",
+ENGINE_SOURCES = ("extraction", "extraction/clause_finder", "tools/documents.py", "tools/page_furniture.py",
                   "tools/document_limits.py")
 
 # DocumentError reasons decided by the file's bytes, whatever the machine and the configured limits.

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from agents.clause_finder import load_finder
-from agents.extractor import OfflineExtractor
 from evals.extraction.dataset import load_dataset
 from evals.shared_data import require_shared
+from extraction import OfflineExtractor
+from extraction.clause_finder import load_finder
 from tools.documents import Document, DocumentLimits, parse_document
 
 

@@ -16,7 +16,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from pydantic import BaseModel
 
 STATE_MODULES = ("runtime.state", "tools.salesforce.models", "playbook_store.models", "agents.drafter.state",
-                 "core.contract_terms", "tools.write_plan", "agents.contract_sync.state")
+                 "core.contract_terms", "tools.write_plan", "agents.extractor.state")
 
 
 def state_types() -> list[type[BaseModel]]:

@@ -1,6 +1,6 @@
 """Review of an executed contract's write plan before it reaches Salesforce.
 
-Policy (agents/contract_sync/policy.py) lists reasons to look; with none, the plan is applied as is.
+Policy (agents/extractor/policy.py) lists reasons to look; with none, the plan is applied as is.
 Otherwise the run interrupts with the dry-run diff in the LangChain v1 human-in-the-loop shape: approve,
 edit (field values by `Object.Field`, re-checked), or reject. A resume that does not validate is refused.
 """

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from agents.contract_sync.graph import build_extractor
 from agents.drafter.graph import build_drafter
+from agents.extractor.graph import build_extractor
 from agents.risk_reviewer.graph import build_risk_reviewer
 from graphs.approval_node import build_approval, build_await_decision
 from graphs.plan_review import build_await_plan_decision, build_plan_gate

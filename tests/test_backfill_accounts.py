@@ -3,7 +3,7 @@ contracts of one Account never take turns overwriting each other on reruns."""
 
 from __future__ import annotations
 
-from agents.contract_sync.account_renewals import AccountUpdate, keep_latest_account_renewals
+from agents.extractor.account_renewals import AccountUpdate, keep_latest_account_renewals
 from tools.write_plan import WriteOp, WritePlan
 
 ACCOUNT = "0015g0000000001AAA"

@@ -9,11 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.clause_finder import ClauseFinder, FinderArtifactsError, load_finder, load_labelled, train_finder
-from agents.clause_finder.passages import MAX_CHARS, split_passages
-from agents.extractor import OfflineExtractor, citation_holds
 from contractloop.cli import main as cli
 from evals.shared_data import SharedDataMissingError, require_shared
+from extraction import OfflineExtractor, citation_holds
+from extraction.clause_finder import (
+    ClauseFinder,
+    FinderArtifactsError,
+    load_finder,
+    load_labelled,
+    train_finder,
+)
+from extraction.clause_finder.passages import MAX_CHARS, split_passages
 from tools.documents import Document
 
 CONTRACT = """DISTRIBUTION AGREEMENT
@@ -90,7 +96,7 @@ def test_passages_keep_offsets_and_headings():
 
 
 def test_passage_features_carry_the_neighbouring_passages_words():
-    from agents.clause_finder.features import contract_tokens, passage_tokens
+    from extraction.clause_finder.features import contract_tokens, passage_tokens
 
     passages = split_passages(CONTRACT)
     tokens = contract_tokens(CONTRACT, passages)
@@ -146,6 +152,6 @@ def test_train_command_and_loader_explain_missing_inputs(tmp_path: Path, capsys)
 
 
 def test_packaged_artifacts_are_small():
-    from agents.clause_finder.model import ARTIFACTS
+    from extraction.clause_finder.model import ARTIFACTS
     size = sum(f.stat().st_size for f in ARTIFACTS.iterdir())
     assert size < 6_000_000

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from agents.extractor.confidence import Calibrator, CalibratorModel, load_calibrator
-from agents.extractor.confidence_fit import fit_calibrator
-from agents.extractor.offline import OfflineExtractor
 from contractloop.cli import main
 from evals.extraction.calibration_examples import read_prediction_lines, value_examples
 from evals.extraction.dataset import load_dataset
 from evals.shared_data import SharedDataMissingError, require_shared
+from extraction.confidence import Calibrator, CalibratorModel, load_calibrator
+from extraction.confidence_fit import fit_calibrator
+from extraction.offline import OfflineExtractor
 from tools.documents import Document
 
 SUBSET = 25  # contracts: enough for 5 folds with right and wrong values in each

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from agents.contract_sync.context import ContractContext, parse_snapshot, snapshot_query
-from agents.contract_sync.plan import build_plan
+from agents.extractor.context import ContractContext, parse_snapshot, snapshot_query
+from agents.extractor.plan import build_plan
 from core.contract_terms import Citation, ClauseFinding, ContractTerms
 from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from agents.clause_finder import load_finder
 from contractloop.cli import main as cli
 from evals.extraction.calibration import cross_validate as cross_validate_calibration
 from evals.extraction.calibration_examples import value_examples
 from evals.extraction.cross_validation import assign_folds, cross_validate
 from evals.extraction.dataset import load_dataset
 from evals.shared_data import SharedDataMissingError, require_shared
+from extraction.clause_finder import load_finder
 
 # Measured with `contractloop eval extraction --dataset ../shared/data/cuad/dev100 --dataset
 # ../shared/data/cuad/train150 --cv 5 ...` (see README): presence macro F1 0.730, evidence overlap 0.947.

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from agents.extractor.cuad_fields import FOCUS_FIELDS
 from evals.extraction import command
 from evals.extraction.dataset import load_dataset
 from evals.extraction.runner import Prediction, score, summarise
 from evals.extraction.scoring import score_field
 from evals.shared_data import SharedDataMissingError, require_shared
+from extraction.cuad_fields import FOCUS_FIELDS
 
 SAMPLE_IDS = ["cuad433", "cuad326", "cuad396"]
 

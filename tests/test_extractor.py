@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from agents.extractor import Citation, Cited, ContractTerms, Extractor, OfflineExtractor, verified
 from core.contract_terms import ClauseFinding, LiabilityCap, Money, Obligation, Party
+from extraction import Citation, Cited, ContractTerms, Extractor, OfflineExtractor, verified
 from tools.documents import Document
 
 SERVICES = """MASTER SERVICES AGREEMENT

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from agents.clause_finder import load_finder
-from agents.extractor import Extractor
-from agents.extractor.chunks import chunk_document, locate_quote, select_chunks
 from agents.extractor.model_engine import ModelExtractor
+from extraction import Extractor
+from extraction.chunks import chunk_document, locate_quote, select_chunks
+from extraction.clause_finder import load_finder
 from tests.support.openai_stub import OpenAIStub, json_content
 from tools.documents import Document
 

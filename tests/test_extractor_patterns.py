@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from agents.extractor import ContractTerms, OfflineExtractor
 from core.contract_terms import Cited
+from extraction import ContractTerms, OfflineExtractor
 from tools.documents import Document
 
 PREAMBLE = ('This Supply Agreement (the "Agreement") is made and entered into as of March 3, 2015 by and between '

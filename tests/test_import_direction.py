@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "core": 0,            # settings, the state base, result types and schemas every layer shares
     "tools": 1,           # typed Salesforce, Ironclad and document clients; the write plan
     "playbook_store": 2,  # the approved playbook: templates, clauses, rules, retrieval
+    "extraction": 2,      # reading a contract: patterns, normalisers, the learned clause finder, confidence
     "runtime": 3,         # a run's state and its runtime context (clients and model)
     "sandbox": 3,         # local emulators of Salesforce and Ironclad; production code never imports them
     "agents": 4,          # the specialists: drafter, risk reviewer, extractor
@@ -35,13 +36,6 @@ DEFERRED_IMPORTS_ALLOWED = ("contractloop.commands.",)
 # A deferral for cost, not for a cycle, named with its reason.
 DEFERRED_FOR_COST = {
     ("agents.drafter.model_clauses", "playbook_store.index"): "loads chromadb (seconds), used on the model path only",
-}
-# Still dodging a cycle, named so it cannot grow: the clause finder cites through `agents.extractor`, whose
-# package imports the offline engine, which holds a finder. Goes when the extraction library gets its own
-# package with citations below both (issue 10, item 3).
-KNOWN_CYCLE_DODGES = {
-    ("agents.clause_finder.model", "agents.extractor.citations"),
-    ("agents.clause_finder.model", "core.contract_terms"),
 }
 
 
@@ -82,8 +76,7 @@ def _graph() -> tuple[dict[str, set[str]], list[str], set[str]]:
                 continue  # a name imported from a module, not a module
             if target != name and not name.startswith(target + "."):  # a package's own __init__ is no edge
                 edges[name].add(target)
-            if nested and not name.startswith(DEFERRED_IMPORTS_ALLOWED) and (name, target) not in DEFERRED_FOR_COST \
-                    and (name, target) not in KNOWN_CYCLE_DODGES:
+            if nested and not name.startswith(DEFERRED_IMPORTS_ALLOWED) and (name, target) not in DEFERRED_FOR_COST:
                 deferred.append(f"{name} imports {target} inside a function")
     return edges, deferred, set(modules)
 

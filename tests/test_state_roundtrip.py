@@ -26,8 +26,8 @@ from langgraph.checkpoint.serde.jsonplus import EXT_PYDANTIC_V2, _msgpack_ext_ho
 from langgraph_api.serde import Serializer, json_dumpb
 from pydantic import BaseModel
 
-from agents.contract_sync.state import ExtractorState
 from agents.drafter.state import DrafterState
+from agents.extractor.state import ExtractorState
 from core.contract_terms import Citation
 from core.state_model import StateModel
 from graphs.checkpointer import serializer

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from agents.contract_sync.policy import auto_write_threshold, gated_values
-from agents.extractor.confidence import load_calibrator
-from agents.extractor.offline import OfflineExtractor
+from agents.extractor.policy import auto_write_threshold, gated_values
 from core.contract_terms import ContractTerms
 from core.settings import get_settings
+from extraction.confidence import load_calibrator
+from extraction.offline import OfflineExtractor
 from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop
 from tools.documents import parse_document
@@ -99,9 +99,9 @@ def test_model_values_are_scored_by_the_same_calibrator_after_the_merge(loop: Lo
 def test_each_field_is_held_to_its_own_cross_validated_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import date
 
-    from agents.contract_sync import policy
-    from agents.extractor.confidence import Calibrator
+    from agents.extractor import policy
     from core.contract_terms import Citation, Cited
+    from extraction.confidence import Calibrator
 
     def cited(value: object, confidence: float, quote: str) -> Cited:
         return Cited(value=value, confidence=confidence, citation=Citation(page=1, start=0, end=len(quote), quote=quote))

@@ -1,6 +1,6 @@
 """Why a contract file was refused: one exception type per reason, each with a machine-readable `reason`.
 
-Every refusal is flagged for a person to read the file by hand (see agents/contract_sync), so a reason must say
+Every refusal is flagged for a person to read the file by hand (see agents/extractor), so a reason must say
 plainly what was wrong with the file, and never depend on how far a hostile file got before it was stopped.
 """
 

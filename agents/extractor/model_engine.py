@@ -17,16 +17,16 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from agents.clause_finder import FinderArtifactsError, load_finder
-from agents.extractor.chunks import Chunk, locate_quote, select_chunks
-from agents.extractor.citations import cite, verified
-from agents.extractor.dates import find_dates
-from agents.extractor.durations import parse_duration
-from agents.extractor.finder_retrieval import PassageScorer, finder_passages
-from agents.extractor.jurisdictions import JURISDICTION, canonical_jurisdiction
-from agents.extractor.spans import sentence_bounds
 from agents.prompts.extractor import EXCERPT, EXTRACTOR_SYSTEM, EXTRACTOR_TASK
 from core.contract_terms import Citation, Cited, ContractTerms, LiabilityCap, Party
+from extraction.chunks import Chunk, locate_quote, select_chunks
+from extraction.citations import cite, verified
+from extraction.clause_finder import FinderArtifactsError, load_finder
+from extraction.dates import find_dates
+from extraction.durations import parse_duration
+from extraction.finder_retrieval import PassageScorer, finder_passages
+from extraction.jurisdictions import JURISDICTION, canonical_jurisdiction
+from extraction.spans import sentence_bounds
 from tools.documents import Document
 
 MIN_QUOTE_WORDS = 3

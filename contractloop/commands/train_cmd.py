@@ -16,17 +16,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     clauses.add_argument("--data", type=Path, default=None,
                          help="CUAD directory with categories.json, dev100/ and train150/ (default ../shared/data/cuad)")
     clauses.add_argument("--out", type=Path, default=None,
-                         help="where to write the artifacts (default agents/clause_finder/artifacts)")
+                         help="where to write the artifacts (default extraction/clause_finder/artifacts)")
     clauses.add_argument("--seed", type=int, default=0)
     clauses.set_defaults(handler=run_clauses)
     train_confidence.add_parser(models)
 
 
 def run_clauses(args: argparse.Namespace) -> int:
-    from agents.clause_finder.model import ARTIFACTS
-    from agents.clause_finder.rebuild import rebuild_artifacts
-    from agents.clause_finder.training_data import TrainingDataError
     from evals.shared_data import shared_path
+    from extraction.clause_finder.model import ARTIFACTS
+    from extraction.clause_finder.rebuild import rebuild_artifacts
+    from extraction.clause_finder.training_data import TrainingDataError
 
     data = args.data or shared_path("data", "cuad")
     out = args.out or ARTIFACTS

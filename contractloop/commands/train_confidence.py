@@ -1,5 +1,5 @@
 """`contractloop train confidence --predictions OOF.jsonl --dataset DIR ... [--calibrate-on DIR] [--out FILE]`:
-rebuild the packaged confidence calibrator (agents/extractor/confidence_model.json) from out-of-fold
+rebuild the packaged confidence calibrator (extraction/confidence_model.json) from out-of-fold
 predictions, with the auto-write threshold chosen in grouped cross-validation and its held-out figures stored
 beside the weights. Deterministic for a seed.
 """
@@ -19,16 +19,16 @@ def add_parser(models: argparse._SubParsersAction) -> None:
                                                   "out-of-fold predictions")
     add_inputs(parser)
     parser.add_argument("--out", type=Path, default=None,
-                        help="where to write the artifact (default agents/extractor/confidence_model.json)")
+                        help="where to write the artifact (default extraction/confidence_model.json)")
     parser.set_defaults(handler=run_confidence)
 
 
 def run_confidence(args: argparse.Namespace) -> int:
-    from agents.extractor.confidence import MODEL_PATH
-    from agents.extractor.confidence_fit import fit_calibrator
     from evals.extraction.calibration import cross_validate, format_figures
     from evals.extraction.calibration_command import Inputs
     from evals.extraction.dataset import DatasetError
+    from extraction.confidence import MODEL_PATH
+    from extraction.confidence_fit import fit_calibrator
 
     started = time.perf_counter()
     try:

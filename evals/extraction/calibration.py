@@ -24,10 +24,10 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel
 
-from agents.extractor.confidence import NO_CUT, Calibrator, clears
-from agents.extractor.confidence_features import CALIBRATED_FIELDS, PARTIES
-from agents.extractor.confidence_fit import fit_calibrator, group_folds
 from evals.extraction.calibration_examples import ValueExample
+from extraction.confidence import NO_CUT, Calibrator, clears
+from extraction.confidence_features import CALIBRATED_FIELDS, PARTIES
+from extraction.confidence_fit import fit_calibrator, group_folds
 
 TARGET_PRECISION = 0.97
 SYNC_FIELDS = [f for f in CALIBRATED_FIELDS if f != PARTIES]

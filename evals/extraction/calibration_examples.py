@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agents.extractor.confidence_features import PARTIES, value_features
-from agents.extractor.confidence_features import emitted_values as record_values
 from evals.extraction.dataset import Contract, DatasetError
 from evals.extraction.gold import gold_parties
 from evals.extraction.scoring import party_counts, score_field
+from extraction.confidence_features import PARTIES, value_features
+from extraction.confidence_features import emitted_values as record_values
 
 
 class ValueExample(BaseModel):

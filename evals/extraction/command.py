@@ -12,7 +12,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from agents.extractor.engine import Extractor
 from agents.extractor.model_engine import ModelExtractor
 from evals.extraction.calibration import CalibrationFigures, format_figures
 from evals.extraction.calibration import cross_validate as cross_validate_calibration
@@ -22,6 +21,7 @@ from evals.extraction.cross_validation import cross_validate
 from evals.extraction.dataset import Contract, DatasetError, load_dataset
 from evals.extraction.report import format_clause_table, format_table, write_report
 from evals.extraction.runner import Summary, run_eval, write_predictions, write_summary
+from extraction.engine import Extractor
 from runtime.context import configured_model
 
 

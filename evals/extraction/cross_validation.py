@@ -13,11 +13,11 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from agents.clause_finder import LabelledText, load_finder, train_finder
-from agents.clause_finder.train import fold_of
-from agents.extractor.offline import OfflineExtractor
 from evals.extraction.dataset import Contract
 from evals.extraction.runner import Prediction, Summary, predict_one, summarise
+from extraction.clause_finder import LabelledText, load_finder, train_finder
+from extraction.clause_finder.train import fold_of
+from extraction.offline import OfflineExtractor
 
 SEED = 0
 

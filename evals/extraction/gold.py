@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents.extractor.dates import parse_gold_date
-from agents.extractor.jurisdictions import US_STATES, jurisdiction_key
+from extraction.dates import parse_gold_date
+from extraction.jurisdictions import US_STATES, jurisdiction_key
 
 Wildcard = None
 

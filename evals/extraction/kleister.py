@@ -25,12 +25,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from agents.extractor.durations import duration_key
-from agents.extractor.jurisdictions import jurisdiction_key
-from agents.extractor.offline import OfflineExtractor
 from core.contract_terms import ContractTerms
 from evals.extraction.scoring import FieldCounts, party_counts
 from evals.shared_data import shared_path
+from extraction.durations import duration_key
+from extraction.jurisdictions import jurisdiction_key
+from extraction.offline import OfflineExtractor
 from tools.documents import Document
 
 FIELDS = ["party", "party (exact)", "effective_date", "jurisdiction", "term"]

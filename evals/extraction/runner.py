@@ -11,14 +11,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agents.clause_finder import load_finder
-from agents.extractor.cuad_fields import FOCUS_FIELDS, cuad_fields
-from agents.extractor.engine import Extractor
-from agents.extractor.offline import OfflineExtractor
 from evals.extraction.clause_scoring import ClauseFigures, score_clauses
 from evals.extraction.clauses import cuad_clauses
 from evals.extraction.dataset import Contract
 from evals.extraction.scoring import FieldCounts, score_field
+from extraction.clause_finder import load_finder
+from extraction.cuad_fields import FOCUS_FIELDS, cuad_fields
+from extraction.engine import Extractor
+from extraction.offline import OfflineExtractor
 from tools.documents import Document
 
 

@@ -19,9 +19,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agents.extractor import cuad_fields as F
-from agents.extractor.durations import duration_key
-from agents.extractor.jurisdictions import jurisdiction_key
 from evals.extraction.gold import (
     GoldDate,
     GoldDuration,
@@ -30,6 +27,9 @@ from evals.extraction.gold import (
     gold_jurisdictions,
     gold_parties,
 )
+from extraction import cuad_fields as F
+from extraction.durations import duration_key
+from extraction.jurisdictions import jurisdiction_key
 
 
 class FieldCounts(BaseModel):

@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from agents.contract_sync.account_renewals import expires_later
-from agents.contract_sync.clause_fields import clause_fields
-from agents.contract_sync.context import ContractContext
-from agents.extractor.durations import duration_key
+from agents.extractor.account_renewals import expires_later
+from agents.extractor.clause_fields import clause_fields
+from agents.extractor.context import ContractContext
 from core.contract_terms import Citation, ContractTerms, Obligation
+from extraction.durations import duration_key
 from tools.write_plan import WriteOp, WritePlan
 
 RECURRENCE = {"daily": "Ongoing", "weekly": "Ongoing", "monthly": "Monthly", "quarterly": "Quarterly",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.extractor.spans import sentence_bounds
 from core.contract_terms import Citation, Cited, ContractTerms
+from extraction.spans import sentence_bounds
 
 PARTIES = "Parties"
 AGREEMENT_DATE = "Agreement Date"

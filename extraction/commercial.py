@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from agents.extractor.durations import DURATION, duration_from_match, number_value
-from agents.extractor.money import MONEY, money_from_match
-from agents.extractor.spans import Found, sentence_bounds
+from extraction.durations import DURATION, duration_from_match, number_value
+from extraction.money import MONEY, money_from_match
+from extraction.spans import Found, sentence_bounds
 
 _NET = re.compile(r"\bnet\s+(?:(\d{1,3})|(\w+)\s*(?:\((\d{1,3})\))?\s+days)\b", re.IGNORECASE)
 _INVOICE_WITHIN = re.compile(

@@ -16,7 +16,7 @@ import numpy as np
 import Stemmer
 from scipy import sparse
 
-from agents.clause_finder.passages import Passage
+from extraction.clause_finder.passages import Passage
 
 _TOKEN = re.compile(r"[a-z]+|\d+")
 POSITION_BINS = 10

@@ -37,7 +37,7 @@ class PassageScores(Protocol):
 
 
 class PassageScorer(Protocol):
-    """The part of `agents.clause_finder.ClauseFinder` retrieval needs."""
+    """The part of `extraction.clause_finder.ClauseFinder` retrieval needs."""
 
     categories: list[str]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from agents.clause_finder.model import ARTIFACTS, ClauseFinder
-from agents.clause_finder.train import train_finder
-from agents.clause_finder.training_data import TrainingDataError, load_categories, load_labelled
+from extraction.clause_finder.model import ARTIFACTS, ClauseFinder
+from extraction.clause_finder.train import train_finder
+from extraction.clause_finder.training_data import TrainingDataError, load_categories, load_labelled
 
 TRAINING_SETS = ("dev100", "train150")
 SEED = 0

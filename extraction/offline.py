@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import cast
 
-from agents.clause_finder import ClauseFinder, load_finder
-from agents.extractor import clauses, commercial, contract_dates, lifespan, renewal
-from agents.extractor.citations import cite, verified
-from agents.extractor.confidence import load_calibrator
-from agents.extractor.dates import PartialDate
-from agents.extractor.parties import find_parties
-from agents.extractor.spans import Found
 from core.contract_terms import Cited, ContractTerms, LiabilityCap, Money, Obligation, Party
+from extraction import clauses, commercial, contract_dates, lifespan, renewal
+from extraction.citations import cite, verified
+from extraction.clause_finder import ClauseFinder, load_finder
+from extraction.confidence import load_calibrator
+from extraction.dates import PartialDate
+from extraction.parties import find_parties
+from extraction.spans import Found
 from tools.documents import Document
 
 # The liability-limit patterns also fire on indemnities and remedies that CUAD does not count as a cap: a cap is

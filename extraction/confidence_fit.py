@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agents.clause_finder.train import fold_of
-from agents.extractor.confidence import CalibratorModel
+from extraction.clause_finder.train import fold_of
+from extraction.confidence import CalibratorModel
 
 C = 0.1  # L2 strength: ~1,500 values and ~90 features; chosen among 0.5, 0.1, 0.03 on held-out folds
 

@@ -20,10 +20,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from agents.clause_finder.features import Featurizer, contract_tokens
-from agents.clause_finder.model import QUOTE_MARGIN, ClauseFinder
-from agents.clause_finder.passages import Passage, split_passages
-from agents.clause_finder.training_data import LabelledText
+from extraction.clause_finder.features import Featurizer, contract_tokens
+from extraction.clause_finder.model import QUOTE_MARGIN, ClauseFinder
+from extraction.clause_finder.passages import Passage, split_passages
+from extraction.clause_finder.training_data import LabelledText
 
 MIN_OVERLAP = 20
 INNER_FOLDS = 3

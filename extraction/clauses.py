@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from agents.extractor.jurisdictions import (
+from extraction.jurisdictions import (
     ADJECTIVE_LAW,
     ADJECTIVES,
     COUNTRIES,
     JURISDICTION,
     canonical_jurisdiction,
 )
-from agents.extractor.money import MONEY, money_from_match
-from agents.extractor.sections import under_heading
-from agents.extractor.spans import Found, sentence_bounds
+from extraction.money import MONEY, money_from_match
+from extraction.sections import under_heading
+from extraction.spans import Found, sentence_bounds
 
 # Sentences that may choose a law: they govern, construe or apply "the laws of" somewhere, or name "X law".
 _GOVERN = r"\bgovern(?:s|ed|ing)?\b"

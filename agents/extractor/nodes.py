@@ -10,13 +10,13 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
-from agents.contract_sync.context import ContractContext, parse_snapshot, snapshot_query
-from agents.contract_sync.plan import build_plan
-from agents.contract_sync.policy import review_reasons
-from agents.extractor import OfflineExtractor, verified
-from agents.extractor.confidence import load_calibrator
+from agents.extractor.context import ContractContext, parse_snapshot, snapshot_query
 from agents.extractor.model_engine import ModelExtractor
+from agents.extractor.plan import build_plan
+from agents.extractor.policy import review_reasons
 from core.contract_terms import ContractTerms
+from extraction import OfflineExtractor, verified
+from extraction.confidence import load_calibrator
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import ExecutedContract, RunState

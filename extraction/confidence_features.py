@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from agents.extractor.cuad_fields import (
+from extraction.cuad_fields import (
     AGREEMENT_DATE,
     CAP_ON_LIABILITY,
     EFFECTIVE_DATE,
@@ -27,8 +27,8 @@ from agents.extractor.cuad_fields import (
     PARTIES,
     RENEWAL_TERM,
 )
-from agents.extractor.durations import duration_key
-from agents.extractor.jurisdictions import US_STATES
+from extraction.durations import duration_key
+from extraction.jurisdictions import US_STATES
 
 # The focus fields are CUAD category names; the eval's projection owns them (and the record form above).
 CALIBRATED_FIELDS = FOCUS_FIELDS

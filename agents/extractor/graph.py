@@ -6,8 +6,8 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 
-from agents.contract_sync.nodes import extract_terms, fetch_contract, plan_writes
-from agents.contract_sync.state import ExtractorState
+from agents.extractor.nodes import extract_terms, fetch_contract, plan_writes
+from agents.extractor.state import ExtractorState
 from runtime.context import Context
 from runtime.state import RunState
 

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from agents.extractor.dates import PartialDate, add_duration, find_dates
-from agents.extractor.durations import DURATION, ORDINALS, duration_from_match
-from agents.extractor.sections import under_heading
-from agents.extractor.spans import Found, sentence_bounds
+from extraction.dates import PartialDate, add_duration, find_dates
+from extraction.durations import DURATION, ORDINALS, duration_from_match
+from extraction.sections import under_heading
+from extraction.spans import Found, sentence_bounds
 
 _TERM_CUE = re.compile(
     r"(?<!\w)(?:initial\s+term|subscription\s+term\s+(?:of|is|shall)|term\s*:|term\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract|"

@@ -14,16 +14,14 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.clause_finder.features import Featurizer, contract_tokens
-from agents.clause_finder.passages import Passage, split_passages
-
-if TYPE_CHECKING:  # agents.extractor imports this module (OfflineExtractor holds a finder): import lazily
-    from core.contract_terms import ClauseFinding
-    from tools.documents import Document
+from core.contract_terms import ClauseFinding
+from extraction.citations import cite
+from extraction.clause_finder.features import Featurizer, contract_tokens
+from extraction.clause_finder.passages import Passage, split_passages
+from tools.documents import Document
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 MAX_QUOTES = 3
@@ -106,9 +104,6 @@ class ClauseFinder:
 
     def find(self, document: Document) -> list[ClauseFinding]:
         """One finding per category, in `categories` order; a present one cites its best passages."""
-        from agents.extractor.citations import cite
-        from core.contract_terms import ClauseFinding
-
         return [ClauseFinding(category=c.category, present=c.present, score=round(c.score, 6),
                               citations=[cite(document, start, end) for start, end in c.quotes])
                 for c in self.clauses(document.text)]
@@ -142,5 +137,5 @@ class ClauseFinder:
 
 @lru_cache(maxsize=1)
 def load_finder() -> ClauseFinder:
-    """The packaged finder (agents/clause_finder/artifacts), loaded once per process."""
+    """The packaged finder (extraction/clause_finder/artifacts), loaded once per process."""
     return ClauseFinder.load(ARTIFACTS)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import bm25s
 import Stemmer
 
-from agents.extractor.contract_dates import signature_block_start
+from extraction.contract_dates import signature_block_start
 
 CHUNK_CHARS = 1500
 # What each term is usually written with; one retrieval per term.

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from agents.extractor.dates import DateMatch, PartialMatch, find_dates, find_partial_dates
-from agents.extractor.lifespan import OTHER_PERIOD_NAME
-from agents.extractor.spans import Found, sentence_bounds
+from extraction.dates import DateMatch, PartialMatch, find_dates, find_partial_dates
+from extraction.lifespan import OTHER_PERIOD_NAME
+from extraction.spans import Found, sentence_bounds
 
 _HEAD_CHARS = 3000
 # A cover page or table of contents can push the preamble down; beyond the head only a cued date counts.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents.extractor.jurisdictions import JURISDICTION, canonical_jurisdiction
+from extraction.jurisdictions import JURISDICTION, canonical_jurisdiction
 
 _PREAMBLE_CHARS = 8000
 _INTRO = re.compile(r"\b(?:by\s+and\s+between|by\s+and\s+among|between|among)\b\s*:?", re.IGNORECASE)

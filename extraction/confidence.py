@@ -21,8 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.extractor.confidence_features import PARTIES, EmittedValue, emitted_values, value_features
-from agents.extractor.cuad_fields import (
+from core.contract_terms import Cited, ContractTerms
+from extraction.confidence_features import PARTIES, EmittedValue, emitted_values, value_features
+from extraction.cuad_fields import (
     AGREEMENT_DATE,
     CAP_ON_LIABILITY,
     EFFECTIVE_DATE,
@@ -32,7 +33,6 @@ from agents.extractor.cuad_fields import (
     RENEWAL_TERM,
     cuad_fields,
 )
-from core.contract_terms import Cited, ContractTerms
 from tools.documents import Document
 
 MODEL_PATH = Path(__file__).with_name("confidence_model.json")

@@ -5,9 +5,9 @@
     train_finder(load_labelled(dirs))       # retrain in memory (see `contractloop train clauses`)
 """
 
-from agents.clause_finder.model import ClauseFinder, FinderArtifactsError, PassageScores, load_finder
-from agents.clause_finder.train import train_finder
-from agents.clause_finder.training_data import LabelledText, load_labelled
+from extraction.clause_finder.model import ClauseFinder, FinderArtifactsError, PassageScores, load_finder
+from extraction.clause_finder.train import train_finder
+from extraction.clause_finder.training_data import LabelledText, load_labelled
 
 __all__ = ["ClauseFinder", "FinderArtifactsError", "LabelledText", "PassageScores", "load_finder",
            "load_labelled", "train_finder"]

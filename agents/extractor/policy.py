@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from agents.contract_sync.context import ContractContext
-from agents.contract_sync.plan import contract_value_gap
-from agents.extractor import cuad_fields as F
-from agents.extractor.confidence import NO_CUT, clears, load_calibrator
+from agents.extractor.context import ContractContext
+from agents.extractor.plan import contract_value_gap
 from core.contract_terms import Cited, ContractTerms, LiabilityCap
 from core.settings import get_settings
+from extraction import cuad_fields as F
+from extraction.confidence import NO_CUT, clears, load_calibrator
 
 VALUE_GAP_LIMIT = Decimal("0.05")
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents.extractor.durations import DURATION, duration_from_match
-from agents.extractor.lifespan import OTHER_PERIOD_NAME, is_notice_period
-from agents.extractor.spans import Found, sentence_bounds
+from extraction.durations import DURATION, duration_from_match
+from extraction.lifespan import OTHER_PERIOD_NAME, is_notice_period
+from extraction.spans import Found, sentence_bounds
 
 _RENEWAL_CUE = re.compile(
     r"\b(?:automatic\w*\s+(?:be\s+)?(?:renew|extend|extension)\w*|renew\w*\s+automatically|(?:successive|additional|further|"
