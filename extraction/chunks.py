@@ -93,6 +93,17 @@ def select_chunks(text: str, budget: int = 24000, per_term: int = 2, size: int =
     return [chunks[i] for i in sorted(picked)]
 
 
+def search_chunks(text: str, query: str, k: int = 3, size: int = CHUNK_CHARS) -> list[Chunk]:
+    """The `k` chunks that BM25 ranks best for `query`, best first; none when no chunk shares a word with it."""
+    chunks = chunk_document(text, size)
+    if not chunks or not query.strip():
+        return []
+    retriever = bm25s.BM25()
+    retriever.index(_tokens([c.text for c in chunks]), show_progress=False)
+    docs, scores = retriever.retrieve(_tokens([query]), k=min(k, len(chunks)), show_progress=False)
+    return [chunks[int(i)] for i, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+
 _WORD = re.compile(r"\S+")
 
 

@@ -144,7 +144,7 @@ def test_gold_normalisation(field, answer, value, expected):
 def test_model_engine_end_to_end_through_a_local_openai_stub(tiny_dataset: Path, tmp_path: Path, openai_stub,
                                                              monkeypatch, capsys):
     from core.settings import get_settings
-    from tests.support.openai_stub import json_content
+    from tests.support.openai_stub import tool_call
 
     answer = {name: None for name in ["agreement_date", "effective_date", "expiration_date", "initial_term",
                                       "renewal_term", "automatic_renewal", "notice_period_to_terminate_renewal",
@@ -152,7 +152,8 @@ def test_model_engine_end_to_end_through_a_local_openai_stub(tiny_dataset: Path,
     answer |= {"parties": [],
                "governing_law": {"value": "California", "quote": "the laws of the State of California"},
                "expiration_date": {"value": "2031-01-01", "quote": "This Agreement expires on January 1, 2031."}}
-    openai_stub.script(*[json_content(answer)] * len(SAMPLE_IDS))
+    # Told once per contract that the expiry quote is not there, the model insists: two requests each.
+    openai_stub.script(*[tool_call("ReportTerms", answer)] * (2 * len(SAMPLE_IDS)))
     monkeypatch.setenv("OPENAI_BASE_URL", openai_stub.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     get_settings.cache_clear()
@@ -168,7 +169,7 @@ def test_model_engine_end_to_end_through_a_local_openai_stub(tiny_dataset: Path,
     text = (tiny_dataset / "texts" / "cuad433.txt").read_text(encoding="utf-8")
     assert law["value"] == "California" and text[law["start"]:law["end"]] == law["quote"]
     assert all("Expiration Date" not in fields for fields in records.values()), "fabricated quote kept"
-    assert len(openai_stub.requests) == len(SAMPLE_IDS)
+    assert len(openai_stub.requests) == 2 * len(SAMPLE_IDS)
 
 
 def test_model_engine_without_a_model_exits_2(tiny_dataset: Path, tmp_path: Path, monkeypatch, capsys):

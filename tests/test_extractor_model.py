@@ -9,7 +9,7 @@ from agents.extractor.model_engine import ModelExtractor
 from extraction import Extractor
 from extraction.chunks import chunk_document, locate_quote, select_chunks
 from extraction.clause_finder import load_finder
-from tests.support.openai_stub import OpenAIStub, json_content
+from tests.support.openai_stub import OpenAIStub, tool_call
 from tools.documents import Document
 
 CONTRACT = """SUPPLY AGREEMENT
@@ -31,14 +31,16 @@ def _answer(**fields: object) -> dict[str, object]:
     return {"parties": [], **empty, **fields}
 
 
-def test_fabricated_quote_is_dropped_and_true_quote_kept_with_its_span(openai_stub: OpenAIStub,
-                                                                       stub_chat_model) -> None:
-    # The model re-flows the line break inside the preamble quote; the law quote is invented.
-    openai_stub.script(json_content(_answer(
+def test_fabricated_quote_is_sent_back_once_then_dropped_and_true_quote_kept_with_its_span(
+        openai_stub: OpenAIStub, stub_chat_model) -> None:
+    # The model re-flows the line break inside the preamble quote; the law quote is invented, and the model
+    # repeats it after being told.
+    answer = _answer(
         agreement_date={"value": "2020-06-01",
                         "quote": "is entered into as of June 1, 2020 by and between Alder Components, Inc. (\"Supplier\")"},
         governing_law={"value": "California", "quote": "This Agreement shall be governed by the laws of California."},
-    )))
+    )
+    openai_stub.script(tool_call("ReportTerms", answer), tool_call("ReportTerms", answer))
     document = Document.from_text(CONTRACT)
     extractor = ModelExtractor(stub_chat_model)
     assert isinstance(extractor, Extractor)
@@ -50,16 +52,50 @@ def test_fabricated_quote_is_dropped_and_true_quote_kept_with_its_span(openai_st
     citation = terms.agreement_date.citation
     assert CONTRACT[citation.start:citation.end] == citation.quote
     assert citation.quote.startswith("is entered into as of June 1, 2020") and "\n" in citation.quote
-    # The request carried the JSON schema and the excerpts, not the whole boilerplate.
-    body = openai_stub.requests[0]
-    assert body["response_format"]["type"] == "json_schema"
-    prompt = json.dumps(body["messages"])
+    # The agent binds its read-only tools and answers through ReportTerms; the excerpts, not the boilerplate.
+    first, second = openai_stub.requests
+    assert {t["function"]["name"] for t in first["tools"]} == {"search_contract", "read_contract", "ReportTerms"}
+    prompt = json.dumps(first["messages"])
     assert "Alder Components" in prompt and len(prompt) < len(CONTRACT) * 1.2
+    # One correction: the problem is named, the good value is not.
+    feedback = second["messages"][-1]
+    assert feedback["role"] == "user" and "governing_law" in feedback["content"]
+    assert "agreement_date" not in feedback["content"]
+    assert any("values dropped" in note and "governing_law" in note for note in extractor.notes)
+
+
+def test_a_corrected_answer_is_taken_after_one_round(openai_stub: OpenAIStub, stub_chat_model) -> None:
+    openai_stub.script(
+        tool_call("ReportTerms", _answer(initial_term={"value": "two years", "quote": "for a term of two years"})),
+        tool_call("ReportTerms", _answer(initial_term={"value": "P2Y",
+                                                       "quote": "continue for a period of two (2) years"})))
+    extractor = ModelExtractor(stub_chat_model)
+
+    terms = extractor.extract(Document.from_text(CONTRACT))
+
+    assert terms.initial_term is not None and terms.initial_term.value == "P2Y"
+    assert len(openai_stub.requests) == 2 and extractor.notes == ["accepted after one correction"]
+
+
+def test_the_model_may_search_the_contract_before_it_answers(openai_stub: OpenAIStub, stub_chat_model) -> None:
+    def answer_from_search(body: dict[str, object]) -> dict[str, object]:
+        found = json.loads(next(m["content"] for m in reversed(body["messages"]) if m["role"] == "tool"))
+        assert "laws of the State of Delaware" in found[0]["text"]
+        return tool_call("ReportTerms", _answer(governing_law={
+            "value": "Delaware", "quote": "shall be governed by the laws of the State of Delaware"}))
+
+    openai_stub.script(tool_call("search_contract", {"query": "governing law laws of the state"}), answer_from_search)
+
+    terms = ModelExtractor(stub_chat_model).extract(Document.from_text(CONTRACT))
+
+    assert terms.governing_law is not None and terms.governing_law.value == "Delaware"
+    assert CONTRACT[terms.governing_law.citation.start:terms.governing_law.citation.end] == \
+        terms.governing_law.citation.quote
 
 
 def test_values_that_do_not_normalise_or_quote_too_little_are_dropped(openai_stub: OpenAIStub,
                                                                       stub_chat_model) -> None:
-    openai_stub.script(json_content(_answer(
+    openai_stub.script(tool_call("ReportTerms", _answer(
         parties=[{"name": "Alder Components, Inc.", "role": "Supplier", "quote": "Alder Components"},
                  {"name": "Ghost Holdings", "role": None, "quote": "Ghost Holdings plc"}],
         initial_term={"value": "P2Y", "quote": "continue for a period of two (2) years"},
@@ -107,7 +143,7 @@ def test_the_model_reads_the_passage_the_clause_finder_ranks_top_where_keywords_
     assert text[start:end] == cap  # what the finder ranks top for the cap field
     assert not any(cap in c.text for c in select_chunks(text))  # BM25 alone would not show it
 
-    openai_stub.script(json_content(_answer(liability_cap={"kind": "fees_paid", "quote": cap[20:]})))
+    openai_stub.script(tool_call("ReportTerms", _answer(liability_cap={"kind": "fees_paid", "quote": cap[20:]})))
     terms = ModelExtractor(stub_chat_model, finder=finder).extract(Document.from_text(text))
 
     prompt = json.dumps(openai_stub.requests[0]["messages"])

@@ -112,23 +112,26 @@ def test_an_unreadable_signed_copy_is_flagged_for_review_not_crashed(loop: Loop)
 
 def test_model_engine_through_chatopenai_wins_field_by_field_and_offline_fills_the_rest(loop: Loop, openai_stub,
                                                                                          stub_chat_model) -> None:
-    from tests.support.openai_stub import json_content
+    from tests.support.openai_stub import tool_call
 
     _, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Model Reader Inc"}))
     empty = {name: None for name in [
         "agreement_date", "effective_date", "expiration_date", "initial_term", "renewal_term", "automatic_renewal",
         "notice_period_to_terminate_renewal", "governing_law", "liability_cap", "termination_for_convenience",
         "payment_terms_net_days"]}
-    openai_stub.script(json_content({"parties": [], **empty,
-                                     # a quote that is really in the signed PDF, and one that is invented
-                                     "payment_terms_net_days": {"value": "45", "quote": "net 45 days"},
-                                     "governing_law": {"value": "Texas",
-                                                       "quote": "governed by the laws of the State of Texas"}}))
+    answer = tool_call("ReportTerms", {"parties": [], **empty,
+                                       # a quote that is really in the signed PDF, and one that is invented
+                                       "payment_terms_net_days": {"value": "45", "quote": "net 45 days"},
+                                       "governing_law": {"value": "Texas",
+                                                         "quote": "governed by the laws of the State of Texas"}})
+    openai_stub.script(answer, answer)  # told once that the Texas quote is not in the contract, it insists
     graph, ctx = loop.graph(model=stub_chat_model)
     task = {"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id, "event_id": "m1"}}
     result = graph.invoke(task, {"configurable": {"thread_id": f"m-{workflow_id}"}}, context=ctx)
     contract = result["contract"]
-    assert contract.engine == "model" and len(openai_stub.requests) == 1, result["log"]
+    assert contract.engine == "model" and len(openai_stub.requests) == 2, result["log"]
+    assert "governing_law" in openai_stub.requests[1]["messages"][-1]["content"]
+    assert any("model reading values dropped" in line and "governing_law" in line for line in result["log"])
     terms = contract.terms
     assert terms.payment_terms_net_days.value == 45 and "net 45 days" in terms.payment_terms_net_days.citation.quote
     assert terms.governing_law is None or terms.governing_law.value != "Texas"  # the invented quote is dropped

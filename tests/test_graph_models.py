@@ -26,11 +26,11 @@ def test_model_drafts_a_grounded_clause(loop: Loop) -> None:
     opp_id = loop.deal(_deal("Scripted Grounding Co"))
     model = scripted(
         call("search_playbook", {"query": "liability cap two times annual fees"}),
-        call("submit_clauses", {"clauses": [{"clause_id": "LOL-FB1", "request": "liability cap of 2x annual fees",
+        call("SubmitClauses", {"clauses": [{"clause_id": "LOL-FB1", "request": "liability cap of 2x annual fees",
                                             "text": "Each party's aggregate liability shall not exceed two (2) "
                                                     "times the fees paid in the prior twelve months."}]}),
         call("assess_deal_risk", {}),
-        call("submit_review", {"note": "The 2x cap sits within fallback LOL-FB1; deal desk should confirm."}),
+        call("SubmitReview", {"note": "The 2x cap sits within fallback LOL-FB1; deal desk should confirm."}),
     )
     graph, ctx = loop.graph(model=model)
     result = graph.invoke(loop.draft_task(opp_id), {"configurable": {"thread_id": f"m-{opp_id}"}}, context=ctx)
@@ -46,7 +46,7 @@ def test_ungrounded_model_clause_is_refused_for_the_approved_text(loop: Loop) ->
     opp_id = loop.deal(_deal("Scripted Refusal Co"))
     model = scripted(
         # Never searched, and the clause id does not exist: nothing the model wrote may reach the contract.
-        call("submit_clauses", {"clauses": [{"clause_id": "LOL-MADE-UP", "request": "liability cap of 2x annual fees",
+        call("SubmitClauses", {"clauses": [{"clause_id": "LOL-MADE-UP", "request": "liability cap of 2x annual fees",
                                             "text": "Liability is unlimited."}]}),
         AIMessage(content="no tools this time"),
     )
@@ -62,7 +62,7 @@ def test_ungrounded_model_clause_is_refused_for_the_approved_text(loop: Loop) ->
 def _submit_first_retrieved(body: dict[str, Any]) -> dict[str, Any]:
     """Answer like a model would: use the first clause the search returned."""
     hits = json.loads(next(m["content"] for m in reversed(body["messages"]) if m["role"] == "tool"))
-    return tool_call("submit_clauses", {"clauses": [{
+    return tool_call("SubmitClauses", {"clauses": [{
         "clause_id": hits[0]["clause_id"], "request": "liability cap of 2x annual fees",
         "text": "Each party's aggregate liability shall not exceed two times the annual fees."}]})
 
@@ -73,7 +73,7 @@ def test_chatopenai_over_http_through_the_whole_loop(loop: Loop, openai_stub: Op
         tool_call("search_playbook", {"query": "liability cap of two times annual fees"}),
         _submit_first_retrieved,
         tool_call("assess_deal_risk", {}),
-        tool_call("submit_review", {"note": "Cap raised to 2x within the approved fallback."}),
+        tool_call("SubmitReview", {"note": "Cap raised to 2x within the approved fallback."}),
     )
     graph, ctx = loop.graph(model=stub_chat_model)
     config = {"configurable": {"thread_id": f"w-{opp_id}"}}
@@ -84,7 +84,8 @@ def test_chatopenai_over_http_through_the_whole_loop(loop: Loop, openai_stub: Op
     assert result["status"] == "launched"
     assert len(openai_stub.requests) == 4
     first = openai_stub.requests[0]
-    assert {t["function"]["name"] for t in first["tools"]} == {"search_playbook", "submit_clauses"}
+    assert {t["function"]["name"] for t in first["tools"]} == {"read_opportunity", "search_playbook",
+                                                               "describe_fields", "SubmitClauses"}
     assert any(m["role"] == "tool" for m in openai_stub.requests[1]["messages"])
     opp = loop.salesforce.get("Opportunity", opp_id)
     assert "Reviewer note: Cap raised to 2x" in opp["Contract_Risk_Summary__c"]
@@ -93,18 +94,17 @@ def test_chatopenai_over_http_through_the_whole_loop(loop: Loop, openai_stub: Op
 
 
 def test_every_prompt_names_its_tools_as_they_are_bound() -> None:
-    """A model sees the bound names only; a prompt that says `search_playbook` over a tool bound as
-    `SearchPlaybook` sends a real model calling a tool that does not exist."""
+    """A model sees the bound names only; a prompt that names a tool under another name sends a real model
+    calling a tool that does not exist. Backticked words that are no tool must be fields of the answer."""
     import re
 
-    from agents.drafter.model_clauses import SearchPlaybook, SubmitClauses
-    from agents.prompts.drafter import CLAUSE_DRAFTER_SYSTEM
-    from agents.prompts.risk_reviewer import RISK_REVIEWER_SYSTEM
-    from agents.risk_reviewer.nodes import AssessDealRisk, SubmitReview
-    from agents.tool_names import tool_name
+    from agents.drafter.model_clauses import clause_drafter
+    from agents.extractor.model_engine import contract_reader
+    from agents.risk_reviewer.narrative import risk_narrator
 
-    for prompt, schemas in ((CLAUSE_DRAFTER_SYSTEM, (SearchPlaybook, SubmitClauses)),
-                            (RISK_REVIEWER_SYSTEM, (AssessDealRisk, SubmitReview))):
-        bound = {tool_name(schema) for schema in schemas}
-        named = set(re.findall(r"`([a-z_]+)`", prompt))
-        assert bound <= named and named <= bound | {"exceeds_playbook"}, (bound, named)  # a field, not a tool
+    model = scripted()
+    for specialist in (clause_drafter(model), risk_narrator(model), contract_reader(model)):
+        named = set(re.findall(r"`([A-Za-z_]+)`", specialist.system_prompt))
+        fields = set(re.findall(r'"([a-z_]+)"', json.dumps(specialist.answer_schema.model_json_schema())))
+        assert specialist.bound_tool_names <= named, (specialist.name, specialist.bound_tool_names - named)
+        assert named - specialist.bound_tool_names <= fields, (specialist.name, named - specialist.bound_tool_names)

@@ -35,7 +35,7 @@ LAYERS: dict[str, int] = {
 DEFERRED_IMPORTS_ALLOWED = ("contractloop.commands.",)
 # A deferral for cost, not for a cycle, named with its reason.
 DEFERRED_FOR_COST = {
-    ("agents.drafter.model_clauses", "playbook_store.index"): "loads chromadb (seconds), used on the model path only",
+    ("agents.agent_tools.playbook_search", "playbook_store.index"): "loads chromadb (seconds), used on the model path only",
 }
 
 

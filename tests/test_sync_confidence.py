@@ -74,7 +74,7 @@ def test_the_threshold_is_the_cross_validated_one_unless_configured(monkeypatch:
 
 def test_model_values_are_scored_by_the_same_calibrator_after_the_merge(loop: Loop, openai_stub,
                                                                         stub_chat_model) -> None:
-    from tests.support.openai_stub import json_content
+    from tests.support.openai_stub import tool_call
 
     _, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Model Parts Co"}))
     offline = _signed_terms(loop, workflow_id)
@@ -84,7 +84,7 @@ def test_model_values_are_scored_by_the_same_calibrator_after_the_merge(loop: Lo
         "notice_period_to_terminate_renewal", "governing_law", "liability_cap", "termination_for_convenience",
         "payment_terms_net_days"]}
     # The model reads a different renewal term from the same clause: its value wins and gets its own confidence.
-    openai_stub.script(json_content({"parties": [], **empty, "renewal_term": {
+    openai_stub.script(tool_call("ReportTerms", {"parties": [], **empty, "renewal_term": {
         "value": "24 months", "quote": offline.renewal_term.citation.quote}}))
     graph, ctx = loop.graph(model=stub_chat_model)
     task = {"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id, "event_id": "m1"}}

@@ -1,38 +1,29 @@
-"""Clause drafting with a model: a small tool-calling loop grounded in the playbook index.
+"""Clause drafting with a model: a tool-calling agent grounded in the playbook index.
 
-The model may only use clause positions that `search_playbook` returned to it, must quote the request it
-answers verbatim from the special terms, and finishes with `submit_clauses`. Anything else is refused and
-the approved offline text is used instead, so a model can improve wording but never smuggle in terms.
+The model reads the deal and searches the playbook through read-only tools, and answers with `SubmitClauses`.
+It may only use clause positions that `search_playbook` returned to it and must quote the request it answers
+verbatim from the special terms; anything else is refused (after one correction) and the approved offline
+text is used instead, so a model can improve wording but never smuggle in terms.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
-from pydantic import BaseModel, ConfigDict, Field
+from langchain_core.messages import BaseMessage
+from pydantic import BaseModel, Field
 
+from agents.agent_tools.opportunity_reads import describe_fields, read_opportunity
+from agents.agent_tools.playbook_search import retrieved_clause_ids, search_playbook
+from agents.agent_tools.tool_context import ToolContext
+from agents.checked_agent import Specialist, run_checked
 from agents.prompts.drafter import CLAUSE_DRAFTER_SYSTEM, CLAUSE_DRAFTER_TASK
-from agents.tool_names import tool_name
 from playbook_store.loader import load_clause_library
 from playbook_store.models import ClauseChoice, DealFacts, TemplateSelection
 from runtime.state import DraftedClause
+from tools.salesforce.client import SalesforceClient
 from tools.salesforce.models import OpportunityBundle
-
-MAX_STEPS = 6
-
-
-# Tool names are the schemas' titles: the prompt names the tools as bound (snake_case), not as the classes.
-class SearchPlaybook(BaseModel):
-    """Search the approved clause library; returns clause ids, titles and texts."""
-
-    model_config = ConfigDict(title="search_playbook")
-
-    query: str = Field(description="The request in plain words, e.g. 'liability cap of two times fees'.")
 
 
 class SubmittedClause(BaseModel):
@@ -45,68 +36,46 @@ class SubmittedClause(BaseModel):
 class SubmitClauses(BaseModel):
     """Submit the drafted clauses (one per request) and finish."""
 
-    model_config = ConfigDict(title="submit_clauses")
-
     clauses: list[SubmittedClause] = Field(min_length=1, max_length=12)
 
 
-@lru_cache(maxsize=1)
-def _index() -> Any:
-    from playbook_store.index import PlaybookIndex
-
-    return PlaybookIndex.open()
-
-
-def _search(query: str) -> list[dict[str, Any]]:
-    return [hit.model_dump(include={"clause_id", "version", "title", "text"}) for hit in _index().search(query, k=3)]
+def clause_drafter(model: BaseChatModel) -> Specialist[SubmitClauses]:
+    return Specialist(name="clause_drafter", model=model,
+                      tools=[read_opportunity, search_playbook, describe_fields],
+                      answer_schema=SubmitClauses, system_prompt=CLAUSE_DRAFTER_SYSTEM)
 
 
 def draft_clauses_with_model(
     model: BaseChatModel,
+    salesforce: SalesforceClient | None,
     bundle: OpportunityBundle,
     facts: DealFacts,
     selection: TemplateSelection | None,
     choices: Sequence[ClauseChoice],
 ) -> tuple[list[DraftedClause] | None, list[str]]:
-    """(drafted clauses, notes). None when the model's answer cannot be trusted."""
-    bound = model.bind_tools([SearchPlaybook, SubmitClauses])
-    messages: list[Any] = [
-        SystemMessage(CLAUSE_DRAFTER_SYSTEM),
-        HumanMessage(CLAUSE_DRAFTER_TASK.format(
-            opportunity=bundle.name, account=bundle.account.name,
-            template=" + ".join(selection.template_keys) if selection else "?",
-            special_terms=facts.special_terms)),
-    ]
-    retrieved: set[str] = set()
-    for _ in range(MAX_STEPS):
-        reply = bound.invoke(messages)
-        if not isinstance(reply, AIMessage) or not reply.tool_calls:
-            return None, ["the model answered without calling submit_clauses"]
-        messages.append(reply)
-        for call in reply.tool_calls:
-            if call["name"] == tool_name(SubmitClauses):
-                return _accept(call["args"], facts.special_terms, retrieved)
-            if call["name"] == tool_name(SearchPlaybook):
-                hits = _search(SearchPlaybook.model_validate(call["args"]).query)
-                retrieved.update(h["clause_id"] for h in hits)
-                content = json.dumps(hits)
-            else:
-                content = f"unknown tool {call['name']}"
-            messages.append(ToolMessage(content=content, tool_call_id=call["id"]))
-    return None, [f"the model did not submit clauses within {MAX_STEPS} steps"]
+    """(drafted clauses, notes). None when the model's answer cannot be trusted, with the reasons."""
+    task = CLAUSE_DRAFTER_TASK.format(
+        opportunity=bundle.name, account=bundle.account.name,
+        template=" + ".join(selection.template_keys) if selection else "?",
+        special_terms=facts.special_terms)
+    special_terms = facts.special_terms or ""
+
+    def check(answer: SubmitClauses, messages: Sequence[BaseMessage]) -> list[str]:
+        return clause_problems(answer, special_terms, retrieved_clause_ids(messages))
+
+    checked = run_checked(clause_drafter(model), task, ToolContext(salesforce=salesforce, opportunity_id=bundle.id),
+                          check)
+    if checked.answer is None:
+        return None, checked.problems
+    notes = ["accepted after one correction"] if checked.rounds > 1 else []
+    return drafted_from(checked.answer), notes
 
 
-def _accept(args: dict[str, Any], special_terms: str, retrieved: set[str]) -> tuple[list[DraftedClause] | None,
-                                                                                       list[str]]:
-    try:
-        submitted = SubmitClauses.model_validate(args)
-    except ValueError as exc:
-        return None, [f"submit_clauses did not validate: {exc}"]
-    library = load_clause_library()
-    known = {position.id: position for _, position in library.all_positions()}
+def clause_problems(submitted: SubmitClauses, special_terms: str, retrieved: set[str]) -> list[str]:
+    """Why the submission cannot be used: clause ids not in the playbook or not retrieved, requests not quoted."""
+    known = {position.id for _, position in load_clause_library().all_positions()}
     normalized_terms = " ".join(special_terms.split()).lower()
     problems = []
-    drafted = []
     for clause in submitted.clauses:
         if clause.clause_id not in known:
             problems.append(f"{clause.clause_id} is not a playbook clause")
@@ -116,11 +85,14 @@ def _accept(args: dict[str, Any], special_terms: str, retrieved: set[str]) -> tu
             problems.append(f"request {clause.request!r} is not quoted from the special terms")
         if not clause.text.strip():
             problems.append(f"{clause.clause_id} has no text")
-        if clause.clause_id in known:
-            drafted.append(DraftedClause(clause_id=clause.clause_id, version=known[clause.clause_id].version,
-                                         request=clause.request, text=clause.text.strip(), engine="model",
-                                         exceeds_playbook=clause.exceeds_playbook))
-    return (None, problems) if problems else (drafted, [])
+    return problems
+
+
+def drafted_from(submitted: SubmitClauses) -> list[DraftedClause]:
+    known = {position.id: position for _, position in load_clause_library().all_positions()}
+    return [DraftedClause(clause_id=c.clause_id, version=known[c.clause_id].version, request=c.request,
+                          text=c.text.strip(), engine="model", exceeds_playbook=c.exceeds_playbook)
+            for c in submitted.clauses]
 
 
 def negotiated_text(drafted: Sequence[DraftedClause]) -> str:

@@ -75,12 +75,14 @@ def draft_clauses(state: DrafterState, runtime: Runtime[Context]) -> dict[str, A
     model = services.model(runtime.context)
     if model is None or not requested:
         return offline_result
-    drafted, notes = draft_clauses_with_model(model, state.bundle, state.facts, state.selection, requested)
+    drafted, notes = draft_clauses_with_model(model, services.salesforce(runtime.context), state.bundle,
+                                              state.facts, state.selection, requested)
     if drafted is None:
         return {**offline_result,
                 "log": [f"drafter: model draft refused ({'; '.join(notes)}); used the approved clause text"]}
     return {"drafted_clauses": drafted, "negotiated_text": negotiated_text(drafted), "engine": "model",
-            "log": ["drafter: special terms drafted by the model from retrieved playbook clauses"]}
+            "log": ["drafter: special terms drafted by the model from retrieved playbook clauses"
+                    + (f" ({'; '.join(notes)})" if notes else "")]}
 
 
 def map_to_templates(state: DrafterState) -> dict[str, Any]:

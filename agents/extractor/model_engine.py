@@ -1,22 +1,27 @@
-"""The model engine: a chat model reads retrieved chunks (the clause finder's top passages for each term, then
-BM25's) and answers with values and verbatim quotes.
+"""The model engine: a tool-calling agent reads retrieved chunks (the clause finder's top passages for each term,
+then BM25's), may search and read the rest of the contract, and answers with values and verbatim quotes.
 
 Nothing the model says is trusted. Each quote is located in the document (`locate_quote`); a value whose quote
-is not there, or whose value cannot be normalised, is dropped. Citations are then built from the located span,
-so they are verbatim by construction, and the result goes through the same `verified` gate as the offline
-engine. Structured output uses the JSON-schema response format, which any OpenAI-compatible endpoint serves.
+is not there, or whose value cannot be normalised, is sent back to the model once, then dropped. Citations are
+built from the located span, so they are verbatim by construction, and the result goes through the same
+`verified` gate as the offline engine. The answer is a tool call (`ReportTerms`), which any OpenAI-compatible
+endpoint with tool calling serves.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, Field
 
+from agents.agent_tools.contract_reads import read_contract, search_contract
+from agents.agent_tools.tool_context import ToolContext
+from agents.checked_agent import Specialist, run_checked
 from agents.prompts.extractor import EXCERPT, EXTRACTOR_SYSTEM, EXTRACTOR_TASK
 from core.contract_terms import Citation, Cited, ContractTerms, LiabilityCap, Party
 from extraction.chunks import Chunk, locate_quote, select_chunks
@@ -48,8 +53,9 @@ class QuotedCap(BaseModel):
     quote: str
 
 
-class ModelAnswer(BaseModel):
-    """What the model is asked to return; every field may be null (or empty) when the contract is silent."""
+class ReportTerms(BaseModel):
+    """Report the contract's key terms, each with its verbatim quote, and finish. Every field may be null (or
+    empty) when the contract is silent."""
 
     parties: list[QuotedParty]
     agreement_date: QuotedValue | None
@@ -109,31 +115,56 @@ def _packaged_finder() -> PassageScorer | None:
         return None
 
 
+NORMALISERS: dict[str, Any] = {
+    "agreement_date": _date, "effective_date": _date, "expiration_date": _date_or_perpetual,
+    "initial_term": _duration, "renewal_term": _duration, "automatic_renewal": _true,
+    "notice_period_to_terminate_renewal": _duration, "governing_law": _jurisdiction,
+    "termination_for_convenience": _true, "payment_terms_net_days": _days,
+}
+TERM_FIELD = {"automatic_renewal": "auto_renewal"}  # answer field -> ContractTerms field, where they differ
+NO = {"false", "no"}  # a boolean term the contract does not grant: stored as absent, not a bad value
+
+
+def contract_reader(model: BaseChatModel) -> Specialist[ReportTerms]:
+    return Specialist(name="contract_reader", model=model, tools=[search_contract, read_contract],
+                      answer_schema=ReportTerms, system_prompt=EXTRACTOR_SYSTEM)
+
+
 class ModelExtractor:
     """`Extractor` backed by a chat model; `model` is any LangChain chat model (e.g. `ChatOpenAI`).
 
     `finder` ranks the passages shown to the model for each term (None: the packaged clause finder); BM25 fills
-    the rest of the budget, and is all there is when no finder is installed."""
+    the rest of the budget, and is all there is when no finder is installed. `notes` says, after `extract`,
+    whether the answer needed a correction or had values dropped."""
 
     def __init__(self, model: BaseChatModel, budget_chars: int = 24000, finder: PassageScorer | None = None) -> None:
         self._model = model
         self._budget = budget_chars
         self._finder = finder if finder is not None else _packaged_finder()
-
-    def ask(self, chunks: list[Chunk]) -> ModelAnswer:
-        excerpts = "\n\n".join(EXCERPT.format(start=c.start, text=c.text.strip()) for c in chunks)
-        structured = self._model.with_structured_output(ModelAnswer, method="json_schema")
-        answer = structured.invoke([SystemMessage(EXTRACTOR_SYSTEM), HumanMessage(EXTRACTOR_TASK.format(excerpts=excerpts))])
-        if not isinstance(answer, ModelAnswer):
-            answer = ModelAnswer.model_validate(answer)
-        return answer
+        self.notes: list[str] = []
 
     def extract(self, document: Document) -> ContractTerms:
         passages = finder_passages(self._finder, document.text) if self._finder is not None else []
         chunks = select_chunks(document.text, budget=self._budget, passages=passages)
         if not chunks:
             return ContractTerms()
-        return ground(self.ask(chunks), document, chunks)
+        excerpts = "\n\n".join(EXCERPT.format(start=c.start, text=c.text.strip()) for c in chunks)
+
+        def check(answer: ReportTerms, messages: Sequence[BaseMessage]) -> list[str]:
+            return answer_problems(answer, document, chunks)
+
+        checked = run_checked(contract_reader(self._model), EXTRACTOR_TASK.format(excerpts=excerpts),
+                              ToolContext(document=document), check)
+        answer = checked.answer or checked.refused
+        if answer is None:
+            raise ModelReadingFailed("; ".join(checked.problems))
+        self.notes = (["accepted after one correction"] if checked.rounds > 1 and checked.answer else []) + \
+            ([f"values dropped: {'; '.join(checked.problems)}"] if checked.answer is None else [])
+        return ground(answer, document, chunks)
+
+
+class ModelReadingFailed(RuntimeError):
+    """The model gave no answer to check (an error, or no `ReportTerms` call): the offline reading stands."""
 
 
 def _citation(document: Document, quote: str, chunks: list[Chunk]) -> Citation | None:
@@ -149,7 +180,7 @@ def _citation(document: Document, quote: str, chunks: list[Chunk]) -> Citation |
     return cite(document, start, end)
 
 
-def ground(answer: ModelAnswer, document: Document, chunks: list[Chunk]) -> ContractTerms:
+def ground(answer: ReportTerms, document: Document, chunks: list[Chunk]) -> ContractTerms:
     """`ContractTerms` holding only the answer's values whose quote is in the document and that normalise."""
 
     def cited(item: QuotedValue | None, normalise: Any) -> Cited | None:
@@ -165,19 +196,26 @@ def ground(answer: ModelAnswer, document: Document, chunks: list[Chunk]) -> Cont
     cap = None
     if answer.liability_cap and (citation := _citation(document, answer.liability_cap.quote, chunks)):
         cap = LiabilityCap(kind=answer.liability_cap.kind, citation=citation)
-    governing = cited(answer.governing_law, _jurisdiction)
-    terms = ContractTerms(
-        parties=parties,
-        agreement_date=cited(answer.agreement_date, _date),
-        effective_date=cited(answer.effective_date, _date),
-        expiration_date=cited(answer.expiration_date, _date_or_perpetual),
-        initial_term=cited(answer.initial_term, _duration),
-        renewal_term=cited(answer.renewal_term, _duration),
-        auto_renewal=cited(answer.automatic_renewal, _true),
-        notice_period_to_terminate_renewal=cited(answer.notice_period_to_terminate_renewal, _duration),
-        governing_law=governing,
-        liability_cap=cap,
-        termination_for_convenience=cited(answer.termination_for_convenience, _true),
-        payment_terms_net_days=cited(answer.payment_terms_net_days, _days),
-    )
-    return verified(terms, document)
+    values = {TERM_FIELD.get(name, name): cited(getattr(answer, name), normalise)
+              for name, normalise in NORMALISERS.items()}
+    return verified(ContractTerms(parties=parties, liability_cap=cap, **values), document)
+
+
+def answer_problems(answer: ReportTerms, document: Document, chunks: list[Chunk]) -> list[str]:
+    """Each value the model gave that would be dropped: its quote is not in the contract, or it does not
+    normalise. Said per field, so the one correction the model gets can fix exactly those."""
+    problems = []
+    for name, normalise in NORMALISERS.items():
+        item = getattr(answer, name)
+        if item is None:
+            continue
+        if normalise(item.value) is None and item.value.strip().lower() not in NO:
+            problems.append(f"{name}: {item.value!r} is not in the format the instructions give")
+        elif normalise(item.value) is not None and _citation(document, item.quote, chunks) is None:
+            problems.append(f"{name}: the quote {item.quote[:120]!r} is not in the contract (copy it exactly, at "
+                            f"least {MIN_QUOTE_WORDS} words)")
+    problems += [f"parties: the quote {p.quote[:120]!r} for {p.name!r} is not in the contract"
+                 for p in answer.parties if _citation(document, p.quote, chunks) is None]
+    if answer.liability_cap and _citation(document, answer.liability_cap.quote, chunks) is None:
+        problems.append(f"liability_cap: the quote {answer.liability_cap.quote[:120]!r} is not in the contract")
+    return problems

@@ -70,9 +70,11 @@ def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
     model = services.model(runtime.context)
     if model is not None:
         try:
-            read = verified(ModelExtractor(model).extract(document), document)
+            reader = ModelExtractor(model)
+            read = verified(reader.extract(document), document)
             # Model values carry no confidence of their own: score the merged reading with the same calibrator.
             terms, engine = load_calibrator().apply(merge_terms(read, terms), document), "model"
+            notes += [f"extractor: model reading {note}" for note in reader.notes]
         except Exception as exc:  # the model engine is optional; the offline reading stands
             notes.append(f"extractor: model engine failed ({type(exc).__name__}: {str(exc)[:300]}); "
                          "offline terms used")

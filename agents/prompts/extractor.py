@@ -1,11 +1,15 @@
 """Prompts of the model extraction engine (constants only)."""
 
-EXTRACTOR_SYSTEM = """You read executed commercial contracts and report their key terms as JSON.
+EXTRACTOR_SYSTEM = """You read executed commercial contracts and report their key terms.
+
+You are shown excerpts chosen for each term. When a term is not in them, call `search_contract` with the words a
+contract would use for it, or `read_contract` to read on from an offset. Finish by calling `ReportTerms` once.
 
 Rules:
-- Every value needs `quote`: words copied exactly from the excerpts (same spelling and punctuation; line breaks
-  may be written as spaces), at least three words, from the sentence that states the value. A value whose quote
-  is not in the contract is discarded, so never paraphrase and never quote text you were not shown.
+- Every value needs `quote`: words copied exactly from the contract text you were shown (same spelling and
+  punctuation; line breaks may be written as spaces), at least three words, from the sentence that states the
+  value. A value whose quote is not in the contract is discarded, so never paraphrase and never quote text you
+  were not shown.
 - Leave a term null when the excerpts do not state it. Never guess.
 - Dates as YYYY-MM-DD. The agreement date is when the contract is dated or made (else the last signature date);
   the effective date is when it takes effect (else the agreement date). The expiration date is when the initial
@@ -25,7 +29,7 @@ EXTRACTOR_TASK = """Contract excerpts follow; each begins with its character off
 
 {excerpts}
 
-Report the key terms."""
+Report the key terms with `ReportTerms`."""
 
 EXCERPT = """[excerpt at {start}]
 {text}"""

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.runtime import Runtime
-from pydantic import BaseModel, ConfigDict, Field
 
-from agents.prompts.risk_reviewer import RISK_REVIEWER_SYSTEM, RISK_REVIEWER_TASK
 from agents.risk_reviewer.draft_facts import facts_from_draft
-from agents.tool_names import tool_name
+from agents.risk_reviewer.narrative import narrate
 from playbook_store.loader import load_risk_rules
 from playbook_store.models import Evidence, Finding, RiskAssessment
 from playbook_store.policy import decide_approval
@@ -20,23 +15,6 @@ from playbook_store.risk import assess_risk
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import Draft, RiskReview, RunState
-
-MAX_STEPS = 4
-
-
-# Tool names are the schemas' titles: the prompt names the tools as bound (snake_case), not as the classes.
-class AssessDealRisk(BaseModel):
-    """Apply the playbook's risk rules and approval policy to this draft."""
-
-    model_config = ConfigDict(title="assess_deal_risk")
-
-
-class SubmitReview(BaseModel):
-    """Submit the note for the approver and finish."""
-
-    model_config = ConfigDict(title="submit_review")
-
-    note: str = Field(min_length=1, max_length=2000)
 
 
 def assess(draft: Draft) -> tuple[RiskAssessment, Any]:
@@ -64,43 +42,14 @@ def assess(draft: Draft) -> tuple[RiskAssessment, Any]:
 
 
 def review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
-    assert state.draft is not None
+    assert state.draft is not None and state.bundle is not None
     assessment, approval = assess(state.draft)
+    log = [f"risk_reviewer: score {assessment.score}, {len(assessment.findings)} finding(s), route {approval.route}"]
     narrative = None
     model = services.model(runtime.context)
     if model is not None:
-        narrative = _narrate(model, state, assessment, approval)
+        narrative, notes = narrate(model, state.bundle, state.draft, assessment, approval)
+        if notes:
+            log.append(f"risk_reviewer: model note {'refused' if narrative is None else 'kept'} ({'; '.join(notes)})")
     result = RiskReview(assessment=assessment, approval=approval, narrative=narrative)
-    return {"review": result, "status": "reviewed",
-            "log": [f"risk_reviewer: score {assessment.score}, {len(assessment.findings)} finding(s), "
-                    f"route {approval.route}"]}
-
-
-def _narrate(model: BaseChatModel, state: RunState, assessment: RiskAssessment, approval: Any) -> str | None:
-    """A tool-calling turn: the model fetches the rule results and writes the approver's note."""
-    assert state.draft is not None and state.bundle is not None
-    draft = state.draft
-    bound = model.bind_tools([AssessDealRisk, SubmitReview])
-    messages: list[Any] = [
-        SystemMessage(RISK_REVIEWER_SYSTEM),
-        HumanMessage(RISK_REVIEWER_TASK.format(
-            opportunity=state.bundle.name, account=state.bundle.account.name,
-            template=" + ".join(d.template_key for d in draft.documents),
-            value=f"{draft.facts.total_contract_value:,.2f} {draft.facts.currency}",
-            clauses=[c.clause_id for c in draft.drafted_clauses] or "none")),
-    ]
-    for _ in range(MAX_STEPS):
-        reply = bound.invoke(messages)
-        if not isinstance(reply, AIMessage) or not reply.tool_calls:
-            return None
-        messages.append(reply)
-        for call in reply.tool_calls:
-            if call["name"] == tool_name(SubmitReview):
-                try:
-                    return SubmitReview.model_validate(call["args"]).note
-                except ValueError:
-                    return None
-            content = json.dumps({"assessment": assessment.model_dump(), "approval": approval.model_dump()}) \
-                if call["name"] == tool_name(AssessDealRisk) else f"unknown tool {call['name']}"
-            messages.append(ToolMessage(content=content, tool_call_id=call["id"]))
-    return None
+    return {"review": result, "status": "reviewed", "log": log}
