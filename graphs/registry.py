@@ -1,7 +1,7 @@
 """The specialists the supervisor can route to. Adding one (renewal planner, Q&A, ...) is one entry here.
 
-Each specialist says which task kinds it serves and, from the run's state, whether it has work to do now.
-The supervisor takes the first that is due, so the order below is the order of a run.
+Each row says which task kinds a specialist serves and, from the run's state, whether it has work to do now.
+The supervisor takes the first row that is due, so the table in `specialists()` is the order of a run.
 """
 
 from __future__ import annotations
@@ -35,66 +35,54 @@ class Specialist:
     description: str = ""
 
 
-def _drafting_due(s: RunState) -> bool:
-    return s.draft is None
-
-
-def _review_due(s: RunState) -> bool:
-    return s.draft is not None and s.review is None
-
-
-def _approval_due(s: RunState) -> bool:
-    return s.review is not None and s.decision is None and s.status != "awaiting_approval"
-
-
-def _decision_due(s: RunState) -> bool:
-    return s.review is not None and s.decision is None and s.status == "awaiting_approval"
-
-
-def _publish_due(s: RunState) -> bool:
-    return s.decision is not None and s.decision.type in ("approve", "reject") and s.status not in (
-        "launched", "rejected", "completed")
-
-
-def _extraction_due(s: RunState) -> bool:
-    return s.contract is None or (s.contract.plan is None and s.status not in ("failed",))
-
-
-def _plan_review_due(s: RunState) -> bool:
-    return s.contract is not None and s.contract.plan is not None and s.decision is None \
-        and s.status != "awaiting_approval"
-
-
-def _plan_decision_due(s: RunState) -> bool:
-    return s.contract is not None and s.decision is None and s.status == "awaiting_approval"
-
-
-def _sync_due(s: RunState) -> bool:
-    return s.contract is not None and s.decision is not None and s.status not in ("completed", "rejected")
+DRAFT: frozenset[TaskKind] = frozenset({"draft_contract"})
+EXTRACT: frozenset[TaskKind] = frozenset({"extract_executed_contract"})
+_CLOSED = ("launched", "rejected", "completed")
 
 
 def specialists() -> list[Specialist]:
-    draft: frozenset[TaskKind] = frozenset({"draft_contract"})
-    extract: frozenset[TaskKind] = frozenset({"extract_executed_contract"})
+    """The run order, one row per edge out of the supervisor: a run goes to the first row of its task kind
+    whose condition holds on its state, and back to the supervisor when that specialist is done."""
     return [
-        Specialist("drafter", draft, _drafting_due, build_drafter,
+        # Opportunity -> contract. No draft yet: read the deal, pick the paper, map, draft special terms.
+        Specialist("drafter", DRAFT, lambda s: s.draft is None, build_drafter,
                    "Reads the deal, picks the template, maps attributes, drafts special terms."),
-        Specialist("risk_reviewer", draft, _review_due, build_risk_reviewer,
+        # A draft nobody has reviewed: the playbook's risk rules and approval policy.
+        Specialist("risk_reviewer", DRAFT, lambda s: s.draft is not None and s.review is None, build_risk_reviewer,
                    "Applies the playbook's risk rules and approval policy to deal and draft."),
-        Specialist("approval", draft, _approval_due, build_approval,
-                   "Auto-approves by policy, or shows the approval request in Salesforce as a Task."),
-        Specialist("await_decision", draft, _decision_due, build_await_decision,
-                   "Waits for the human decision (interrupt): approve, edit or reject."),
-        Specialist("publisher", draft, _publish_due, build_publisher,
-                   "Launches the approved workflow in Ironclad and writes the outcome to the Opportunity."),
-        Specialist("extractor", extract, _extraction_due, build_extractor,
-                   "Reads the executed contract: terms with verified citations, and the Salesforce write plan."),
-        Specialist("plan_review", extract, _plan_review_due, build_plan_gate,
-                   "Applies the sync policy: auto-apply, or ask a human to review the diff."),
-        Specialist("await_plan_decision", extract, _plan_decision_due, build_await_plan_decision,
-                   "Waits for the human decision on the write plan (interrupt)."),
-        Specialist("crm_writer", extract, _sync_due, build_sync_writer,
-                   "Applies the approved write plan in one Composite call."),
+        # Reviewed, undecided, nobody asked yet: approve by policy or raise the approval Task.
+        Specialist("approval", DRAFT,
+                   lambda s: s.review is not None and s.decision is None and s.status != "awaiting_approval",
+                   build_approval, "Auto-approves by policy, or shows the approval request in Salesforce as a Task."),
+        # A person was asked: wait for the decision (an interrupt; the run resumes here).
+        Specialist("await_decision", DRAFT,
+                   lambda s: s.review is not None and s.decision is None and s.status == "awaiting_approval",
+                   build_await_decision, "Waits for the human decision (interrupt): approve, edit or reject."),
+        # Decided and not yet carried out: launch in Ironclad (or record the rejection) and write back.
+        Specialist("publisher", DRAFT,
+                   lambda s: s.decision is not None and s.decision.type in ("approve", "reject")
+                   and s.status not in _CLOSED,
+                   build_publisher, "Launches the approved workflow in Ironclad and writes the outcome to the "
+                                    "Opportunity."),
+        # Executed contract -> CRM. Not read yet (or read without a plan): fetch, read, plan the writes.
+        Specialist("extractor", EXTRACT,
+                   lambda s: s.contract is None or (s.contract.plan is None and s.status != "failed"),
+                   build_extractor, "Reads the executed contract: terms with verified citations, and the "
+                                    "Salesforce write plan."),
+        # A plan, undecided, nobody asked yet: the sync policy auto-applies it or asks for review.
+        Specialist("plan_review", EXTRACT,
+                   lambda s: s.contract is not None and s.contract.plan is not None and s.decision is None
+                   and s.status != "awaiting_approval",
+                   build_plan_gate, "Applies the sync policy: auto-apply, or ask a human to review the diff."),
+        # A person was asked about the plan: wait for the decision (an interrupt).
+        Specialist("await_plan_decision", EXTRACT,
+                   lambda s: s.contract is not None and s.decision is None and s.status == "awaiting_approval",
+                   build_await_plan_decision, "Waits for the human decision on the write plan (interrupt)."),
+        # Decided and not written: apply the approved plan in one Composite call.
+        Specialist("crm_writer", EXTRACT,
+                   lambda s: s.contract is not None and s.decision is not None
+                   and s.status not in ("completed", "rejected"),
+                   build_sync_writer, "Applies the approved write plan in one Composite call."),
     ]
 
 
