@@ -9,10 +9,11 @@ from langgraph_sdk.schema import Command
 from pydantic import ValidationError
 
 from api.flow_payloads import ApprovalAccepted, ApprovalSubmission, ErrorField
-from api.ledger import Ledgers, opportunity_key
+from api.ledger import Ledgers
 from api.problems import FlowProblem, validation_problem
 from api.thread_status import pending_interrupts, status_of, values_of
 from api.threads import GRAPH_ID, Threads, thread_for
+from core.salesforce_ids import record_key
 
 
 class Approvals:
@@ -61,6 +62,6 @@ class Approvals:
 
 def _check_same_opportunity(thread: dict[str, Any], opportunity_id: str | None) -> None:
     actual = values_of(thread).get("task", {}).get("opportunity_id")
-    if opportunity_id and actual and opportunity_key(actual) != opportunity_key(opportunity_id):
+    if opportunity_id and actual and record_key(actual) != record_key(opportunity_id):
         raise FlowProblem(422, "invalid_body", f"thread {thread['thread_id']} belongs to opportunity {actual}",
                           [ErrorField(field="opportunity_id", message="does not match the thread's opportunity")])

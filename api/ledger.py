@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from core.salesforce_ids import record_key
+
 _FLOW_THREAD_NS = uuid.UUID("8f7b0d3e-61c4-4f5a-9a2e-0c3f5d7e9b14")
 _WEBHOOK_THREAD_NS = uuid.UUID("0b6f6c2a-3f1e-4d8e-8a71-5c2d9e4f1a37")
 
@@ -43,14 +45,9 @@ CREATE TABLE IF NOT EXISTS ironclad_events (
 """
 
 
-def opportunity_key(opportunity_id: str) -> str:
-    # A 15- and an 18-character Id name the same record; the first 15 characters are the case-sensitive key.
-    return opportunity_id[:15]
-
-
 def thread_id_for(opportunity_id: str, event_id: str) -> str:
     """Deterministic, so that even a lost ledger cannot put one event on two threads."""
-    return str(uuid.uuid5(_FLOW_THREAD_NS, f"{opportunity_key(opportunity_id)}:{event_id}"))
+    return str(uuid.uuid5(_FLOW_THREAD_NS, f"{record_key(opportunity_id)}:{event_id}"))
 
 
 def extraction_thread_id(workflow_id: str) -> str:
@@ -105,15 +102,15 @@ class EventLedger(SqliteLedger):
 
     def find(self, opportunity_id: str, event_id: str) -> LedgerEntry | None:
         return self._entry("SELECT * FROM flow_events WHERE opportunity_id = ? AND event_id = ?",
-                           (opportunity_key(opportunity_id), event_id))
+                           (record_key(opportunity_id), event_id))
 
     def latest_for(self, opportunity_id: str) -> LedgerEntry | None:
         return self._entry("SELECT * FROM flow_events WHERE opportunity_id = ? ORDER BY received_at DESC, "
-                           "rowid DESC LIMIT 1", (opportunity_key(opportunity_id),))
+                           "rowid DESC LIMIT 1", (record_key(opportunity_id),))
 
     def record(self, opportunity_id: str, event_id: str, thread_id: str, requested_by: str | None) -> LedgerEntry:
         """Insert the event; if it is already there (a concurrent retry), return the row that won."""
-        row = (opportunity_key(opportunity_id), event_id, thread_id, requested_by, _now())
+        row = (record_key(opportunity_id), event_id, thread_id, requested_by, _now())
         self.execute("INSERT OR IGNORE INTO flow_events VALUES (?, ?, ?, ?, ?)", row)
         entry = self.find(opportunity_id, event_id)
         assert entry is not None

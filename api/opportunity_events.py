@@ -9,10 +9,11 @@ import httpx
 from agents.drafter.mapping import MappingError
 from agents.drafter.mapping_check import check_live_mapping
 from api.flow_payloads import CONTRACTING_STAGE, EventAccepted, OpportunityEvent, RunStatus
-from api.ledger import LedgerEntry, Ledgers, opportunity_key, thread_id_for
+from api.ledger import LedgerEntry, Ledgers, thread_id_for
 from api.problems import MAX_ERROR_CHARS, FlowProblem
 from api.thread_status import status_of
 from api.threads import GRAPH_ID, OPEN_THREAD_STATES, Threads
+from core.salesforce_ids import record_key
 from runtime.context import default_ironclad, default_salesforce
 from runtime.correlation import correlation_id_for
 from runtime.state import RunState, Task
@@ -39,7 +40,7 @@ class OpportunityEvents:
             return EventAccepted(status="ignored", duplicate=False, opportunity_id=event.opportunity_id,
                                  message=f"stage {event.stage!r} starts nothing; only {CONTRACTING_STAGE!r} does"), 200
         await self._check_mapping()
-        async with self._threads.lock(f"opp:{opportunity_key(event.opportunity_id)}"):
+        async with self._threads.lock(f"opp:{record_key(event.opportunity_id)}"):
             latest = await asyncio.to_thread(self._ledgers.events.latest_for, event.opportunity_id)
             if latest is None:
                 return await self._start(event)

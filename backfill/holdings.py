@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agents.extractor.context import ACTIVITY_FIELDS, EVENT_FIELDS, INSIGHT_FIELDS, OBLIGATION_FIELDS
+from core.salesforce_ids import record_key
 from tools.salesforce import SalesforceClient
 from tools.salesforce.composite_calls import (
     MAX_QUERY_SUBREQUESTS,
@@ -48,7 +49,7 @@ class Holdings(BaseModel):
     api_calls: int = 0
 
     def opportunity(self, opportunity_id: str) -> dict[str, Any] | None:
-        return self.opportunities.get(opportunity_id[:15])
+        return self.opportunities.get(record_key(opportunity_id))
 
     def accounts_named(self, name: str) -> list[dict[str, Any]]:
         return self.accounts_by_name.get(name.strip().lower(), [])
@@ -119,7 +120,7 @@ def _complete_children(client: SalesforceClient, row: dict[str, Any]) -> None:
 
 def _index(holdings: Holdings, kind: str, row: dict[str, Any]) -> None:
     if kind == "opp":
-        holdings.opportunities[str(row["Id"])[:15]] = row
+        holdings.opportunities[record_key(str(row["Id"]))] = row
     elif kind == "acc":
         holdings.accounts_by_name.setdefault(str(row["Name"]).strip().lower(), []).append(row)
     else:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from core.salesforce_ids import record_key
 from tools.ironclad.errors import IroncladServerError
 from tools.ironclad.models import LaunchResult, Workflow, WorkflowSchema
 
@@ -58,7 +59,7 @@ def opportunity_launch_key(opportunity_id: str, addendum: str | None = None) -> 
     """The key of the agreement launched for an Opportunity (or of one addendum, e.g. its DPA).
 
     The first 15 characters of a Salesforce Id name the record, so a 15- and an 18-character Id agree."""
-    return f"opp:{opportunity_id[:15]}" + (f":{addendum}" if addendum else "")
+    return f"opp:{record_key(opportunity_id)}" + (f":{addendum}" if addendum else "")
 
 
 def _age(workflow: Workflow) -> tuple[int, str]:
