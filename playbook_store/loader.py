@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from playbook_store.clauses import CLAUSE_TYPES, ClauseFamily, ClauseLibrary
+from playbook_store.renewal_rules import RenewalRules
 from playbook_store.risk_checks import CHECKS
 from playbook_store.rules import ApprovalPolicy, RiskRules, SelectionRules
 from playbook_store.templates import load_templates
@@ -109,6 +110,11 @@ def load_policy(directory: Path = RULES_DIR) -> ApprovalPolicy:
     return _validate(ApprovalPolicy, directory / "policy.yaml")
 
 
+@lru_cache(maxsize=4)
+def load_renewal_rules(directory: Path = RULES_DIR) -> RenewalRules:
+    return _validate(RenewalRules, directory / "renewal.yaml")
+
+
 def validate_playbook() -> None:
     """Load everything once; raises PlaybookError (or ValueError for templates) on the first problem."""
     load_templates()
@@ -116,3 +122,4 @@ def validate_playbook() -> None:
     load_selection_rules()
     load_risk_rules()
     load_policy()
+    load_renewal_rules()
