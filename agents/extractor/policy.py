@@ -80,6 +80,32 @@ def low_confidence_reasons(terms: ContractTerms, threshold: float | None = None)
     return reasons
 
 
+MISSING_EXPIRATION = "expiration date or term"
+
+
+def missing_terms(terms: ContractTerms) -> list[str]:
+    """The names of the terms a plan must have that the contract yielded no value for."""
+    return [name for name, value in (("effective date", terms.effective_date or terms.agreement_date),
+                                     (MISSING_EXPIRATION, terms.expiration_date),
+                                     ("parties", terms.parties)) if not value]
+
+
+def partial_date_reasons(terms: ContractTerms) -> list[str]:
+    partial = [name for name, value in (("agreement date", terms.partial_agreement_date),
+                                        ("effective date", terms.partial_effective_date),
+                                        ("expiration date", terms.partial_expiration_date)) if value]
+    if not partial:
+        return []
+    # "this ___ day of ____, 2004": only the written part is known, and a Date field cannot hold it.
+    return [f"Low confidence: the {', '.join(partial)} is left partly blank in the signed copy."]
+
+
+def renewal_notice_reasons(terms: ContractTerms) -> list[str]:
+    if terms.auto_renewal and terms.auto_renewal.value and not terms.notice_period_to_terminate_renewal:
+        return ["Low confidence: the contract auto-renews but no notice period was found."]
+    return []
+
+
 def review_reasons(terms: ContractTerms, ctx: ContractContext, threshold: float | None = None) -> list[str]:
     """Why this plan needs a person (empty: write it). `threshold` None = each field's `auto_write_threshold`."""
     reasons = []
@@ -90,18 +116,10 @@ def review_reasons(terms: ContractTerms, ctx: ContractContext, threshold: float 
                        f"{terms.total_contract_value.amount:,.2f} differs from the Opportunity Amount "
                        f"{Decimal(str(ctx.opportunity_amount)):,.2f} by {gap * 100:.1f}% (more than "
                        f"{VALUE_GAP_LIMIT * 100:.0f}%).")
-    missing = [name for name, value in (("effective date", terms.effective_date or terms.agreement_date),
-                                        ("expiration date or term", terms.expiration_date),
-                                        ("parties", terms.parties)) if not value]
+    missing = missing_terms(terms)
     if missing:
         reasons.append(f"Low confidence: the executed contract yielded no {', '.join(missing)}.")
-    partial = [name for name, value in (("agreement date", terms.partial_agreement_date),
-                                        ("effective date", terms.partial_effective_date),
-                                        ("expiration date", terms.partial_expiration_date)) if value]
-    if partial:
-        # "this ___ day of ____, 2004": only the written part is known, and a Date field cannot hold it.
-        reasons.append(f"Low confidence: the {', '.join(partial)} is left partly blank in the signed copy.")
-    if terms.auto_renewal and terms.auto_renewal.value and not terms.notice_period_to_terminate_renewal:
-        reasons.append("Low confidence: the contract auto-renews but no notice period was found.")
+    reasons += partial_date_reasons(terms)
+    reasons += renewal_notice_reasons(terms)
     reasons += low_confidence_reasons(terms, threshold)
     return reasons

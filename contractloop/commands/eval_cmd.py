@@ -9,9 +9,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from evals.drafting import command as drafting
     from evals.extraction import calibration_command as calibration
     from evals.extraction import command as extraction
+    from evals.renewals import command as renewals
 
     parser = sub.add_parser("eval", help="run an evaluation suite and print its figures")
     suites = parser.add_subparsers(dest="suite", required=True)
     extraction.add_parser(suites)
     calibration.add_parser(suites)
     drafting.add_parser(suites)
+    renewals.add_parser(suites)

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         print("--cv cross-validates the offline engine (its learned clause finder); drop --engine model",
               file=sys.stderr)
         return 2
-    contracts = _load_all(args.dataset)
+    contracts = load_all(args.dataset)
     if contracts is None:
         return 2
     if args.cv is not None:
@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_all(directories: list[Path]) -> list[Contract] | None:
+def load_all(directories: list[Path]) -> list[Contract] | None:
+    """Every contract of the datasets, in order (ids unique across them); None after printing why not."""
     contracts: list[Contract] = []
     for directory in directories:
         try:
