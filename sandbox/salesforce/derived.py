@@ -1,7 +1,8 @@
 """Values Salesforce fills in itself on write, beyond what schema.yaml's formulas and rollups express.
 
 Opportunity stage defaults (Probability, ForecastCategoryName), line items priced from their price book entry,
-Contract activation date, and Files: a new ContentVersion creates its ContentDocument and the link to its record.
+Contract activation date, Files (a new ContentVersion creates its ContentDocument and the link to its record),
+and campaign membership (a Contact or Lead, at most once per campaign).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def before_insert(store: OrgStore, objdef: ObjectDef, rows: list[dict[str, Any]]
     elif objdef.name == "ContentVersion":
         for row in rows:
             _describe_file(row)
+    elif objdef.name == "CampaignMember":
+        _check_campaign_members(store, rows, errors)
     return errors
 
 
@@ -108,6 +111,30 @@ def _price_line_items(store: OrgStore, rows: list[dict[str, Any]], errors: list[
                    Name=f"{opportunity_name} {name}".strip()[:376])
         if row.get("UnitPrice") is None:
             row["UnitPrice"] = list_price
+
+
+def _check_campaign_members(store: OrgStore, rows: list[dict[str, Any]], errors: list[SalesforceError | None]) -> None:
+    """A member is a Contact or a Lead (given both, Salesforce keeps the Contact), once per campaign."""
+    held = {
+        (campaign, person)
+        for campaign, contact, lead in store.sql(
+            "SELECT CampaignId, ContactId, LeadId FROM CampaignMember WHERE IsDeleted = 0 "
+            "AND CampaignId IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({str(r.get("CampaignId")) for r in rows if r.get("CampaignId")})),),
+        )
+        for person in (contact, lead) if person
+    }
+    for index, row in enumerate(rows):
+        if row.get("ContactId"):
+            row["LeadId"] = None
+        person = row.get("ContactId") or row.get("LeadId")
+        if person is None:
+            errors[index] = errors[index] or required_field_missing(["ContactId", "LeadId"])
+            continue
+        key = (row.get("CampaignId"), person)
+        if key in held:
+            errors[index] = errors[index] or SalesforceError(400, "DUPLICATE_VALUE", "Already a campaign member.")
+        held.add(key)
 
 
 def _describe_file(row: dict[str, Any]) -> None:
