@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from core.settings import settings_from
+from sandbox.salesforce.schema import load_schema
 from sandbox.salesforce.server import SalesforceSandbox
 from tools.salesforce import SalesforceClient
 from tools.salesforce.errors import WriteNotAllowed, WritePlanFailed
@@ -170,6 +171,8 @@ def test_renewal_quote_with_two_lines_is_upserted_by_key_and_primary(sf: Salesfo
     assert sorted(line["Contractloop_Key__c"] for line in quote["SBQQ__LineItems__r"]["records"]) == [
         f"{key}:seats", f"{key}:support"]
     assert quote["SBQQ__NetAmount__c"] == pytest.approx(50 * 1080.0 + 8000.0)
+    original = sf.query(f"SELECT SBQQ__Primary__c FROM SBQQ__Quote__c WHERE SBQQ__Opportunity2__c = '{deal['Id']}'")
+    assert [q["SBQQ__Primary__c"] for q in original] == [True]  # the renewal's primary is its own Opportunity's
 
 
 def test_a_field_outside_the_allow_list_is_refused_before_any_call(org: SalesforceSandbox,
@@ -219,3 +222,22 @@ def test_for_existing_refuses_to_move_a_record_to_another_parent() -> None:
     assert for_existing(plan, {"m": None}).operations[0].fields == op.fields
     with pytest.raises(WriteNotAllowed, match="create only"):
         for_existing(plan, {"m": {"CampaignId": "701000000000002AAA", "ContactId": "003000000000001AAA"}})
+
+
+def test_every_allowed_field_is_writable_in_the_sandbox_schema() -> None:
+    schema = load_schema()
+    for sobject, rule in load_allowlist().objects.items():
+        objdef = schema.object(sobject)
+        assert objdef is not None, sobject
+        for key in filter(None, (rule.external_id, rule.correlation_field)):
+            assert objdef.field(key) is not None, f"{sobject}.{key}"
+        if rule.external_id:
+            key_field = objdef.field(rule.external_id)
+            assert key_field is not None and key_field.external_id and key_field.unique, f"{sobject} key"
+        for action in rule.actions:
+            for name in rule.fields_for(action):
+                f = objdef.field(name)
+                assert f is not None, f"{sobject}.{name} is allowed but not in the schema"
+                assert f.createable or action == "update", f"{sobject}.{name} cannot be created"
+                assert f.updateable or name in rule.create_only or action == "create", (
+                    f"{sobject}.{name} cannot be updated: list it under create_only")

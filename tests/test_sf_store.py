@@ -198,6 +198,22 @@ def test_campaign_member_is_one_contact_or_lead_once_per_campaign(store):
     assert store.query(f"SELECT COUNT() FROM CampaignMember WHERE CampaignId = '{campaign}'").total_size == 0
 
 
+def test_one_primary_quote_per_opportunity(store):
+    deal, other = _opportunity(store), _opportunity(store, Name="Other deal")
+    first = store.create("SBQQ__Quote__c", {"SBQQ__Opportunity2__c": deal, "SBQQ__Primary__c": True})
+    elsewhere = store.create("SBQQ__Quote__c", {"SBQQ__Opportunity2__c": other, "SBQQ__Primary__c": True})
+    second = store.create("SBQQ__Quote__c", {"SBQQ__Opportunity2__c": deal, "SBQQ__Primary__c": True})
+
+    def primary(quote: str) -> bool:
+        return store.get("SBQQ__Quote__c", quote)["SBQQ__Primary__c"]
+
+    assert (primary(first), primary(second), primary(elsewhere)) == (False, True, True)
+    store.update("SBQQ__Quote__c", first, {"SBQQ__Primary__c": True})
+    assert (primary(first), primary(second), primary(elsewhere)) == (True, False, True)
+    store.create("SBQQ__Quote__c", {"SBQQ__Opportunity2__c": deal})  # a draft, not primary, changes nothing
+    assert primary(first)
+
+
 def test_insert_each_reports_per_row_results(store):
     results = store.insert_each("Account", [{"Name": "A"}, {"Region__c": "NA"}, {"Name": "C"}])
     assert isinstance(results[0], str) and isinstance(results[2], str)

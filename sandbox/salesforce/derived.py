@@ -2,7 +2,7 @@
 
 Opportunity stage defaults (Probability, ForecastCategoryName), line items priced from their price book entry,
 Contract activation date, Files (a new ContentVersion creates its ContentDocument and the link to its record),
-and campaign membership (a Contact or Lead, at most once per campaign).
+campaign membership (a Contact or Lead, at most once per campaign) and one primary CPQ quote per Opportunity.
 """
 
 from __future__ import annotations
@@ -57,6 +57,25 @@ def before_update(store: OrgStore, objdef: ObjectDef, current: dict[str, Any], c
 def after_write(store: OrgStore, objdef: ObjectDef, ids: list[str]) -> None:
     if objdef.name == "ContentVersion" and ids:
         _publish_versions(store, ids)
+    if objdef.name == "SBQQ__Quote__c" and ids:
+        _one_primary_quote(store, ids)
+
+
+def _one_primary_quote(store: OrgStore, ids: list[str]) -> None:
+    """CPQ keeps one primary quote per Opportunity: a quote written as primary unmarks the others (of a batch
+    naming several for one Opportunity, the last written stays primary)."""
+    winners = [row[0] for row in store.sql(
+        "SELECT Id FROM SBQQ__Quote__c WHERE rowid IN (SELECT max(rowid) FROM SBQQ__Quote__c "
+        "WHERE Id IN (SELECT value FROM json_each(?)) AND SBQQ__Primary__c = 1 AND IsDeleted = 0 "
+        "AND SBQQ__Opportunity2__c IS NOT NULL GROUP BY SBQQ__Opportunity2__c)", (json.dumps(ids),))]
+    if not winners:
+        return
+    now = format_datetime(store._clock())
+    store._conn.execute(
+        "UPDATE SBQQ__Quote__c SET SBQQ__Primary__c = 0, LastModifiedDate = ?, SystemModstamp = ? "
+        "WHERE IsDeleted = 0 AND SBQQ__Primary__c = 1 AND Id NOT IN (SELECT value FROM json_each(?)) "
+        "AND SBQQ__Opportunity2__c IN (SELECT SBQQ__Opportunity2__c FROM SBQQ__Quote__c "
+        "WHERE Id IN (SELECT value FROM json_each(?)))", (now, now, json.dumps(winners), json.dumps(winners)))
 
 
 def _stage_defaults(store: OrgStore, given: dict[str, Any], target: dict[str, Any]) -> None:
