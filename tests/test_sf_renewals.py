@@ -46,7 +46,7 @@ def _renewal_op(deal: dict[str, Any], key: str, close: str, **extra: Any) -> Wri
     return WriteOp(ref="renewal", action="upsert", sobject="Opportunity", external_id=key, fields={
         "Name": f"{deal['Account']['Name']} - Renewal", "AccountId": deal["AccountId"], "StageName": "Prospecting",
         "CloseDate": close, "Amount": deal["Amount"], "Type": "Renewal", "ForecastCategoryName": "Pipeline",
-        "Renewal_Of__c": deal["Id"], "Renewal_Likelihood__c": 72.5,
+        "Renewal_Of__c": deal["Id"], "Renewal_Likelihood__c": 72,
         "Renewal_Likelihood_Reasons__c": "Usage growing; no open cases; pays on time",
         "Notice_Deadline__c": "2026-01-31", "OwnerId": deal["OwnerId"], **extra})
 
@@ -88,7 +88,7 @@ def test_renewal_opportunity_upserted_twice_is_one_record_with_the_new_close_dat
     assert len(rows) == 1
     renewal = rows[0]
     assert renewal["CloseDate"] == "2026-04-30" and renewal["Type"] == "Renewal"
-    assert renewal["ForecastCategoryName"] == "Pipeline" and renewal["Renewal_Likelihood__c"] == 72.5
+    assert renewal["ForecastCategoryName"] == "Pipeline" and renewal["Renewal_Likelihood__c"] == 72
     assert renewal["Renewal_Of__c"] == deal["Id"] and renewal["Renewal_Of__r"]["Name"] == deal["Name"]
     assert renewal["Notice_Deadline__c"] == "2026-01-31"
     assert renewal["Contract_Insight__c"] == first[0].id
@@ -222,6 +222,18 @@ def test_for_existing_refuses_to_move_a_record_to_another_parent() -> None:
     assert for_existing(plan, {"m": None}).operations[0].fields == op.fields
     with pytest.raises(WriteNotAllowed, match="create only"):
         for_existing(plan, {"m": {"CampaignId": "701000000000002AAA", "ContactId": "003000000000001AAA"}})
+
+    line = WritePlan(correlation_id="cl-renewal-parent", operations=[
+        WriteOp(ref="quote", action="upsert", sobject="SBQQ__Quote__c", external_id="q", fields={}),
+        WriteOp(ref="line", action="upsert", sobject="SBQQ__QuoteLine__c", external_id="q:1",
+                fields={"SBQQ__Quote__c": "@{quote.id}", "SBQQ__Quantity__c": 2})])
+    held_line = {"SBQQ__Quote__c": "a0q000000000001AAA"}
+    same = for_existing(line, {"quote": {"Id": "a0q000000000001AAA"}, "line": held_line})
+    assert same.operations[1].fields == {"SBQQ__Quantity__c": 2}
+    with pytest.raises(WriteNotAllowed, match="the record quote creates"):
+        for_existing(line, {"quote": None, "line": held_line})
+    with pytest.raises(WriteNotAllowed, match="a0q000000000002AAA"):
+        for_existing(line, {"quote": {"Id": "a0q000000000002AAA"}, "line": held_line})
 
 
 def test_every_allowed_field_is_writable_in_the_sandbox_schema() -> None:

@@ -165,7 +165,8 @@ def for_existing(plan: WritePlan, current: dict[str, dict[str, Any] | None],
     `current` is what Salesforce holds per op ref (None = not there yet), as read for the diff. Salesforce
     refuses a create-only field on update even when its value is unchanged, so a re-run must not send it; a
     different value would mean moving the record to another parent, which Salesforce cannot do, so that is
-    refused here. A value naming a record of this plan (`@{ref.id}`) is the same parent found by its own key.
+    refused here. A value naming a record of this plan (`@{ref.id}`) is checked against what `current` holds
+    for that ref: a parent about to be created, or one with another Id, is a move too.
     """
     allow = allow or load_allowlist()
     operations = []
@@ -177,12 +178,17 @@ def for_existing(plan: WritePlan, current: dict[str, dict[str, Any] | None],
             operations.append(op)
             continue
         for name in dropped:
-            value = op.fields[name]
-            if isinstance(value, str) and _REFERENCE_USE.match(value):
-                continue
-            if held.get(name) is not None and not _same_id(held[name], value):
+            value, asked = op.fields[name], op.fields[name]
+            reference = _REFERENCE_USE.match(value) if isinstance(value, str) else None
+            if reference:
+                parent = current.get(reference.group(1))
+                if parent is not None and "Id" not in parent:
+                    continue  # the parent is held but was read without its Id: nothing to compare
+                value = parent["Id"] if parent is not None else None
+                asked = value or f"the record {reference.group(1)} creates"
+            if held.get(name) is not None and (value is None or not _same_id(held[name], value)):
                 raise WriteNotAllowed(f"{op.ref}: {op.sobject}.{name} is set on create only; the record holds "
-                                      f"{held[name]}, the plan asks for {value}")
+                                      f"{held[name]}, the plan asks for {asked}")
         fields = {k: v for k, v in op.fields.items() if k not in dropped}
         operations.append(op.model_copy(update={"fields": fields}))
     return plan.model_copy(update={"operations": operations})
