@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from sandbox.salesforce.schema import load_schema
-from sandbox.salesforce.seed import SPECIAL_TERMS, open_seeded_store, seed_org
+from sandbox.salesforce.seed import RENEWAL_CAMPAIGNS, SPECIAL_TERMS, open_seeded_store, seed_org
 from sandbox.salesforce.store import OrgStore
 
 TODAY = date(2025, 3, 12)
@@ -85,6 +85,53 @@ def test_regions_countries_and_close_dates_are_consistent(org):
     for row in org.query("SELECT Region__c, Account.BillingCountry, IsClosed, CloseDate FROM Opportunity").records:
         assert row["Account"]["BillingCountry"] in countries[row["Region__c"]]
         assert (date.fromisoformat(row["CloseDate"]) < TODAY) == row["IsClosed"]
+
+
+_SIGNALS = "SELECT Id, Name, Open_Support_Cases__c, Usage_Trend__c, Days_Payment_Late_Avg__c FROM Account ORDER BY Id"
+_CAMPAIGNS = ("SELECT Id, Name, Type, Status, IsActive, Agreement_Type__c, Value_Band__c, Contractloop_Key__c "
+              "FROM Campaign ORDER BY Contractloop_Key__c")
+
+
+def test_accounts_carry_varied_health_signals(org):
+    accounts = org.query(_SIGNALS).records
+    assert all(a["Usage_Trend__c"] in {"Growing", "Flat", "Declining"} for a in accounts)
+    assert {a["Usage_Trend__c"] for a in accounts} == {"Growing", "Flat", "Declining"}
+    cases = [a["Open_Support_Cases__c"] for a in accounts]
+    late = [a["Days_Payment_Late_Avg__c"] for a in accounts]
+    assert min(cases) == 0 and max(cases) >= 5 and len(set(cases)) >= 5
+    assert min(late) == 0 and max(late) >= 10 and len(set(late)) >= 8
+
+    def mean(trend, field):
+        values = [a[field] for a in accounts if a["Usage_Trend__c"] == trend]
+        return sum(values) / len(values)
+
+    assert mean("Declining", "Open_Support_Cases__c") > mean("Growing", "Open_Support_Cases__c")
+    assert mean("Declining", "Days_Payment_Late_Avg__c") > mean("Growing", "Days_Payment_Late_Avg__c")
+
+
+def test_renewal_campaigns_are_seeded_with_stable_keys(org):
+    campaigns = org.query(_CAMPAIGNS).records
+    assert [(c["Contractloop_Key__c"], c["Name"]) for c in campaigns] == sorted(
+        (key, name) for key, name, *_ in RENEWAL_CAMPAIGNS)
+    assert {c["Name"] for c in campaigns} == {
+        "Renewal — Enterprise MSA", "Renewal — Mid-market Order Form", "Renewal — NDA/other"}
+    assert all(c["Type"] == "Email" and c["IsActive"] is True and c["Status"] == "In Progress" for c in campaigns)
+    assert {(c["Agreement_Type__c"], c["Value_Band__c"]) for c in campaigns} == {
+        ("MSA", "Enterprise"), ("Order Form", "Mid-market"), ("NDA", "Any")}
+    by_key = org.get_by_external_id("Campaign", "Contractloop_Key__c", "renewal-seq:enterprise-msa")
+    assert by_key["Name"] == "Renewal — Enterprise MSA"
+
+
+def test_signals_and_campaigns_are_deterministic(tmp_path):
+    first, second = _seeded(tmp_path / "a.db", 40, 3), _seeded(tmp_path / "b.db", 40, 3)
+    other = _seeded(tmp_path / "c.db", 40, 4)
+    assert first.query(_SIGNALS).records == second.query(_SIGNALS).records
+    assert first.query(_CAMPAIGNS).records == second.query(_CAMPAIGNS).records
+    signals = [{k: v for k, v in r.items() if k not in ("attributes", "Id", "Name")} for r in first.query(_SIGNALS).records]
+    assert signals != [{k: v for k, v in r.items() if k not in ("attributes", "Id", "Name")}
+                       for r in other.query(_SIGNALS).records]
+    assert [r["Contractloop_Key__c"] for r in other.query(_CAMPAIGNS).records] == [
+        r["Contractloop_Key__c"] for r in first.query(_CAMPAIGNS).records]
 
 
 def test_open_seeded_store_reuses_matching_database(tmp_path):

@@ -175,6 +175,45 @@ def test_upsert_creates_updates_and_reports_multiple_matches(store):
     assert _error(store.upsert, "Opportunity", "Name", "Deal", {}).status == 404  # not an external id
 
 
+def test_campaign_member_is_one_contact_or_lead_once_per_campaign(store):
+    campaign = store.create("Campaign", {"Name": "Renewal sequence", "Type": "Email"})
+    contact = store.create("Contact", {"LastName": "Okafor"})
+    lead = store.create("Lead", {"LastName": "Tanaka", "Company": "Cedar Labs"})
+    member = store.create("CampaignMember", {"CampaignId": campaign, "ContactId": contact})
+    assert store.get("CampaignMember", member)["Status"] == "Sent"
+    duplicate = _error(store.create, "CampaignMember", {"CampaignId": campaign, "ContactId": contact})
+    assert (duplicate.error_code, duplicate.message) == ("DUPLICATE_VALUE", "Already a campaign member.")
+    both = _error(store.insert_many, "CampaignMember", [{"CampaignId": campaign, "LeadId": lead},
+                                                        {"CampaignId": campaign, "LeadId": lead}])
+    assert both.error_code == "DUPLICATE_VALUE" and both.row_index == 1  # type: ignore[attr-defined]
+    assert _error(store.create, "CampaignMember", {"CampaignId": campaign}).error_code == "REQUIRED_FIELD_MISSING"
+    other = store.create("Campaign", {"Name": "Second sequence"})
+    kept = store.create("CampaignMember", {"CampaignId": other, "ContactId": contact, "LeadId": lead})
+    assert store.get("CampaignMember", kept)["LeadId"] is None  # given both, Salesforce keeps the Contact
+    moved = _error(store.update, "CampaignMember", member, {"CampaignId": other})
+    assert moved.error_code == "INVALID_FIELD_FOR_INSERT_UPDATE"
+    store.update("CampaignMember", member, {"Status": "Responded"})
+    assert store.get("CampaignMember", member)["HasResponded"] is True
+    store.delete("Campaign", campaign)
+    assert store.query(f"SELECT COUNT() FROM CampaignMember WHERE CampaignId = '{campaign}'").total_size == 0
+
+
+def test_one_primary_quote_per_opportunity(store):
+    deal, other = _opportunity(store), _opportunity(store, Name="Other deal")
+    first = store.create("SBQQ__Quote__c", {"SBQQ__Opportunity2__c": deal, "SBQQ__Primary__c": True})
+    elsewhere = store.create("SBQQ__Quote__c", {"SBQQ__Opportunity2__c": other, "SBQQ__Primary__c": True})
+    second = store.create("SBQQ__Quote__c", {"SBQQ__Opportunity2__c": deal, "SBQQ__Primary__c": True})
+
+    def primary(quote: str) -> bool:
+        return store.get("SBQQ__Quote__c", quote)["SBQQ__Primary__c"]
+
+    assert (primary(first), primary(second), primary(elsewhere)) == (False, True, True)
+    store.update("SBQQ__Quote__c", first, {"SBQQ__Primary__c": True})
+    assert (primary(first), primary(second), primary(elsewhere)) == (True, False, True)
+    store.create("SBQQ__Quote__c", {"SBQQ__Opportunity2__c": deal})  # a draft, not primary, changes nothing
+    assert primary(first)
+
+
 def test_insert_each_reports_per_row_results(store):
     results = store.insert_each("Account", [{"Name": "A"}, {"Region__c": "NA"}, {"Name": "C"}])
     assert isinstance(results[0], str) and isinstance(results[2], str)

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from core.salesforce_ids import record_key
 from core.state_model import StateModel
 
 ALLOWLIST_FILE = Path(__file__).with_name("write_allowlist.yaml")
@@ -82,11 +83,36 @@ class WritePlan(StateModel):
         return self
 
 
+Action = Literal["create", "update", "upsert"]
+
+
 class ObjectRule(BaseModel):
-    actions: list[Literal["create", "update", "upsert"]]
-    fields: list[str]
+    """What may be written to one object. `fields` holds for every action unless `fields_by_action` names the
+    action, whose list then replaces it (an Opportunity is updated with sync fields but upserted as a renewal).
+    `create_only` fields are taken when a record is created and refused when it is updated (Salesforce's
+    non-reparentable parents: CampaignMember.CampaignId, a quote line's quote); see `for_existing`."""
+
+    actions: list[Action]
+    fields: list[str] = Field(default_factory=list)
+    fields_by_action: dict[Action, list[str]] = Field(default_factory=dict)
+    create_only: list[str] = Field(default_factory=list)
     external_id: str | None = None
     correlation_field: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ObjectRule:
+        stray = sorted(set(self.fields_by_action) - set(self.actions))
+        if stray:
+            raise ValueError(f"fields_by_action names actions the rule does not allow: {stray}")
+        if "upsert" in self.actions and not self.external_id:
+            raise ValueError("an upsert rule needs external_id")
+        unknown = sorted(set(self.create_only) - {f for action in self.actions for f in self.fields_for(action)})
+        if unknown:
+            raise ValueError(f"create_only fields {unknown} are not allowed fields")
+        return self
+
+    def fields_for(self, action: Action) -> list[str]:
+        return self.fields_by_action.get(action, self.fields)
 
 
 class AllowList(BaseModel):
@@ -126,9 +152,51 @@ def check_allowed(plan: WritePlan, allow: AllowList | None = None) -> None:
             key = op.external_id_field or rule.external_id
             if key != rule.external_id:
                 raise WriteNotAllowed(f"{op.ref}: {op.sobject} upserts only by {rule.external_id}")
-        extra = sorted(set(op.fields) - set(rule.fields))
+        extra = sorted(set(op.fields) - set(rule.fields_for(op.action)))
         if extra:
-            raise WriteNotAllowed(f"{op.ref}: fields {extra} of {op.sobject} are not in the allow-list")
+            raise WriteNotAllowed(f"{op.ref}: fields {extra} of {op.sobject} are not in the allow-list"
+                                  f" for {op.action}")
+
+
+def for_existing(plan: WritePlan, current: dict[str, dict[str, Any] | None],
+                 allow: AllowList | None = None) -> WritePlan:
+    """The plan as it must be sent when some upserts will update: their `create_only` fields left out.
+
+    `current` is what Salesforce holds per op ref (None = not there yet), as read for the diff. Salesforce
+    refuses a create-only field on update even when its value is unchanged, so a re-run must not send it; a
+    different value would mean moving the record to another parent, which Salesforce cannot do, so that is
+    refused here. A value naming a record of this plan (`@{ref.id}`) is checked against what `current` holds
+    for that ref: a parent about to be created, or one with another Id, is a move too.
+    """
+    allow = allow or load_allowlist()
+    operations = []
+    for op in plan.operations:
+        held = current.get(op.ref)
+        rule = allow.rule(op.sobject)
+        dropped = [name for name in rule.create_only if name in op.fields]
+        if op.action != "upsert" or not held or not dropped:
+            operations.append(op)
+            continue
+        for name in dropped:
+            value, asked = op.fields[name], op.fields[name]
+            reference = _REFERENCE_USE.match(value) if isinstance(value, str) else None
+            if reference:
+                parent = current.get(reference.group(1))
+                if parent is not None and "Id" not in parent:
+                    continue  # the parent is held but was read without its Id: nothing to compare
+                value = parent["Id"] if parent is not None else None
+                asked = value or f"the record {reference.group(1)} creates"
+            if held.get(name) is not None and (value is None or not _same_id(held[name], value)):
+                raise WriteNotAllowed(f"{op.ref}: {op.sobject}.{name} is set on create only; the record holds "
+                                      f"{held[name]}, the plan asks for {asked}")
+        fields = {k: v for k, v in op.fields.items() if k not in dropped}
+        operations.append(op.model_copy(update={"fields": fields}))
+    return plan.model_copy(update={"operations": operations})
+
+
+def _same_id(held: Any, new: Any) -> bool:
+    """A 15- and an 18-character Id name the same record."""
+    return record_key(str(held)) == record_key(str(new))
 
 
 def to_salesforce_value(value: Any) -> Any:

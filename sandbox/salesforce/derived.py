@@ -1,7 +1,8 @@
 """Values Salesforce fills in itself on write, beyond what schema.yaml's formulas and rollups express.
 
 Opportunity stage defaults (Probability, ForecastCategoryName), line items priced from their price book entry,
-Contract activation date, and Files: a new ContentVersion creates its ContentDocument and the link to its record.
+Contract activation date, Files (a new ContentVersion creates its ContentDocument and the link to its record),
+campaign membership (a Contact or Lead, at most once per campaign) and one primary CPQ quote per Opportunity.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def before_insert(store: OrgStore, objdef: ObjectDef, rows: list[dict[str, Any]]
     elif objdef.name == "ContentVersion":
         for row in rows:
             _describe_file(row)
+    elif objdef.name == "CampaignMember":
+        _check_campaign_members(store, rows, errors)
     return errors
 
 
@@ -54,6 +57,25 @@ def before_update(store: OrgStore, objdef: ObjectDef, current: dict[str, Any], c
 def after_write(store: OrgStore, objdef: ObjectDef, ids: list[str]) -> None:
     if objdef.name == "ContentVersion" and ids:
         _publish_versions(store, ids)
+    if objdef.name == "SBQQ__Quote__c" and ids:
+        _one_primary_quote(store, ids)
+
+
+def _one_primary_quote(store: OrgStore, ids: list[str]) -> None:
+    """CPQ keeps one primary quote per Opportunity: a quote written as primary unmarks the others (of a batch
+    naming several for one Opportunity, the last written stays primary)."""
+    winners = [row[0] for row in store.sql(
+        "SELECT Id FROM SBQQ__Quote__c WHERE rowid IN (SELECT max(rowid) FROM SBQQ__Quote__c "
+        "WHERE Id IN (SELECT value FROM json_each(?)) AND SBQQ__Primary__c = 1 AND IsDeleted = 0 "
+        "AND SBQQ__Opportunity2__c IS NOT NULL GROUP BY SBQQ__Opportunity2__c)", (json.dumps(ids),))]
+    if not winners:
+        return
+    now = format_datetime(store._clock())
+    store._conn.execute(
+        "UPDATE SBQQ__Quote__c SET SBQQ__Primary__c = 0, LastModifiedDate = ?, SystemModstamp = ? "
+        "WHERE IsDeleted = 0 AND SBQQ__Primary__c = 1 AND Id NOT IN (SELECT value FROM json_each(?)) "
+        "AND SBQQ__Opportunity2__c IN (SELECT SBQQ__Opportunity2__c FROM SBQQ__Quote__c "
+        "WHERE Id IN (SELECT value FROM json_each(?)))", (now, now, json.dumps(winners), json.dumps(winners)))
 
 
 def _stage_defaults(store: OrgStore, given: dict[str, Any], target: dict[str, Any]) -> None:
@@ -108,6 +130,30 @@ def _price_line_items(store: OrgStore, rows: list[dict[str, Any]], errors: list[
                    Name=f"{opportunity_name} {name}".strip()[:376])
         if row.get("UnitPrice") is None:
             row["UnitPrice"] = list_price
+
+
+def _check_campaign_members(store: OrgStore, rows: list[dict[str, Any]], errors: list[SalesforceError | None]) -> None:
+    """A member is a Contact or a Lead (given both, Salesforce keeps the Contact), once per campaign."""
+    held = {
+        (campaign, person)
+        for campaign, contact, lead in store.sql(
+            "SELECT CampaignId, ContactId, LeadId FROM CampaignMember WHERE IsDeleted = 0 "
+            "AND CampaignId IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({str(r.get("CampaignId")) for r in rows if r.get("CampaignId")})),),
+        )
+        for person in (contact, lead) if person
+    }
+    for index, row in enumerate(rows):
+        if row.get("ContactId"):
+            row["LeadId"] = None
+        person = row.get("ContactId") or row.get("LeadId")
+        if person is None:
+            errors[index] = errors[index] or required_field_missing(["ContactId", "LeadId"])
+            continue
+        key = (row.get("CampaignId"), person)
+        if key in held:
+            errors[index] = errors[index] or SalesforceError(400, "DUPLICATE_VALUE", "Already a campaign member.")
+        held.add(key)
 
 
 def _describe_file(row: dict[str, Any]) -> None:

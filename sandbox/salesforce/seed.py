@@ -1,6 +1,8 @@
-"""Deterministic, realistic org data: accounts, contacts, catalog, opportunities with roles, line items, CPQ quotes.
+"""Deterministic, realistic org data: accounts (with health signals), contacts, catalog, opportunities with roles,
+line items, CPQ quotes, and the renewal email-sequence campaigns.
 
 Same (opportunities, seed) gives the same records and the same ids. Dates are relative to the store's `today`.
+The account signals draw from their own random stream, so adding them left every other seeded value as it was.
 """
 
 from __future__ import annotations
@@ -101,6 +103,16 @@ SPECIAL_TERMS = [
     "Source code escrow requested for the on-premise connector",
 ]
 _LEAD_SOURCES = ["Web", "Partner Referral", "Trade Show", "Phone Inquiry", "Other"]
+_USAGE_TRENDS = {"Growing": 4, "Flat": 4, "Declining": 2}
+# The renewal email sequences: (Contractloop_Key__c, Name, agreement type, value band, description).
+RENEWAL_CAMPAIGNS: list[tuple[str, str, str, str, str]] = [
+    ("renewal-seq:enterprise-msa", "Renewal — Enterprise MSA", "MSA", "Enterprise",
+     "Executive check-in, value review and renewal terms for MSA customers above the enterprise threshold"),
+    ("renewal-seq:midmarket-order-form", "Renewal — Mid-market Order Form", "Order Form", "Mid-market",
+     "Usage summary, renewal quote and e-signature reminders for order-form customers"),
+    ("renewal-seq:nda-other", "Renewal — NDA/other", "NDA", "Any",
+     "Short notice-of-expiry sequence for NDAs and other agreements without a commercial renewal"),
+]
 
 
 @dataclass
@@ -136,6 +148,9 @@ def seed_org(store: OrgStore, opportunities: int = 100, seed: int = 7) -> SeedSu
              "IsActive": True} for product, (_, _, _, price, _) in zip(products, CATALOG, strict=True)])
 
         accounts = [_account(rng, index, reps) for index in range(max(1, opportunities // 3))]
+        signals = random.Random(f"account-signals:{seed}")
+        for account in accounts:
+            account.update(_account_signals(signals))
         account_ids = insert("Account", accounts)
         contacts: list[dict[str, Any]] = []
         contacts_by_account: dict[int, list[tuple[int, str]]] = {}
@@ -171,6 +186,7 @@ def seed_org(store: OrgStore, opportunities: int = 100, seed: int = 7) -> SeedSu
              "SBQQ__Quantity__c": line["quantity"], "SBQQ__ListPrice__c": CATALOG[line["catalog"]][3],
              "SBQQ__Discount__c": line["discount"], "SBQQ__NetPrice__c": line["unit_price"]}
             for quote_id, lines in zip(quote_ids, quote_lines, strict=True) for line, product in lines])
+        insert("Campaign", _renewal_campaigns(today, reps[0]))
     return SeedSummary(opportunities, seed, counts, time.perf_counter() - started)
 
 
@@ -221,6 +237,22 @@ def _account(rng: random.Random, index: int, reps: list[str]) -> dict[str, Any]:
             "AnnualRevenue": float(employees * rng.randint(150, 400) * 1000), "OwnerId": rng.choice(reps),
             "Auto_Renewal__c": renewal, "Renewal_Notice_Days__c": rng.choice([30, 60, 90]) if renewal else None,
             "AccountNumber": f"ACC-{index + 1:06d}"}
+
+
+def _account_signals(rng: random.Random) -> dict[str, Any]:
+    """Service, usage and billing signals; a declining account tends to have more cases and pay later."""
+    trend = rng.choices(list(_USAGE_TRENDS), weights=list(_USAGE_TRENDS.values()))[0]
+    strain = {"Growing": 0, "Flat": 1, "Declining": 3}[trend]
+    return {"Usage_Trend__c": trend,
+            "Open_Support_Cases__c": float(rng.randint(0, 3) + rng.randint(0, 2 * strain)),
+            "Days_Payment_Late_Avg__c": float(rng.choice([0, 0, 0, 2, 5, 9]) + rng.randint(0, 6 * strain))}
+
+
+def _renewal_campaigns(today: date, owner: str) -> list[dict[str, Any]]:
+    return [{"Contractloop_Key__c": key, "Name": name, "Type": "Email", "Status": "In Progress", "IsActive": True,
+             "StartDate": date(today.year, 1, 1).isoformat(), "Agreement_Type__c": agreement, "Value_Band__c": band,
+             "Description": description, "OwnerId": owner}
+            for key, name, agreement, band, description in RENEWAL_CAMPAIGNS]
 
 
 def _contact(rng: random.Random, account: dict, account_id: str, title: str, index: int) -> dict[str, Any]:
