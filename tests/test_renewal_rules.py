@@ -14,10 +14,11 @@ from playbook_store.renewal_likelihood import RenewalSignals, renewal_likelihood
 
 def test_the_shipped_rules_load_and_every_renewal_gets_a_sequence_and_a_category() -> None:
     rules = load_renewal_rules()
-    assert rules.campaign_for("msa", Decimal("400000")) == "renewal-enterprise"
-    assert rules.campaign_for("order_form", Decimal("20000")) == "renewal-mid-market"
-    assert rules.campaign_for("msa", None) == "renewal-mid-market"  # unknown value: not the enterprise band
-    assert rules.campaign_for("nda", Decimal("900000")) == "renewal-other"
+    assert rules.campaign_for("msa", Decimal("400000")) == "renewal-seq:enterprise-msa"
+    assert rules.campaign_for("order_form", Decimal("20000")) == "renewal-seq:midmarket-order-form"
+    # an unknown value is not the enterprise band
+    assert rules.campaign_for("msa", None) == "renewal-seq:midmarket-order-form"
+    assert rules.campaign_for("nda", Decimal("900000")) == "renewal-seq:nda-other"
     assert rules.forecast_category(0.9) == "Commit" and rules.forecast_category(0.0) == "Pipeline"
 
 
@@ -37,6 +38,8 @@ def test_signals_move_the_likelihood_and_each_one_is_a_reason() -> None:
 
 def test_a_bad_rules_file_is_refused_naming_the_file(tmp_path: Path) -> None:
     shipped = (Path(__file__).resolve().parent.parent / "playbook_store" / "rules" / "renewal.yaml").read_text()
-    (tmp_path / "renewal.yaml").write_text(shipped.replace("  - {when: {}, campaign_key: renewal-other}\n", ""))
+    catch_all = "  - {when: {}, campaign_key: \"renewal-seq:nda-other\"}\n"
+    assert catch_all in shipped
+    (tmp_path / "renewal.yaml").write_text(shipped.replace(catch_all, ""))
     with pytest.raises(PlaybookError, match="(?s)renewal.yaml.*last campaign rule"):
         load_renewal_rules(tmp_path)
