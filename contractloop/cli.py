@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from contractloop import __version__
-from contractloop.commands import backfill, demo, eval_cmd, sandbox, serve, studio, train_cmd
+from contractloop.commands import backfill, demo, eval_cmd, renewals, sandbox, serve, studio, train_cmd
 from core.settings import ConfigurationError
 from sandbox.http import PortInUseError
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(sub)
     eval_cmd.add_parser(sub)
     backfill.add_parser(sub)
+    renewals.add_parser(sub)
     studio.add_parser(sub)
     train_cmd.add_parser(sub)
     return parser

@@ -1,0 +1,176 @@
+"""One contract's renewal plan: its schedule, likelihood, and the Salesforce writes that carry them.
+
+The writes are a write plan like every other (the allow-list, the correlation stamp, a diff against what
+Salesforce holds), keyed so a re-run upserts the same records:
+
+- the renewal Opportunity, `renewal:<insight key>`: one per contract, moved (never duplicated) when the dates
+  change, closed as lost with the reason when the contract ends without renewing;
+- Tasks for the owner at the playbook's lead times before the deadline (`...:notice-<n>d`), and an Event on the
+  deadline itself (`...:deadline`). The deadline is the notice deadline of an auto-renewing contract, else the
+  renewal date (the term end a new signature must beat).
+
+Only what would change is written; a rescan with nothing new writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agents.renewal_planner.portfolio import KEY_PREFIX, ContractOnFile
+from agents.renewal_planner.schedule import RenewalSchedule, TermEnd, schedule_for
+from playbook_store.renewal_likelihood import Likelihood, RenewalSignals, renewal_likelihood
+from playbook_store.renewal_rules import RenewalRules
+from tools.write_plan import FieldChange, WriteOp, WritePlan, diff
+
+OPEN_STAGE = "Prospecting"
+LOST_STAGE = "Closed Lost"
+CLOSED_STAGES = ("Closed Won", "Closed Lost")
+
+
+class RenewalPlan(BaseModel):
+    contract: ContractOnFile
+    schedule: RenewalSchedule
+    likelihood: Likelihood | None = None
+    amount: Decimal | None = None
+    plan: WritePlan | None = None
+    current: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    changes: list[FieldChange] = Field(default_factory=list)
+    approval_reasons: list[str] = Field(default_factory=list)
+    outcome: str = ""  # what the plan does, in a few words
+
+
+def renewal_key(contract: ContractOnFile) -> str:
+    return f"{KEY_PREFIX}{contract.insight_key}"
+
+
+def contract_schedule(contract: ContractOnFile, as_of: date) -> RenewalSchedule:
+    """The schedule from the terms on file: the expiry, else the start date + the initial term."""
+    term_end: TermEnd = contract.expiration_date
+    if term_end is None and contract.effective_date and contract.initial_term_months:
+        term_end = _add_months(contract.effective_date, int(contract.initial_term_months))
+    renewal_term = f"P{int(contract.renewal_term_months)}M" if contract.renewal_term_months else None
+    notice = f"P{int(contract.notice_period_days)}D" if contract.notice_period_days else None
+    return schedule_for(term_end, contract.auto_renewal, renewal_term, notice, as_of)
+
+
+def renewal_amount(contract: ContractOnFile, schedule: RenewalSchedule, rules: RenewalRules) -> Decimal | None:
+    """The contract's annual value over the renewal term, with the playbook's uplift."""
+    value = contract.total_contract_value
+    if value is None:
+        return None
+    term_months = Decimal(str(contract.initial_term_months)) if contract.initial_term_months else Decimal(12)
+    renewal_months = Decimal(schedule.renewal_term[1:-1]) if schedule.renewal_term and \
+        schedule.renewal_term.endswith("M") else Decimal(12)
+    annual = Decimal(value) * 12 / term_months
+    uplifted = annual * renewal_months / 12 * (1 + rules.uplift_percent / 100)
+    return uplifted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rules: RenewalRules,
+                 correlation_id: str) -> RenewalPlan:
+    schedule = contract_schedule(contract, as_of)
+    held = contract.renewal
+    result = RenewalPlan(contract=contract, schedule=schedule)
+    if schedule.renewal_date is None:
+        if held and held.get("StageName") not in CLOSED_STAGES:
+            return _close_lost(result, correlation_id)
+        result.outcome = f"no renewal ({schedule.kind})"
+        return result
+    if schedule.renewal_date > as_of + horizon and not held:
+        result.outcome = f"renews {schedule.renewal_date.isoformat()}, beyond the horizon"
+        return result
+    if held and held.get("StageName") in CLOSED_STAGES:
+        result.outcome = f"renewal already {held['StageName']}"
+        return result
+    likelihood = renewal_likelihood(RenewalSignals(
+        auto_renews=schedule.auto_renews, termination_for_convenience=contract.termination_for_convenience,
+        notice_days=int(contract.notice_period_days) if contract.notice_period_days else None,
+        open_support_cases=contract.open_support_cases,
+        usage_trend=contract.usage_trend if contract.usage_trend in ("Growing", "Flat", "Declining") else None,
+        days_payment_late=contract.days_payment_late), rules)
+    amount = renewal_amount(contract, schedule, rules)
+    result.likelihood, result.amount = likelihood, amount
+    deadline = schedule.notice_deadline or schedule.renewal_date
+    name = f"{contract.account_name or contract.opportunity_name or 'Contract'} - Renewal {schedule.renewal_date:%Y-%m}"
+    ops = [WriteOp(ref="renewal", action="upsert", sobject="Opportunity", external_id=renewal_key(contract),
+                   fields={"Name": name[:120], "AccountId": contract.account_id, "StageName": OPEN_STAGE,
+                           "CloseDate": schedule.renewal_date, "Amount": amount, "Type": "Renewal",
+                           "ForecastCategoryName": likelihood.forecast_category,
+                           "Renewal_Of__c": contract.opportunity_id, "Contract_Insight__c": contract.insight_id,
+                           "Renewal_Likelihood__c": round(likelihood.probability * 100),
+                           "Renewal_Likelihood_Reasons__c": "\n".join(likelihood.reasons),
+                           "Notice_Deadline__c": schedule.notice_deadline, "OwnerId": contract.owner_id})]
+    current: dict[str, dict[str, Any] | None] = {"renewal": held}
+    what = "@{renewal.id}"
+    held_id = held.get("Id") if held else None
+    subject = (f"Renewal notice deadline {deadline.isoformat()}" if schedule.notice_deadline
+               else f"Contract ends {deadline.isoformat()}: agree the renewal")
+    for lead in sorted(rules.reminder_lead_days, reverse=True):
+        due = deadline - timedelta(days=lead)
+        if due < as_of:
+            continue
+        key, ref = f"{renewal_key(contract)}:notice-{lead}d", f"reminder{lead}"
+        ops.append(WriteOp(ref=ref, action="upsert", sobject="Task", external_id=key, fields={
+            "Subject": f"{subject} (in {lead} days)", "WhatId": what, "OwnerId": contract.owner_id,
+            "ActivityDate": due, "Status": "Not Started", "Priority": "High" if lead <= 30 else "Normal",
+            "Description": _why(schedule)}))
+        current[ref] = _as_planned(contract.tasks.get(key), held_id)
+    if deadline >= as_of:
+        key = f"{renewal_key(contract)}:deadline"
+        ops.append(WriteOp(ref="deadline", action="upsert", sobject="Event", external_id=key, fields={
+            "Subject": subject, "WhatId": what, "OwnerId": contract.owner_id, "IsAllDayEvent": True,
+            "ActivityDate": deadline, "DurationInMinutes": 1440, "Description": _why(schedule)}))
+        current["deadline"] = _as_planned(contract.events.get(key), held_id)
+    for op in ops:
+        op.fields = {k: v for k, v in op.fields.items() if v is not None}
+    result.plan = WritePlan(correlation_id=correlation_id, operations=ops,
+                            summary=f"renewal of contract insight {contract.insight_id}")
+    result.current, result.changes = current, diff(result.plan, current)
+    if contract.needs_review:
+        result.approval_reasons.append("the contract's terms were sent to review when it was synced")
+    if amount is not None and amount >= rules.approval_threshold:
+        result.approval_reasons.append(f"renewal amount {amount:,.2f} is at or above {rules.approval_threshold:,.0f}")
+    moved = held and str(held.get("CloseDate")) != schedule.renewal_date.isoformat()
+    result.outcome = (f"renewal moved to {schedule.renewal_date.isoformat()}" if moved else
+                      f"renews {schedule.renewal_date.isoformat()}" if held is None else "renewal up to date"
+                      if not result.changes else "renewal updated")
+    return result
+
+
+def _close_lost(result: RenewalPlan, correlation_id: str) -> RenewalPlan:
+    schedule, contract = result.schedule, result.contract
+    why = (f"The contract ended on {schedule.term_end} without renewing ({schedule.kind.replace('_', ' ')})."
+           if isinstance(schedule.term_end, date) else f"The contract no longer renews ({schedule.kind}).")
+    op = WriteOp(ref="renewal", action="upsert", sobject="Opportunity", external_id=renewal_key(contract),
+                 fields={"StageName": LOST_STAGE, "ForecastCategoryName": "Omitted",
+                         "Renewal_Likelihood__c": 0, "Renewal_Likelihood_Reasons__c": why})
+    result.plan = WritePlan(correlation_id=correlation_id, operations=[op],
+                            summary=f"renewal of contract insight {contract.insight_id} closed as lost")
+    result.current = {"renewal": contract.renewal}
+    result.changes = diff(result.plan, result.current)
+    result.outcome = "renewal closed as lost"
+    return result
+
+
+def _as_planned(record: dict[str, Any] | None, renewal_id: str | None) -> dict[str, Any] | None:
+    """A held activity as the plan spells it: its WhatId is the renewal the plan names `@{renewal.id}`."""
+    if record is None:
+        return None
+    return {**record, "WhatId": "@{renewal.id}"} if renewal_id and record.get("WhatId") == renewal_id else record
+
+
+def _why(schedule: RenewalSchedule) -> str:
+    if schedule.notice_deadline:
+        return (f"The contract renews automatically on {schedule.renewal_date} for {schedule.renewal_term} unless "
+                f"notice is given {schedule.notice_period} before; the last day is {schedule.notice_deadline}.")
+    return f"The contract's term ends on {schedule.renewal_date}; it does not renew by itself."
+
+
+def _add_months(day: date, months: int) -> date:
+    from dateutil.relativedelta import relativedelta
+
+    return day + relativedelta(months=months)

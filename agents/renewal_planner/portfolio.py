@@ -1,0 +1,117 @@
+"""The executed contracts on file in Salesforce, read in bulk for renewal planning.
+
+One SOQL query (and its `queryMore` pages, one API call per page) over the contract insights the sync wrote:
+their terms, the account's signals and name by path, and as child subqueries the renewal Opportunity the
+planner keeps for each, with the planner's Tasks and Events on it. So a scan over any number of contracts
+costs a call per page, and the plan for each can be shown as a diff against what Salesforce holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from agents.extractor.context import ACTIVITY_FIELDS, EVENT_FIELDS
+
+RENEWAL_FIELDS = ("Id, Contractloop_Renewal_Key__c, Name, AccountId, StageName, CloseDate, Amount, Type, "
+                  "ForecastCategoryName, Renewal_Of__c, Contract_Insight__c, Renewal_Likelihood__c, "
+                  "Renewal_Likelihood_Reasons__c, Notice_Deadline__c, OwnerId")
+KEY_PREFIX = "renewal:"
+PORTFOLIO_QUERY = (
+    "SELECT Id, External_Key__c, Opportunity__c, Account__c, Effective_Date__c, Expiration_Date__c, "
+    "Initial_Term_Months__c, Auto_Renewal__c, Renewal_Term_Months__c, Notice_Period_Days__c, "
+    "Termination_For_Convenience__c, Total_Contract_Value__c, Currency__c, Needs_Review__c, "
+    "Opportunity__r.Name, Opportunity__r.OwnerId, Opportunity__r.Amount, Account__r.Name, "
+    "Account__r.Open_Support_Cases__c, Account__r.Usage_Trend__c, Account__r.Days_Payment_Late_Avg__c, "
+    f"(SELECT {RENEWAL_FIELDS}, "
+    f"(SELECT {ACTIVITY_FIELDS} FROM Tasks WHERE Contractloop_Key__c LIKE '{KEY_PREFIX}%'), "
+    f"(SELECT {EVENT_FIELDS} FROM Events WHERE Contractloop_Key__c LIKE '{KEY_PREFIX}%') "
+    "FROM Renewal_Opportunities__r) "
+    "FROM Contract_Insight__c{where} ORDER BY Id"
+)
+
+
+class Querying(Protocol):
+    def iter_query(self, soql: str) -> Iterator[dict[str, Any]]: ...
+
+
+class ContractOnFile(BaseModel):
+    """One executed contract as Salesforce holds it, with what the planner already wrote for it."""
+
+    insight_id: str
+    insight_key: str
+    opportunity_id: str | None = None
+    opportunity_name: str | None = None
+    owner_id: str | None = None
+    opportunity_amount: Decimal | None = None
+    account_id: str | None = None
+    account_name: str | None = None
+    effective_date: date | None = None
+    expiration_date: date | None = None
+    initial_term_months: float | None = None
+    auto_renewal: bool = False
+    renewal_term_months: float | None = None
+    notice_period_days: float | None = None
+    termination_for_convenience: bool = False
+    total_contract_value: Decimal | None = None
+    currency: str | None = None
+    needs_review: bool = False
+    open_support_cases: int | None = None
+    usage_trend: str | None = None
+    days_payment_late: float | None = None
+    renewal: dict[str, Any] | None = Field(None, description="The renewal Opportunity the planner keeps, if any.")
+    tasks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    events: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _children(record: dict[str, Any] | None, name: str) -> list[dict[str, Any]]:
+    value = (record or {}).get(name)
+    return list(value.get("records", [])) if isinstance(value, dict) else []
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "attributes" and not isinstance(v, dict)}
+
+
+def parse_contract(row: dict[str, Any]) -> ContractOnFile:
+    opportunity, account = row.get("Opportunity__r") or {}, row.get("Account__r") or {}
+    renewals = [r for r in _children(row, "Renewal_Opportunities__r")
+                if str(r.get("Contractloop_Renewal_Key__c") or "").startswith(KEY_PREFIX)]
+    renewal = renewals[0] if renewals else None
+    cases = account.get("Open_Support_Cases__c")
+    return ContractOnFile(
+        insight_id=row["Id"], insight_key=row.get("External_Key__c") or row["Id"],
+        opportunity_id=row.get("Opportunity__c"), opportunity_name=opportunity.get("Name"),
+        owner_id=opportunity.get("OwnerId"), opportunity_amount=opportunity.get("Amount"),
+        account_id=row.get("Account__c"), account_name=account.get("Name"),
+        effective_date=row.get("Effective_Date__c"), expiration_date=row.get("Expiration_Date__c"),
+        initial_term_months=row.get("Initial_Term_Months__c"), auto_renewal=bool(row.get("Auto_Renewal__c")),
+        renewal_term_months=row.get("Renewal_Term_Months__c"), notice_period_days=row.get("Notice_Period_Days__c"),
+        termination_for_convenience=bool(row.get("Termination_For_Convenience__c")),
+        total_contract_value=row.get("Total_Contract_Value__c"), currency=row.get("Currency__c"),
+        needs_review=bool(row.get("Needs_Review__c")),
+        open_support_cases=int(cases) if cases is not None else None, usage_trend=account.get("Usage_Trend__c"),
+        days_payment_late=account.get("Days_Payment_Late_Avg__c"),
+        renewal=_plain(renewal) if renewal else None,
+        tasks={t["Contractloop_Key__c"]: _plain(t) for t in _children(renewal, "Tasks")},
+        events={e["Contractloop_Key__c"]: _plain(e) for e in _children(renewal, "Events")},
+    )
+
+
+def read_portfolio(salesforce: Querying, insight_ids: list[str] | None = None) -> Iterator[ContractOnFile]:
+    """Every contract insight on file (or those named), page by page."""
+    where = ""
+    if insight_ids is not None:
+        if not insight_ids:
+            return
+        where = " WHERE Id IN ({})".format(", ".join(f"'{_quote(i)}'" for i in insight_ids))
+    for row in salesforce.iter_query(PORTFOLIO_QUERY.format(where=where)):
+        yield parse_contract(row)

@@ -1,0 +1,76 @@
+"""A renewal scan: every contract on file planned as of a date, and the plans with changes written in bulk.
+
+Reads are one SOQL query's pages (`portfolio`); writes go through the batch writer (the allow-list and the
+correlation stamp, sObject Collections inside Composite calls) in two rounds: the renewal Opportunities, then
+the Tasks and Events that hang on them (a Task's WhatId is polymorphic, so it names the renewal by the Id
+the first round returned). Plans the playbook holds for approval are listed and not written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agents.renewal_planner.plan import RenewalPlan, plan_renewal
+from agents.renewal_planner.portfolio import ContractOnFile
+from playbook_store.renewal_rules import RenewalRules
+from tools.salesforce import SalesforceClient
+from tools.salesforce.batch_writer import PlannedWrite, RecordResult, write_batch
+from tools.write_plan import WritePlan
+
+RENEWAL_REF = "@{renewal.id}"
+
+
+class ScanReport(BaseModel):
+    as_of: date
+    contracts: int = 0
+    plans: list[RenewalPlan] = Field(default_factory=list)
+    written: int = 0  # contracts whose changes were sent
+    held_for_approval: int = 0
+    failures: list[RecordResult] = Field(default_factory=list)
+    api_calls: int = 0
+
+
+def plan_all(contracts: Iterable[ContractOnFile], as_of: date, horizon: timedelta, rules: RenewalRules,
+             correlation_id: str) -> list[RenewalPlan]:
+    return [plan_renewal(c, as_of, horizon, rules, correlation_id) for c in contracts]
+
+
+def write_plans(client: SalesforceClient, plans: list[RenewalPlan]) -> tuple[int, list[RecordResult], int]:
+    """(contracts written, failed records, API calls) for the plans with changes and no approval pending."""
+    due = [p for p in plans if p.plan is not None and p.changes and not p.approval_reasons]
+    calls_before = client.calls
+    changed = {p.contract.insight_id: {c.ref for c in p.changes} for p in due}
+    first = [PlannedWrite(contract=p.contract.insight_id, plan=p.plan, refs=["renewal"])
+             for p in due if p.plan is not None and "renewal" in changed[p.contract.insight_id]]
+    failures: list[RecordResult] = []
+    renewal_ids = {p.contract.insight_id: (p.contract.renewal or {}).get("Id") for p in due}
+    if first:
+        for result in write_batch(client, first).results:
+            if result.success:
+                renewal_ids[result.contract] = result.id
+            else:
+                failures.append(result)
+    second = []
+    for p in due:
+        assert p.plan is not None
+        renewal_id = renewal_ids.get(p.contract.insight_id)
+        refs = sorted(changed[p.contract.insight_id] - {"renewal"})
+        if refs and renewal_id:
+            second.append(PlannedWrite(contract=p.contract.insight_id, plan=_with_renewal_id(p.plan, renewal_id),
+                                       refs=refs))
+    if second:
+        failures += [r for r in write_batch(client, second).results if not r.success]
+    failed = {f.contract for f in failures}
+    return len([p for p in due if p.contract.insight_id not in failed]), failures, client.calls - calls_before
+
+
+def _with_renewal_id(plan: WritePlan, renewal_id: str) -> WritePlan:
+    operations = []
+    for op in plan.operations:
+        fields: dict[str, Any] = {k: renewal_id if v == RENEWAL_REF else v for k, v in op.fields.items()}
+        operations.append(op.model_copy(update={"fields": fields}))
+    return plan.model_copy(update={"operations": operations})

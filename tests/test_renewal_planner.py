@@ -1,0 +1,173 @@
+"""The renewal planner against the Salesforce sandbox over HTTP: contract insights on file become renewal
+Opportunities, deadline Tasks and an Event; re-runs write nothing, amended dates move the same records, a
+contract that ends without renewing closes its renewal as lost, and the playbook's approval cases wait."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from agents.renewal_planner.plan import RenewalPlan
+from agents.renewal_planner.portfolio import read_portfolio
+from agents.renewal_planner.scan import plan_all, write_plans
+from contractloop import cli
+from core.settings import get_settings
+from playbook_store.loader import load_renewal_rules
+from sandbox.salesforce.deals import DealSpec, LineSpec
+from tests.fixtures.loop import Loop
+from tools.write_plan import WriteOp, WritePlan
+
+AS_OF = date(2026, 12, 1)
+HORIZON = timedelta(days=180)
+
+
+def _insight(loop: Loop, name: str, **terms: Any) -> str:
+    """A deal, and the contract insight the sync would have written for its executed contract."""
+    opp_id = loop.deal(DealSpec(account_name=name, region="NA", lines=[LineSpec(product_code="PLT-STD", quantity=5)]))
+    opp = loop.salesforce.get("Opportunity", opp_id)
+    fields = {"Opportunity__c": opp_id, "Account__c": opp["AccountId"], "Currency__c": "USD", **terms}
+    key = f"ironclad-test-{opp_id}"
+    loop.salesforce.apply(WritePlan(correlation_id="test-insight", operations=[
+        WriteOp(ref="insight", action="upsert", sobject="Contract_Insight__c", external_id=key, fields=fields)]))
+    return str(loop.salesforce.query(f"SELECT Id FROM Contract_Insight__c WHERE External_Key__c = '{key}'")[0]["Id"])
+
+
+def _scan(loop: Loop, *insight_ids: str, as_of: date = AS_OF) -> tuple[list[RenewalPlan], int]:
+    plans = plan_all(read_portfolio(loop.salesforce, list(insight_ids)), as_of, HORIZON, load_renewal_rules(),
+                     "test-renewals-0001")
+    written, failures, calls = write_plans(loop.salesforce, plans)
+    assert not failures, failures
+    return plans, calls
+
+
+def _renewals(loop: Loop, insight_id: str) -> list[dict[str, Any]]:
+    return loop.salesforce.query(
+        "SELECT Id, Name, StageName, CloseDate, Amount, Type, ForecastCategoryName, Notice_Deadline__c, "
+        "Renewal_Likelihood__c, Renewal_Likelihood_Reasons__c, Renewal_Of__c, Contractloop_Correlation_Id__c "
+        f"FROM Opportunity WHERE Contract_Insight__c = '{insight_id}'")
+
+
+def _activities(loop: Loop, renewal_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    tasks = loop.salesforce.query(f"SELECT Subject, ActivityDate, Contractloop_Key__c FROM Task WHERE WhatId = "
+                                  f"'{renewal_id}' ORDER BY ActivityDate")
+    events = loop.salesforce.query(f"SELECT Subject, ActivityDate FROM Event WHERE WhatId = '{renewal_id}'")
+    return tasks, events
+
+
+def test_an_auto_renewing_contract_gets_one_renewal_with_its_deadlines_and_a_rescan_writes_nothing(
+        loop: Loop) -> None:
+    insight = _insight(loop, "Auto Renew Co", Expiration_Date__c="2027-03-31", Auto_Renewal__c=True,
+                       Renewal_Term_Months__c=12, Notice_Period_Days__c=60, Initial_Term_Months__c=36,
+                       Total_Contract_Value__c=360000)
+
+    plans, calls = _scan(loop, insight)
+
+    (plan,) = plans
+    assert plan.schedule.renewal_date == date(2027, 3, 31) and plan.schedule.notice_deadline == date(2027, 1, 30)
+    assert calls == 2  # the Opportunity, then its Tasks and Event
+    (renewal,) = _renewals(loop, insight)
+    assert (renewal["Type"], renewal["StageName"], renewal["CloseDate"]) == ("Renewal", "Prospecting", "2027-03-31")
+    assert renewal["Amount"] == pytest.approx(126000.0)  # 360,000 over 36 months = 120,000 a year, + 5 %
+    assert renewal["Notice_Deadline__c"] == "2027-01-30" and renewal["Contractloop_Correlation_Id__c"]
+    assert "renews automatically" in renewal["Renewal_Likelihood_Reasons__c"]
+    assert 0 < renewal["Renewal_Likelihood__c"] <= 100
+    tasks, events = _activities(loop, renewal["Id"])
+    # 90 days before the deadline is already past on the as-of date; 60 and 30 are not.
+    assert [t["ActivityDate"] for t in tasks] == ["2026-12-01", "2026-12-31"]
+    assert [e["ActivityDate"] for e in events] == ["2027-01-30"]
+
+    again, calls = _scan(loop, insight)
+    assert not again[0].changes and calls == 0
+    assert len(_renewals(loop, insight)) == 1
+
+
+def test_amended_dates_move_the_same_renewal_and_its_reminders(loop: Loop) -> None:
+    insight = _insight(loop, "Amended Co", Expiration_Date__c="2027-02-28", Auto_Renewal__c=True,
+                       Renewal_Term_Months__c=12, Notice_Period_Days__c=30, Total_Contract_Value__c=50000)
+    _scan(loop, insight)
+    (first,) = _renewals(loop, insight)
+
+    key = loop.salesforce.query(f"SELECT External_Key__c FROM Contract_Insight__c WHERE Id = '{insight}'")[0]
+    loop.salesforce.apply(WritePlan(correlation_id="test-amend", operations=[WriteOp(  # the amendment, synced
+        ref="insight", action="upsert", sobject="Contract_Insight__c", external_id=key["External_Key__c"],
+        fields={"Expiration_Date__c": "2027-05-31"})]))
+    plans, _ = _scan(loop, insight)
+
+    assert plans[0].outcome == "renewal moved to 2027-05-31"
+    (moved,) = _renewals(loop, insight)
+    assert moved["Id"] == first["Id"] and moved["CloseDate"] == "2027-05-31"
+    tasks, events = _activities(loop, moved["Id"])
+    assert [e["ActivityDate"] for e in events] == ["2027-05-01"]
+    assert len(tasks) == len({t["Contractloop_Key__c"] for t in tasks})  # moved, not added
+    assert max(t["ActivityDate"] for t in tasks) == "2027-04-01"
+
+
+def test_a_contract_that_ends_without_renewing_closes_its_renewal_as_lost(loop: Loop) -> None:
+    insight = _insight(loop, "Fixed Term Co", Expiration_Date__c="2027-01-15", Auto_Renewal__c=False,
+                       Total_Contract_Value__c=20000, Initial_Term_Months__c=12)
+    _scan(loop, insight)
+    (open_renewal,) = _renewals(loop, insight)
+    assert open_renewal["StageName"] == "Prospecting"
+
+    plans, _ = _scan(loop, insight, as_of=date(2027, 2, 1))  # the term ended, nobody renewed it
+
+    assert plans[0].outcome == "renewal closed as lost"
+    (closed,) = _renewals(loop, insight)
+    assert closed["StageName"] == "Closed Lost" and closed["ForecastCategoryName"] == "Omitted"
+    assert "ended on 2027-01-15 without renewing" in closed["Renewal_Likelihood_Reasons__c"]
+
+
+def test_renewals_the_playbook_holds_for_approval_are_not_written(loop: Loop) -> None:
+    large = _insight(loop, "Large Renewal Co", Expiration_Date__c="2027-04-30", Auto_Renewal__c=True,
+                     Renewal_Term_Months__c=12, Notice_Period_Days__c=90, Total_Contract_Value__c=900000,
+                     Initial_Term_Months__c=12)
+    reviewed = _insight(loop, "Reviewed Terms Co", Expiration_Date__c="2027-04-30", Auto_Renewal__c=True,
+                        Renewal_Term_Months__c=12, Total_Contract_Value__c=10000, Needs_Review__c=True)
+
+    plans, calls = _scan(loop, large, reviewed)
+
+    assert calls == 0 and not _renewals(loop, large) and not _renewals(loop, reviewed)
+    reasons = {p.contract.insight_id: p.approval_reasons for p in plans}
+    assert any("at or above 250,000" in r for r in reasons[large])
+    assert any("sent to review" in r for r in reasons[reviewed])
+
+
+def test_a_contract_renewing_beyond_the_horizon_waits_and_a_perpetual_one_never_renews(loop: Loop) -> None:
+    later = _insight(loop, "Later Co", Expiration_Date__c="2028-06-30", Auto_Renewal__c=True,
+                     Renewal_Term_Months__c=12, Total_Contract_Value__c=10000)
+    expired = _insight(loop, "Expired Co", Expiration_Date__c="2025-06-30", Auto_Renewal__c=False,
+                       Total_Contract_Value__c=10000)
+
+    plans, calls = _scan(loop, later, expired)
+
+    assert calls == 0 and not _renewals(loop, later) and not _renewals(loop, expired)
+    assert {p.outcome for p in plans} == {"renews 2028-06-30, beyond the horizon", "no renewal (fixed_term)"}
+
+
+def test_the_console_command_prints_a_dry_run_then_writes_once(loop: Loop, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    insight = _insight(loop, "Console Renewal Co", Expiration_Date__c="2027-03-15", Auto_Renewal__c=True,
+                       Renewal_Term_Months__c=12, Notice_Period_Days__c=45, Total_Contract_Value__c=48000,
+                       Initial_Term_Months__c=12)
+    for name, value in loop.stack.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("COLUMNS", "250")  # one console line per change
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["renewals", "plan", "--as-of", "2026-12-01", "--dry-run"]) == 0
+        dry = capsys.readouterr().out
+        assert "Console Renewal Co" in dry and "CloseDate: None -> '2027-03-15'" in dry
+        assert "dry run: nothing written" in dry and not _renewals(loop, insight)
+
+        assert cli.main(["renewals", "plan", "--as-of", "2026-12-01"]) == 0
+        assert "wrote" in capsys.readouterr().out and len(_renewals(loop, insight)) == 1
+
+        assert cli.main(["renewals", "plan", "--as-of", "2026-12-01"]) == 0
+        assert "nothing to write" in capsys.readouterr().out
+        with pytest.raises(SystemExit) as usage:
+            cli.main(["renewals", "plan", "--horizon", "soon"])
+        assert usage.value.code == 2 and "give days, e.g. 180d" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
