@@ -35,7 +35,7 @@ def _insight(loop: Loop, name: str, **terms: Any) -> str:
 
 
 def _scan(loop: Loop, *insight_ids: str, as_of: date = AS_OF) -> tuple[list[RenewalPlan], int]:
-    plans = plan_all(read_portfolio(loop.salesforce, list(insight_ids)), as_of, HORIZON, load_renewal_rules(),
+    plans = plan_all(loop.salesforce, read_portfolio(loop.salesforce, list(insight_ids)), as_of, HORIZON, load_renewal_rules(),
                      "test-renewals-0001")
     written, failures, calls = write_plans(loop.salesforce, plans)
     assert not failures, failures
@@ -47,6 +47,12 @@ def _renewals(loop: Loop, insight_id: str) -> list[dict[str, Any]]:
         "SELECT Id, Name, StageName, CloseDate, Amount, Type, ForecastCategoryName, Notice_Deadline__c, "
         "Renewal_Likelihood__c, Renewal_Likelihood_Reasons__c, Renewal_Of__c, Contractloop_Correlation_Id__c "
         f"FROM Opportunity WHERE Contract_Insight__c = '{insight_id}'")
+
+
+def _contact(loop: Loop, renewal: dict[str, Any]) -> str:
+    roles = loop.salesforce.query(f"SELECT ContactId FROM OpportunityContactRole WHERE OpportunityId = "
+                                  f"'{renewal['Renewal_Of__c']}'")
+    return str(roles[0]["ContactId"])
 
 
 def _activities(loop: Loop, renewal_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -77,6 +83,23 @@ def test_an_auto_renewing_contract_gets_one_renewal_with_its_deadlines_and_a_res
     # 90 days before the deadline is already past on the as-of date; 60 and 30 are not.
     assert [t["ActivityDate"] for t in tasks] == ["2026-12-01", "2026-12-31"]
     assert [e["ActivityDate"] for e in events] == ["2027-01-30"]
+
+    # The renewal quote carries the signed lines at the playbook's uplift, and is the renewal's primary quote.
+    signed = loop.salesforce.query("SELECT Quantity, UnitPrice FROM OpportunityLineItem WHERE OpportunityId = "
+                                   f"'{renewal['Renewal_Of__c']}'")
+    (quote,) = loop.salesforce.query(
+        "SELECT Id, SBQQ__Primary__c, SBQQ__Type__c, SBQQ__StartDate__c, SBQQ__EndDate__c, (SELECT "
+        "SBQQ__Quantity__c, SBQQ__NetPrice__c FROM SBQQ__LineItems__r) FROM SBQQ__Quote__c WHERE "
+        f"SBQQ__Opportunity2__c = '{renewal['Id']}'")
+    assert (quote["SBQQ__Primary__c"], quote["SBQQ__Type__c"]) == (True, "Renewal")
+    assert (quote["SBQQ__StartDate__c"], quote["SBQQ__EndDate__c"]) == ("2027-03-31", "2028-03-30")
+    lines = quote["SBQQ__LineItems__r"]["records"]
+    assert [(li["SBQQ__Quantity__c"], li["SBQQ__NetPrice__c"]) for li in lines] == [
+        (s["Quantity"], pytest.approx(round(s["UnitPrice"] * 1.05, 2))) for s in signed]
+    # The deal's contact joins the email sequence for an enterprise MSA renewal.
+    members = loop.salesforce.query("SELECT Campaign.Contractloop_Key__c, ContactId FROM CampaignMember WHERE "
+                                    f"Contractloop_Key__c LIKE 'renewal-seq:%:{_contact(loop, renewal)}'")
+    assert [m["Campaign"]["Contractloop_Key__c"] for m in members] == ["renewal-seq:enterprise-msa"]
 
     again, calls = _scan(loop, insight)
     assert not again[0].changes and calls == 0

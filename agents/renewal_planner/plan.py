@@ -7,7 +7,11 @@ Salesforce holds), keyed so a re-run upserts the same records:
   change, closed as lost with the reason when the contract ends without renewing;
 - Tasks for the owner at the playbook's lead times before the deadline (`...:notice-<n>d`), and an Event on the
   deadline itself (`...:deadline`). The deadline is the notice deadline of an auto-renewing contract, else the
-  renewal date (the term end a new signature must beat).
+  renewal date (the term end a new signature must beat);
+- a CPQ renewal quote (`renewal-quote:<insight key>`), primary, with a line per line item of the signed deal at
+  its price plus the playbook's uplift;
+- the deal's contacts enrolled in the email sequence the playbook picks by agreement type and value: one
+  CampaignMember per campaign and contact (`<campaign key>:<contact id>`, as Salesforce allows only one).
 
 Only what would change is written; a rescan with nothing new writes nothing.
 """
@@ -18,8 +22,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, Field
 
+from agents.renewal_planner.deal_details import QUOTE_KEY_PREFIX, DealDetails
 from agents.renewal_planner.portfolio import KEY_PREFIX, ContractOnFile
 from agents.renewal_planner.schedule import RenewalSchedule, TermEnd, schedule_for
 from playbook_store.renewal_likelihood import Likelihood, RenewalSignals, renewal_likelihood
@@ -37,7 +43,8 @@ class RenewalPlan(BaseModel):
     likelihood: Likelihood | None = None
     amount: Decimal | None = None
     plan: WritePlan | None = None
-    current: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    current: dict[str, dict[str, Any] | None] = Field(default_factory=dict)  # as the plan spells references
+    held: dict[str, dict[str, Any] | None] = Field(default_factory=dict)  # as Salesforce holds them (for sending)
     changes: list[FieldChange] = Field(default_factory=list)
     approval_reasons: list[str] = Field(default_factory=list)
     outcome: str = ""  # what the plan does, in a few words
@@ -63,15 +70,18 @@ def renewal_amount(contract: ContractOnFile, schedule: RenewalSchedule, rules: R
     if value is None:
         return None
     term_months = Decimal(str(contract.initial_term_months)) if contract.initial_term_months else Decimal(12)
-    renewal_months = Decimal(schedule.renewal_term[1:-1]) if schedule.renewal_term and \
-        schedule.renewal_term.endswith("M") else Decimal(12)
+    renewal_months = Decimal(_months(schedule.renewal_term) or 12)
     annual = Decimal(value) * 12 / term_months
     uplifted = annual * renewal_months / 12 * (1 + rules.uplift_percent / 100)
     return uplifted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rules: RenewalRules,
-                 correlation_id: str) -> RenewalPlan:
+                 correlation_id: str, details: DealDetails | None = None,
+                 members: dict[str, dict[str, Any]] | None = None,
+                 campaign_ids: dict[str, str] | None = None) -> RenewalPlan:
+    """`details`, `members` and `campaign_ids` (see `deal_details`) add the quote and the sequence enrolment;
+    without them the plan holds the renewal, its Tasks and its Event."""
     schedule = contract_schedule(contract, as_of)
     held = contract.renewal
     result = RenewalPlan(contract=contract, schedule=schedule)
@@ -125,11 +135,22 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
             "Subject": subject, "WhatId": what, "OwnerId": contract.owner_id, "IsAllDayEvent": True,
             "ActivityDate": deadline, "DurationInMinutes": 1440, "Description": _why(schedule)}))
         current["deadline"] = _as_planned(contract.events.get(key), held_id)
+    held_lines: dict[str, dict[str, Any] | None] = {}
+    if details is not None:
+        ops += _quote_ops(contract, schedule, details, rules, current, held_lines)
+        campaign_key = rules.campaign_for(details.agreement_type, amount)
+        campaign_id = (campaign_ids or {}).get(campaign_key)
+        for index, contact_id in enumerate(details.contact_ids if campaign_id else []):
+            key, ref = f"{campaign_key}:{contact_id}", f"member{index}"
+            ops.append(WriteOp(ref=ref, action="upsert", sobject="CampaignMember", external_id=key,
+                               fields={"CampaignId": campaign_id, "ContactId": contact_id}))
+            current[ref] = (members or {}).get(key)
     for op in ops:
         op.fields = {k: v for k, v in op.fields.items() if v is not None}
     result.plan = WritePlan(correlation_id=correlation_id, operations=ops,
                             summary=f"renewal of contract insight {contract.insight_id}")
     result.current, result.changes = current, diff(result.plan, current)
+    result.held = {**current, **held_lines}
     if contract.needs_review:
         result.approval_reasons.append("the contract's terms were sent to review when it was synced")
     if amount is not None and amount >= rules.approval_threshold:
@@ -139,6 +160,44 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
                       f"renews {schedule.renewal_date.isoformat()}" if held is None else "renewal up to date"
                       if not result.changes else "renewal updated")
     return result
+
+
+def _quote_ops(contract: ContractOnFile, schedule: RenewalSchedule, details: DealDetails, rules: RenewalRules,
+               current: dict[str, dict[str, Any] | None], held_lines: dict[str, dict[str, Any] | None]
+               ) -> list[WriteOp]:
+    assert schedule.renewal_date is not None
+    key = f"{QUOTE_KEY_PREFIX}{contract.insight_key}"
+    months = _months(schedule.renewal_term) or 12
+    held = details.quote
+    ops = [WriteOp(ref="quote", action="upsert", sobject="SBQQ__Quote__c", external_id=key, fields={
+        "SBQQ__Opportunity2__c": "@{renewal.id}", "SBQQ__Account__c": contract.account_id,
+        "SBQQ__PrimaryContact__c": details.contact_ids[0] if details.contact_ids else None,
+        "SBQQ__Primary__c": True, "SBQQ__Status__c": "Draft", "SBQQ__Type__c": "Renewal",
+        "SBQQ__StartDate__c": schedule.renewal_date,
+        "SBQQ__EndDate__c": _add_months(schedule.renewal_date, months) - timedelta(days=1),
+        "SBQQ__SubscriptionTerm__c": months, "OwnerId": contract.owner_id})]
+    renewal_id = (contract.renewal or {}).get("Id")
+    current["quote"] = None if held is None else {
+        **held, "SBQQ__Opportunity2__c": "@{renewal.id}" if held.get("SBQQ__Opportunity2__c") == renewal_id
+        else held.get("SBQQ__Opportunity2__c")}
+    uplift = 1 + rules.uplift_percent / 100
+    for index, line in enumerate(details.lines):
+        line_key, ref = f"{key}:line-{index + 1}", f"quoteLine{index + 1}"
+        net = (Decimal(line.unit_price) * uplift).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) \
+            if line.unit_price is not None else None
+        ops.append(WriteOp(ref=ref, action="upsert", sobject="SBQQ__QuoteLine__c", external_id=line_key, fields={
+            "SBQQ__Quote__c": "@{quote.id}", "SBQQ__Product__c": line.product_id,
+            "SBQQ__ProductName__c": line.product_name, "SBQQ__Quantity__c": line.quantity,
+            "SBQQ__ListPrice__c": line.list_price, "SBQQ__Discount__c": line.discount, "SBQQ__NetPrice__c": net}))
+        held_line = details.quote_lines.get(line_key)
+        held_lines[ref] = held_line
+        current[ref] = None if held_line is None else {**held_line, "SBQQ__Quote__c": "@{quote.id}"} \
+            if held and held_line.get("SBQQ__Quote__c") == held.get("Id") else held_line
+    return ops
+
+
+def _months(iso: str | None) -> int | None:
+    return int(iso[1:-1]) if iso and iso.endswith("M") and iso[1:-1].isdigit() else None
 
 
 def _close_lost(result: RenewalPlan, correlation_id: str) -> RenewalPlan:
@@ -171,6 +230,4 @@ def _why(schedule: RenewalSchedule) -> str:
 
 
 def _add_months(day: date, months: int) -> date:
-    from dateutil.relativedelta import relativedelta
-
     return day + relativedelta(months=months)

@@ -8,18 +8,19 @@ the first round returned). Plans the playbook holds for approval are listed and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agents.renewal_planner.deal_details import IN_CHUNK, Querying, read_campaigns, read_details
 from agents.renewal_planner.plan import RenewalPlan, plan_renewal
 from agents.renewal_planner.portfolio import ContractOnFile
 from playbook_store.renewal_rules import RenewalRules
 from tools.salesforce import SalesforceClient
 from tools.salesforce.batch_writer import PlannedWrite, RecordResult, write_batch
-from tools.write_plan import WritePlan
+from tools.write_plan import WritePlan, for_existing
 
 RENEWAL_REF = "@{renewal.id}"
 
@@ -34,9 +35,27 @@ class ScanReport(BaseModel):
     api_calls: int = 0
 
 
-def plan_all(contracts: Iterable[ContractOnFile], as_of: date, horizon: timedelta, rules: RenewalRules,
-             correlation_id: str) -> list[RenewalPlan]:
-    return [plan_renewal(c, as_of, horizon, rules, correlation_id) for c in contracts]
+def plan_all(salesforce: Querying, contracts: Iterable[ContractOnFile], as_of: date, horizon: timedelta,
+             rules: RenewalRules, correlation_id: str) -> list[RenewalPlan]:
+    """A plan per contract; the deals' details are read a page of contracts at a time."""
+    campaign_ids = read_campaigns(salesforce, {rule.campaign_key for rule in rules.campaigns})
+    plans: list[RenewalPlan] = []
+    for page in _pages(contracts):
+        details = read_details(salesforce, {c.insight_key: c.opportunity_id for c in page}, campaign_ids.values())
+        plans += [plan_renewal(c, as_of, horizon, rules, correlation_id, details.deals.get(c.insight_key),
+                               details.members, campaign_ids) for c in page]
+    return plans
+
+
+def _pages(contracts: Iterable[ContractOnFile]) -> Iterator[list[ContractOnFile]]:
+    page: list[ContractOnFile] = []
+    for contract in contracts:
+        page.append(contract)
+        if len(page) == IN_CHUNK:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 def write_plans(client: SalesforceClient, plans: list[RenewalPlan]) -> tuple[int, list[RecordResult], int]:
@@ -59,9 +78,9 @@ def write_plans(client: SalesforceClient, plans: list[RenewalPlan]) -> tuple[int
         assert p.plan is not None
         renewal_id = renewal_ids.get(p.contract.insight_id)
         refs = sorted(changed[p.contract.insight_id] - {"renewal"})
-        if refs and renewal_id:
-            second.append(PlannedWrite(contract=p.contract.insight_id, plan=_with_renewal_id(p.plan, renewal_id),
-                                       refs=refs))
+        if refs and renewal_id:  # create-only fields (a line's quote, a member's campaign) go on create only
+            plan = for_existing(_with_renewal_id(p.plan, renewal_id), p.held)
+            second.append(PlannedWrite(contract=p.contract.insight_id, plan=plan, refs=refs))
     if second:
         failures += [r for r in write_batch(client, second).results if not r.success]
     failed = {f.contract for f in failures}

@@ -52,7 +52,7 @@ def run_plan(args: argparse.Namespace) -> int:
     salesforce = SalesforceClient.from_settings(get_settings())
     correlation_id = f"renewals-{uuid.uuid4().hex[:16]}"
     calls_before = salesforce.calls
-    plans = plan_all(read_portfolio(salesforce), as_of, args.horizon, load_renewal_rules(), correlation_id)
+    plans = plan_all(salesforce, read_portfolio(salesforce), as_of, args.horizon, load_renewal_rules(), correlation_id)
     read_calls = salesforce.calls - calls_before
     changing = [p for p in plans if p.changes]
     for p in changing:
