@@ -19,7 +19,8 @@ from tools.salesforce import SalesforceClient
 
 # What contractloop writes (tools/write_allowlist.yaml), each with the field that names a record for a person.
 WRITTEN_OBJECTS = (("Opportunity", "Name"), ("Account", "Name"), ("Contract_Insight__c", "Name"),
-                   ("Contract_Obligation__c", "Description__c"), ("Task", "Subject"), ("Event", "Subject"))
+                   ("Contract_Obligation__c", "Description__c"), ("Task", "Subject"), ("Event", "Subject"),
+                   ("SBQQ__Quote__c", "Name"), ("SBQQ__QuoteLine__c", "Name"), ("CampaignMember", "Contractloop_Key__c"))
 CUAD_DEV100 = PROJECT_ROOT.parent / "shared" / "data" / "cuad" / "dev100"
 
 

@@ -106,7 +106,13 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
     assert re.search(r'^\s+Parties — score (?:1|0\.\d\d?) — p\.1 \[\d+:\d+\] "', sync, re.M), sync
 
     summary = "\n".join(sections["Summary: what the demo changed, and where"])
-    for expected in ("Salesforce", "Opportunity (2 updated)", "Contract_Insight__c (2 created)", "Ironclad",
+    renewals = "\n".join(sections[headings[7]])
+    assert headings[7].startswith("6. Renewal plan"), headings
+    for expected in ("Opportunity ", "SBQQ__Quote__c ", "SBQQ__QuoteLine__c ", "Task ", "Event ", "CampaignMember "):
+        assert expected in renewals, expected
+    assert re.search(r"Renewal \d{4}-\d\d\s+\d{4}-\d\d-\d\d\s+USD [\d,]+$", renewals, re.M), renewals
+    assert "2 renewal plan(s) written" in renewals
+    for expected in ("Salesforce", "Opportunity (2 created, 2 updated)", "Contract_Insight__c (2 created)", "Ironclad",
                      "IC-1 ", ": completed", "executed record", "Files", "var/demo/sandbox/"):
         assert expected in summary, expected
     # each executed contract's insight says which CUAD clauses the clause finder found in it

@@ -194,3 +194,12 @@ def test_the_console_command_prints_a_dry_run_then_writes_once(loop: Loop, monke
         assert usage.value.code == 2 and "give days, e.g. 180d" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+def test_a_contract_without_a_value_read_renews_at_the_signed_deals_amount(loop: Loop) -> None:
+    insight = _insight(loop, "No Value Read Co", Expiration_Date__c="2027-02-15", Auto_Renewal__c=True,
+                       Renewal_Term_Months__c=12, Initial_Term_Months__c=12)
+    (plan,), _ = _scan(loop, insight)
+    (renewal,) = _renewals(loop, insight)
+    deal = loop.salesforce.get("Opportunity", renewal["Renewal_Of__c"])
+    assert plan.amount is not None and renewal["Amount"] == pytest.approx(round(deal["Amount"] * 1.05, 2))

@@ -65,8 +65,10 @@ def contract_schedule(contract: ContractOnFile, as_of: date) -> RenewalSchedule:
 
 
 def renewal_amount(contract: ContractOnFile, schedule: RenewalSchedule, rules: RenewalRules) -> Decimal | None:
-    """The contract's annual value over the renewal term, with the playbook's uplift."""
-    value = contract.total_contract_value
+    """The contract's annual value over the renewal term, with the playbook's uplift. The value is the one read
+    from the executed contract, else the signed deal's amount (the Opportunity the contract closed)."""
+    value = contract.total_contract_value if contract.total_contract_value is not None else \
+        contract.opportunity_amount
     if value is None:
         return None
     term_months = Decimal(str(contract.initial_term_months)) if contract.initial_term_months else Decimal(12)

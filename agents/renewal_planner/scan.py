@@ -58,9 +58,11 @@ def _pages(contracts: Iterable[ContractOnFile]) -> Iterator[list[ContractOnFile]
         yield page
 
 
-def write_plans(client: SalesforceClient, plans: list[RenewalPlan]) -> tuple[int, list[RecordResult], int]:
-    """(contracts written, failed records, API calls) for the plans with changes and no approval pending."""
-    due = [p for p in plans if p.plan is not None and p.changes and not p.approval_reasons]
+def write_plans(client: SalesforceClient, plans: list[RenewalPlan], approved_held: bool = False
+                ) -> tuple[int, list[RecordResult], int]:
+    """(contracts written, failed records, API calls) for the plans with changes and no approval pending;
+    `approved_held`: a person has approved the held plans too (after reading them), so they are written."""
+    due = [p for p in plans if p.plan is not None and p.changes and (approved_held or not p.approval_reasons)]
     calls_before = client.calls
     changed = {p.contract.insight_id: {c.ref for c in p.changes} for p in due}
     first = [PlannedWrite(contract=p.contract.insight_id, plan=p.plan, refs=["renewal"])

@@ -19,6 +19,7 @@ import secrets
 import shutil
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import httpx
 from contractloop.commands.serve import LangGraphServer
 from contractloop.demo_deals import DEMO_DEALS
 from contractloop.demo_summary import DemoRecord, FieldTypes, print_next_steps, print_summary
-from contractloop.render import console, print_bundle, quote_around, short, shown
+from contractloop.render import console, money, print_bundle, quote_around, short, shown
 from core.settings import get_settings, settings_from
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
@@ -153,8 +154,48 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
             _show_sync(deal.opportunity_id, sync, sf, ironclad, pdf_dir, types, record)
     finally:
         ironclad.delete_webhook(webhook.id)
+    if launched:
+        console.rule("6. Renewal plan: the renewal Opportunity, its CPQ quote, deadline Tasks, the email sequence")
+        _show_renewals(sf, [d.opportunity_id for d in launched])
     failed = [d for d in record.deals if d.status["status"] == "failed" or (d.sync or {}).get("status") == "failed"]
     return 1 if failed else 0
+
+
+def _show_renewals(sf: SalesforceClient, opportunity_ids: list[str]) -> None:
+    """What `contractloop renewals plan` does for the demo's executed contracts, as of today, with a horizon
+    reaching their term ends (a real scan's 180 days would leave brand-new contracts for later)."""
+    from agents.renewal_planner.portfolio import read_portfolio
+    from agents.renewal_planner.scan import plan_all, write_plans
+    from playbook_store.loader import load_renewal_rules
+
+    ids = ", ".join(f"'{o}'" for o in opportunity_ids)
+    insights = [r["Id"] for r in sf.query(f"SELECT Id FROM Contract_Insight__c WHERE Opportunity__c IN ({ids})")]
+    today = date.today()
+    plans = plan_all(sf, read_portfolio(sf, insights), today, timedelta(days=5 * 366), load_renewal_rules(),
+                     f"demo-renewals-{uuid.uuid4().hex[:12]}")
+    # The demo plays the RevOps reviewer too: it approves the held plans (`renewals plan --approve-held`).
+    written, failures, calls = write_plans(sf, plans, approved_held=True)
+    for plan in plans:
+        who = plan.contract.account_name or plan.contract.insight_id
+        console.print(f"  [bold]{who}[/bold]: {plan.outcome} ({plan.schedule.kind.replace('_', ' ')}; term ends "
+                      f"{shown(plan.schedule.term_end)}, notice deadline {shown(plan.schedule.notice_deadline)})")
+        if plan.likelihood:
+            console.print(f"    likelihood {plan.likelihood.probability:.0%} → forecast "
+                          f"{plan.likelihood.forecast_category}: {'; '.join(plan.likelihood.reasons)}")
+        if plan.approval_reasons:
+            console.print(f"    held for approval ({'; '.join(plan.approval_reasons)}): approved by the demo's "
+                          "reviewer")
+        for op in plan.plan.operations if plan.plan else []:
+            what = op.fields.get("Name") or op.fields.get("Subject") or op.fields.get("SBQQ__ProductName__c") \
+                or op.external_id
+            when = op.fields.get("CloseDate") or op.fields.get("ActivityDate") or op.fields.get("SBQQ__StartDate__c")
+            amount = op.fields.get("Amount") or op.fields.get("SBQQ__NetPrice__c")
+            console.print(f"    {op.sobject:<20} {short(str(what), 70)}" + (f"  {shown(when)}" if when else "")
+                          + (f"  {money(amount, plan.contract.currency or 'USD')}" if amount else ""))
+    for failure in failures:
+        console.print(f"  [red]{failure.sobject} for {failure.contract} failed: {failure.errors}[/red]")
+    console.print(f"  {written} renewal plan(s) written in {calls} Salesforce call(s); a rescan writes nothing "
+                  "(`contractloop renewals plan --dry-run` shows it)")
 
 
 def _show_deliveries(ironclad_url: str, expected: int, timeout: float = 30.0) -> None:

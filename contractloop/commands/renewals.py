@@ -37,6 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="create renewals that fall due within this many days (default 180d); renewals "
                            "already on file are kept up to date whatever their date")
     plan.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    plan.add_argument("--approve-held", action="store_true",
+                      help="also write the plans the playbook holds for approval (you have read them in a dry run)")
     plan.set_defaults(handler=run_plan)
 
 
@@ -67,10 +69,11 @@ def run_plan(args: argparse.Namespace) -> int:
     held = [p for p in changing if p.approval_reasons]
     console.print(f"{len(plans)} contracts as of {as_of.isoformat()}; {len(changing)} with changes, "
                   f"{len(held)} held for approval; {read_calls} Salesforce call(s) to read")
-    if args.dry_run or len(held) == len(changing):
-        console.print("dry run: nothing written" if args.dry_run else "nothing to write")
+    if args.dry_run or (len(held) == len(changing) and not args.approve_held):
+        console.print("dry run: nothing written" if args.dry_run else
+                      "nothing to write" + (" (--approve-held writes the held plans)" if held else ""))
         return 0
-    written, failures, calls = write_plans(salesforce, plans)
+    written, failures, calls = write_plans(salesforce, plans, approved_held=args.approve_held)
     for failure in failures:
         console.print(f"[red]{failure.sobject} for {failure.contract} ({failure.ref}) failed: {failure.errors}[/red]")
     console.print(f"wrote {written} renewal plan(s) in {calls} Salesforce call(s); correlation id {correlation_id}")
