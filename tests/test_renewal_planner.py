@@ -127,6 +127,46 @@ def test_amended_dates_move_the_same_renewal_and_its_reminders(loop: Loop) -> No
     assert max(t["ActivityDate"] for t in tasks) == "2027-04-01"
 
 
+def test_a_deadline_moved_earlier_moves_the_reminders_already_on_file_too(loop: Loop) -> None:
+    # Found by benchmarks/renewal_bench.py: reminders whose new due date had passed were left at the old dates.
+    insight = _insight(loop, "Earlier Deadline Co", Expiration_Date__c="2027-03-31", Auto_Renewal__c=True,
+                       Renewal_Term_Months__c=12, Notice_Period_Days__c=60, Total_Contract_Value__c=40000)
+    _scan(loop, insight)  # deadline 2027-01-30: reminders on 2026-12-01 (60 days) and 2026-12-31 (30 days)
+    key = loop.salesforce.query(f"SELECT External_Key__c FROM Contract_Insight__c WHERE Id = '{insight}'")[0]
+    loop.salesforce.apply(WritePlan(correlation_id="test-amend", operations=[WriteOp(
+        ref="insight", action="upsert", sobject="Contract_Insight__c", external_id=key["External_Key__c"],
+        fields={"Expiration_Date__c": "2027-01-31"})]))
+
+    _scan(loop, insight, as_of=date(2026, 12, 5))  # the deadline is now 2026-12-02, already past
+
+    (renewal,) = _renewals(loop, insight)
+    assert renewal["Notice_Deadline__c"] == "2026-12-02"
+    tasks, events = _activities(loop, renewal["Id"])
+    assert [(t["Contractloop_Key__c"].rsplit(":", 1)[1], t["ActivityDate"]) for t in tasks] == [
+        ("notice-60d", "2026-10-03"), ("notice-30d", "2026-11-02")]
+    assert all("2026-12-02" in t["Subject"] for t in tasks)
+    assert [e["ActivityDate"] for e in events] == ["2026-12-02"]
+
+
+def test_a_reminder_the_owner_completed_stays_completed_on_a_rescan(loop: Loop) -> None:
+    insight = _insight(loop, "Completed Reminder Co", Expiration_Date__c="2027-03-31", Auto_Renewal__c=True,
+                       Renewal_Term_Months__c=12, Notice_Period_Days__c=60, Total_Contract_Value__c=40000)
+    _scan(loop, insight)
+    (renewal,) = _renewals(loop, insight)
+    tasks, _ = _activities(loop, renewal["Id"])
+    done = next(t for t in tasks if t["Contractloop_Key__c"].endswith("notice-30d"))  # due 2026-12-31
+    loop.stack.salesforce.store.update("Task", loop.salesforce.query(
+        f"SELECT Id FROM Task WHERE Contractloop_Key__c = '{done['Contractloop_Key__c']}'")[0]["Id"],
+        {"Status": "Completed"})  # the owner ticks it off
+
+    again, calls = _scan(loop, insight, as_of=date(2026, 12, 10))
+
+    assert calls == 0 and not again[0].changes
+    (status,) = loop.salesforce.query(
+        f"SELECT Status FROM Task WHERE Contractloop_Key__c = '{done['Contractloop_Key__c']}'")
+    assert status["Status"] == "Completed"
+
+
 def test_a_contract_that_ends_without_renewing_closes_its_renewal_as_lost(loop: Loop) -> None:
     insight = _insight(loop, "Fixed Term Co", Expiration_Date__c="2027-01-15", Auto_Renewal__c=False,
                        Total_Contract_Value__c=20000, Initial_Term_Months__c=12)

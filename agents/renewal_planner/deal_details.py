@@ -78,9 +78,11 @@ def read_campaigns(salesforce: Querying, keys: Iterable[str]) -> dict[str, str]:
     return {str(r["Contractloop_Key__c"]): str(r["Id"]) for r in rows}
 
 
-def read_details(salesforce: Querying, deals: dict[str, str | None], campaign_ids: Iterable[str]) -> PageDetails:
+def read_details(salesforce: Querying, deals: dict[str, str | None], campaign_ids: Iterable[str],
+                 on_file: set[str] | None = None) -> PageDetails:
     """Details per insight key (`deals`: insight key -> original Opportunity id), and the members the
-    sequence campaigns already have among those deals' contacts."""
+    sequence campaigns already have among those deals' contacts. A quote and members can exist only where a
+    renewal is on file (`on_file`, insight keys; None = any), so only those are looked up."""
     details = {key: DealDetails() for key in deals}
     by_opportunity: dict[str, list[str]] = {}
     for key, opportunity in deals.items():
@@ -102,7 +104,8 @@ def read_details(salesforce: Querying, deals: dict[str, str | None], campaign_id
                 details[key] = details[key].model_copy(update={
                     "agreement_type": AGREEMENT_BY_DEAL_TYPE.get(row.get("Deal_Type__c") or "", "other"),
                     "lines": lines, "contact_ids": contacts})
-    quote_keys = {f"{QUOTE_KEY_PREFIX}{key}": key for key in deals}
+    held = set(deals) if on_file is None else on_file & set(deals)
+    quote_keys = {f"{QUOTE_KEY_PREFIX}{key}": key for key in held}
     for chunk in _chunks(sorted(quote_keys)):
         rows = salesforce.query(
             "SELECT Id, Contractloop_Key__c, SBQQ__Opportunity2__c, SBQQ__Account__c, SBQQ__PrimaryContact__c, "
@@ -118,7 +121,7 @@ def read_details(salesforce: Querying, deals: dict[str, str | None], campaign_id
                                               for li in _children(row, "SBQQ__LineItems__r")}
     page = PageDetails(deals=details)
     campaigns = sorted(campaign_ids)
-    contacts = sorted({c for d in details.values() for c in d.contact_ids})
+    contacts = sorted({c for key, d in details.items() if key in held for c in d.contact_ids})
     for chunk in _chunks(contacts) if campaigns else []:
         rows = salesforce.query("SELECT Id, Contractloop_Key__c, CampaignId, ContactId, Status FROM CampaignMember "
                                 f"WHERE CampaignId IN ({_in(campaigns)}) AND ContactId IN ({_in(chunk)})")

@@ -7,7 +7,9 @@ Salesforce holds), keyed so a re-run upserts the same records:
   change, closed as lost with the reason when the contract ends without renewing;
 - Tasks for the owner at the playbook's lead times before the deadline (`...:notice-<n>d`), and an Event on the
   deadline itself (`...:deadline`). The deadline is the notice deadline of an auto-renewing contract, else the
-  renewal date (the term end a new signature must beat);
+  renewal date (the term end a new signature must beat). None is made for a day already past, but those on file
+  move with the deadline even into the past (a stale date would mislead); a Task's Status is set only when it is
+  made, so a reminder its owner completed stays completed;
 - a CPQ renewal quote (`renewal-quote:<insight key>`), primary, with a line per line item of the signed deal at
   its price plus the playbook's uplift;
 - the deal's contacts enrolled in the email sequence the playbook picks by agreement type and value: one
@@ -123,15 +125,18 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
                else f"Contract ends {deadline.isoformat()}: agree the renewal")
     for lead in sorted(rules.reminder_lead_days, reverse=True):
         due = deadline - timedelta(days=lead)
-        if due < as_of:
-            continue
         key, ref = f"{renewal_key(contract)}:notice-{lead}d", f"reminder{lead}"
-        ops.append(WriteOp(ref=ref, action="upsert", sobject="Task", external_id=key, fields={
-            "Subject": f"{subject} (in {lead} days)", "WhatId": what, "OwnerId": contract.owner_id,
-            "ActivityDate": due, "Status": "Not Started", "Priority": "High" if lead <= 30 else "Normal",
-            "Description": _why(schedule)}))
-        current[ref] = _as_planned(contract.tasks.get(key), held_id)
-    if deadline >= as_of:
+        held_task = contract.tasks.get(key)
+        if due < as_of and held_task is None:  # no new reminder for a day gone by; one on file still moves
+            continue
+        fields = {"Subject": f"{subject} (in {lead} days)", "WhatId": what, "OwnerId": contract.owner_id,
+                  "ActivityDate": due, "Status": "Not Started", "Priority": "High" if lead <= 30 else "Normal",
+                  "Description": _why(schedule)}
+        if held_task is not None:
+            del fields["Status"]  # set when the reminder is made; after that it is the owner's (done stays done)
+        ops.append(WriteOp(ref=ref, action="upsert", sobject="Task", external_id=key, fields=fields))
+        current[ref] = _as_planned(held_task, held_id)
+    if deadline >= as_of or f"{renewal_key(contract)}:deadline" in contract.events:
         key = f"{renewal_key(contract)}:deadline"
         ops.append(WriteOp(ref="deadline", action="upsert", sobject="Event", external_id=key, fields={
             "Subject": subject, "WhatId": what, "OwnerId": contract.owner_id, "IsAllDayEvent": True,

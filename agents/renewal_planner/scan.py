@@ -8,14 +8,14 @@ the first round returned). Plans the playbook holds for approval are listed and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from agents.renewal_planner.deal_details import IN_CHUNK, Querying, read_campaigns, read_details
-from agents.renewal_planner.plan import RenewalPlan, plan_renewal
+from agents.renewal_planner.plan import RenewalPlan, contract_schedule, plan_renewal
 from agents.renewal_planner.portfolio import ContractOnFile
 from playbook_store.renewal_rules import RenewalRules
 from tools.salesforce import SalesforceClient
@@ -37,25 +37,33 @@ class ScanReport(BaseModel):
 
 def plan_all(salesforce: Querying, contracts: Iterable[ContractOnFile], as_of: date, horizon: timedelta,
              rules: RenewalRules, correlation_id: str) -> list[RenewalPlan]:
-    """A plan per contract; the deals' details are read a page of contracts at a time."""
+    """A plan per contract, in order. Only contracts with a renewal to plan (due within the horizon, or one on
+    file) need their deal's details, read for up to `IN_CHUNK` of them at a time."""
     campaign_ids = read_campaigns(salesforce, {rule.campaign_key for rule in rules.campaigns})
-    plans: list[RenewalPlan] = []
-    for page in _pages(contracts):
-        details = read_details(salesforce, {c.insight_key: c.opportunity_id for c in page}, campaign_ids.values())
-        plans += [plan_renewal(c, as_of, horizon, rules, correlation_id, details.deals.get(c.insight_key),
-                               details.members, campaign_ids) for c in page]
-    return plans
+    plans: dict[str, RenewalPlan] = {}
+    order: list[str] = []
+    waiting: list[ContractOnFile] = []
 
+    def flush() -> None:
+        details = read_details(salesforce, {c.insight_key: c.opportunity_id for c in waiting}, campaign_ids.values(),
+                               on_file={c.insight_key for c in waiting if c.renewal})
+        for c in waiting:
+            plans[c.insight_id] = plan_renewal(c, as_of, horizon, rules, correlation_id,
+                                               details.deals.get(c.insight_key), details.members, campaign_ids)
+        waiting.clear()
 
-def _pages(contracts: Iterable[ContractOnFile]) -> Iterator[list[ContractOnFile]]:
-    page: list[ContractOnFile] = []
     for contract in contracts:
-        page.append(contract)
-        if len(page) == IN_CHUNK:
-            yield page
-            page = []
-    if page:
-        yield page
+        order.append(contract.insight_id)
+        renewal_date = contract_schedule(contract, as_of).renewal_date
+        if contract.renewal is None and (renewal_date is None or renewal_date > as_of + horizon):
+            plans[contract.insight_id] = plan_renewal(contract, as_of, horizon, rules, correlation_id)
+            continue
+        waiting.append(contract)
+        if len(waiting) == IN_CHUNK:
+            flush()
+    if waiting:
+        flush()
+    return [plans[i] for i in order]
 
 
 def write_plans(client: SalesforceClient, plans: list[RenewalPlan], approved_held: bool = False
