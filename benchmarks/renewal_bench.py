@@ -42,7 +42,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 PHASES = ("first scan", "rescan (nothing changed)", "rescan after amendments")
-RENEWAL_OBJECTS = ("Opportunity", "Task", "Event")
+RENEWAL_OBJECTS = ("Opportunity", "Task", "Event", "SBQQ__Quote__c", "SBQQ__QuoteLine__c", "CampaignMember")
 
 
 # --- setup: contract insights on file ------------------------------------------------------------------------
