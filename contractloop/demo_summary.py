@@ -95,8 +95,9 @@ def print_summary(record: DemoRecord, sf: SalesforceClient, ironclad: IroncladCl
             console.print(f"      {verb:<8} {row['Id']}  {short(str(row.get(name_field) or ''), 80)}")
             for line in textwrap.wrap(clauses.get(row["Id"], ""), 100):
                 console.print(f"               {line}", highlight=False)
-        if sobject == "Opportunity":
-            record.example_opportunity = rows[-1]["Id"]
+        deals = {d.opportunity_id for d in record.deals}
+        if sobject == "Opportunity" and (synced := [r["Id"] for r in rows if r["Id"] in deals]):
+            record.example_opportunity = synced[-1]  # a deal the loop drafted and synced, not its renewal
     console.print(f"  [bold]Ironclad[/bold] {record.ironclad_url}")
     for deal in record.deals:
         ids = ([deal.status["workflow_id"]] if deal.status.get("workflow_id") else []) + \
