@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from agents.renewal_planner.plan import RenewalPlan
 from agents.renewal_planner.portfolio import read_portfolio
 from agents.renewal_planner.scan import plan_all, write_plans
 from contractloop import cli
 from core.settings import get_settings
 from playbook_store.loader import load_renewal_rules
+from runtime.renewals import RenewalPlan
 from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop
 from tools.write_plan import WriteOp, WritePlan

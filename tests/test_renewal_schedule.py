@@ -1,4 +1,4 @@
-"""The renewal schedule's calendar rules (`agents/renewal_planner/schedule.py`), case by case."""
+"""The renewal schedule's calendar rules (`core/renewal_schedule.py`), case by case."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 
 from agents.renewal_planner.review import schedule_review_reasons
-from agents.renewal_planner.schedule import (
+from core.contract_terms import Citation, Cited, ContractTerms
+from core.renewal_schedule import (
     RenewalSchedule,
     duration_parts,
     schedule_for,
     schedule_from_terms,
 )
-from core.contract_terms import Citation, Cited, ContractTerms
 
 AS_OF = date(2026, 12, 1)
 

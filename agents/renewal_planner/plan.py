@@ -25,31 +25,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, Field
 
 from agents.renewal_planner.deal_details import QUOTE_KEY_PREFIX, DealDetails
-from agents.renewal_planner.portfolio import KEY_PREFIX, ContractOnFile
-from agents.renewal_planner.schedule import RenewalSchedule, TermEnd, schedule_for
-from playbook_store.renewal_likelihood import Likelihood, RenewalSignals, renewal_likelihood
+from agents.renewal_planner.portfolio import KEY_PREFIX
+from core.renewal_schedule import RenewalSchedule, TermEnd, schedule_for
+from playbook_store.renewal_likelihood import RenewalSignals, renewal_likelihood
 from playbook_store.renewal_rules import RenewalRules
-from tools.write_plan import FieldChange, WriteOp, WritePlan, diff
+from runtime.renewals import ContractOnFile, RenewalPlan
+from tools.write_plan import WriteOp, WritePlan, diff
 
 OPEN_STAGE = "Prospecting"
 LOST_STAGE = "Closed Lost"
 CLOSED_STAGES = ("Closed Won", "Closed Lost")
-
-
-class RenewalPlan(BaseModel):
-    contract: ContractOnFile
-    schedule: RenewalSchedule
-    likelihood: Likelihood | None = None
-    amount: Decimal | None = None
-    plan: WritePlan | None = None
-    current: dict[str, dict[str, Any] | None] = Field(default_factory=dict)  # as the plan spells references
-    held: dict[str, dict[str, Any] | None] = Field(default_factory=dict)  # as Salesforce holds them (for sending)
-    changes: list[FieldChange] = Field(default_factory=list)
-    approval_reasons: list[str] = Field(default_factory=list)
-    outcome: str = ""  # what the plan does, in a few words
 
 
 def renewal_key(contract: ContractOnFile) -> str:

@@ -9,13 +9,10 @@ costs a call per page, and the plan for each can be shown as a diff against what
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from decimal import Decimal
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
-
 from agents.extractor.context import ACTIVITY_FIELDS, EVENT_FIELDS
+from runtime.renewals import ContractOnFile
 
 RENEWAL_FIELDS = ("Id, Contractloop_Renewal_Key__c, Name, AccountId, StageName, CloseDate, Amount, Type, "
                   "ForecastCategoryName, Renewal_Of__c, Contract_Insight__c, Renewal_Likelihood__c, "
@@ -37,35 +34,6 @@ PORTFOLIO_QUERY = (
 
 class Querying(Protocol):
     def iter_query(self, soql: str) -> Iterator[dict[str, Any]]: ...
-
-
-class ContractOnFile(BaseModel):
-    """One executed contract as Salesforce holds it, with what the planner already wrote for it."""
-
-    insight_id: str
-    insight_key: str
-    opportunity_id: str | None = None
-    opportunity_name: str | None = None
-    owner_id: str | None = None
-    opportunity_amount: Decimal | None = None
-    account_id: str | None = None
-    account_name: str | None = None
-    effective_date: date | None = None
-    expiration_date: date | None = None
-    initial_term_months: float | None = None
-    auto_renewal: bool = False
-    renewal_term_months: float | None = None
-    notice_period_days: float | None = None
-    termination_for_convenience: bool = False
-    total_contract_value: Decimal | None = None
-    currency: str | None = None
-    needs_review: bool = False
-    open_support_cases: int | None = None
-    usage_trend: str | None = None
-    days_payment_late: float | None = None
-    renewal: dict[str, Any] | None = Field(None, description="The renewal Opportunity the planner keeps, if any.")
-    tasks: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    events: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 def _quote(value: str) -> str:

@@ -20,8 +20,8 @@ from agents.extractor.policy import (
     partial_date_reasons,
     renewal_notice_reasons,
 )
-from agents.renewal_planner.schedule import schedule_inputs
 from core.contract_terms import ContractTerms
+from core.renewal_schedule import schedule_inputs
 
 
 def schedule_review_reasons(terms: ContractTerms, threshold: float | None = None) -> list[str]:

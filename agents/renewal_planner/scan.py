@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agents.renewal_planner.deal_details import IN_CHUNK, Querying, read_campaigns, read_details
-from agents.renewal_planner.plan import RenewalPlan, contract_schedule, plan_renewal
-from agents.renewal_planner.portfolio import ContractOnFile
+from agents.renewal_planner.plan import contract_schedule, plan_renewal
 from playbook_store.renewal_rules import RenewalRules
+from runtime.renewals import ContractOnFile, RenewalPlan
 from tools.salesforce import SalesforceClient
 from tools.salesforce.batch_writer import PlannedWrite, RecordResult, write_batch
 from tools.write_plan import WritePlan, for_existing

@@ -1,4 +1,4 @@
-"""Gold renewal schedules: `agents.renewal_planner.schedule.schedule_for` applied to CUAD's gold answers, parsed
+"""Gold renewal schedules: `core.renewal_schedule.schedule_for` applied to CUAD's gold answers, parsed
 by the extraction eval's rules (`evals/extraction/gold.py`). The rules here are the eval's definition.
 
 - Term end: the "Expiration Date" answer (a date, or "perpetual"). CUAD labels no initial term, so a missing
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import product
 
-from agents.renewal_planner.schedule import RenewalSchedule, TermEnd, schedule_for
+from core.renewal_schedule import RenewalSchedule, TermEnd, schedule_for
 from evals.extraction.gold import GoldDate, GoldDuration, gold_date, gold_durations
 from extraction import cuad_fields as F
 

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from agents.renewal_planner.review import schedule_review_reasons
-from agents.renewal_planner.schedule import schedule_from_terms
+from core.renewal_schedule import schedule_from_terms
 from evals.extraction.dataset import Contract
 from extraction.offline import OfflineExtractor
 from tools.documents import Document

@@ -19,7 +19,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from agents.renewal_planner.schedule import RenewalSchedule
+from core.renewal_schedule import RenewalSchedule
 from evals.renewals.gold import GoldSchedule
 from evals.renewals.predict import ScheduleLine
 
