@@ -16,7 +16,8 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from pydantic import BaseModel
 
 STATE_MODULES = ("runtime.state", "tools.salesforce.models", "playbook_store.models", "agents.drafter.state",
-                 "core.contract_terms", "tools.write_plan", "agents.extractor.state")
+                 "core.contract_terms", "tools.write_plan", "agents.extractor.state", "runtime.renewals",
+                 "core.renewal_schedule", "playbook_store.renewal_likelihood")
 
 
 def state_types() -> list[type[BaseModel]]:

@@ -12,16 +12,19 @@ from typing import Any, Literal, get_args
 
 from agents.drafter.graph import build_drafter
 from agents.extractor.graph import build_extractor
+from agents.renewal_planner.nodes import build_renewal_planner
 from agents.risk_reviewer.graph import build_risk_reviewer
 from graphs.approval_node import build_approval, build_await_decision
 from graphs.plan_review import build_await_plan_decision, build_plan_gate
 from graphs.publish import build_publisher
+from graphs.renewal_review import build_await_renewal_decision, build_renewal_gate, build_renewal_writer
 from graphs.sync_writer import build_sync_writer
 from runtime.state import RunState, TaskKind
 
 # Every node the supervisor can hand a run to; the supervisor's return type is drawn from this.
 SpecialistName = Literal["drafter", "risk_reviewer", "approval", "await_decision", "publisher", "extractor",
-                         "plan_review", "await_plan_decision", "crm_writer"]
+                         "plan_review", "await_plan_decision", "crm_writer", "renewal_planner", "renewal_review",
+                         "await_renewal_decision", "renewal_writer"]
 # Where the supervisor can send a run: a specialist, or the end ("__end__" is langgraph's END).
 Route = Literal[SpecialistName, "__end__"]
 
@@ -37,6 +40,7 @@ class Specialist:
 
 DRAFT: frozenset[TaskKind] = frozenset({"draft_contract"})
 EXTRACT: frozenset[TaskKind] = frozenset({"extract_executed_contract"})
+RENEW: frozenset[TaskKind] = frozenset({"plan_renewals"})
 _CLOSED = ("launched", "rejected", "completed")
 
 
@@ -83,6 +87,21 @@ def specialists() -> list[Specialist]:
                    lambda s: s.contract is not None and s.decision is not None
                    and s.status not in ("completed", "rejected"),
                    build_sync_writer, "Applies the approved write plan in one Composite call."),
+        # Renewals. Not planned yet: read the contracts on file, plan each (dates, likelihood, the writes).
+        Specialist("renewal_planner", RENEW, lambda s: s.renewals is None, build_renewal_planner,
+                   "Plans renewals: renewal Opportunity, CPQ quote, deadline Tasks and Event, email sequence."),
+        # Planned, undecided, nobody asked yet: write what the playbook allows, or ask about the held ones.
+        Specialist("renewal_review", RENEW,
+                   lambda s: s.renewals is not None and s.decision is None and s.status != "awaiting_approval",
+                   build_renewal_gate, "Applies the playbook's approval threshold to the renewal plans."),
+        # A person was asked about the held renewals: wait for the decision (an interrupt).
+        Specialist("await_renewal_decision", RENEW,
+                   lambda s: s.renewals is not None and s.decision is None and s.status == "awaiting_approval",
+                   build_await_renewal_decision, "Waits for the human decision on the held renewals (interrupt)."),
+        # Decided and not written: send the plans in bulk (the held ones only if approved).
+        Specialist("renewal_writer", RENEW,
+                   lambda s: s.renewals is not None and s.decision is not None and s.status not in _CLOSED,
+                   build_renewal_writer, "Writes the renewal plans through the batch writer."),
     ]
 
 

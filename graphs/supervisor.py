@@ -27,8 +27,10 @@ def intake(state: RunState) -> dict[str, Any]:
     if state.task.kind == "extract_executed_contract" and not state.task.workflow_id:
         return {"status": "failed", "error": "extract_executed_contract needs a workflow_id",
                 "correlation_id": correlation_id_for(state)}
+    subject = state.task.opportunity_id or state.task.workflow_id or \
+        f"as of {state.task.as_of or 'today'}, {state.task.horizon_days}-day horizon"
     return {"correlation_id": state.correlation_id or correlation_id_for(state),
-            "log": [f"intake: {state.task.kind} for {state.task.opportunity_id or state.task.workflow_id}"]}
+            "log": [f"intake: {state.task.kind} for {subject}"]}
 
 
 def build_graph(checkpointer: Any = None, name: str = "contractloop") -> Any:

@@ -11,6 +11,7 @@ import math
 
 from pydantic import BaseModel, Field
 
+from core.state_model import StateModel
 from playbook_store.renewal_rules import ForecastCategory, RenewalRules, UsageTrend
 
 
@@ -26,7 +27,7 @@ class RenewalSignals(BaseModel):
     days_payment_late: float | None = None
 
 
-class Likelihood(BaseModel):
+class Likelihood(StateModel):
     probability: float = Field(ge=0, le=1)
     forecast_category: ForecastCategory
     reasons: list[str]

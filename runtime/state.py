@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -17,13 +18,14 @@ from playbook_store.models import (
     TemplateSelection,
     TermRequest,
 )
+from runtime.renewals import RenewalRun
 from tools.salesforce.models import OpportunityBundle
 from tools.write_plan import FieldChange, OpResult, WritePlan
 
-TaskKind = Literal["draft_contract", "extract_executed_contract"]
+TaskKind = Literal["draft_contract", "extract_executed_contract", "plan_renewals"]
 RunStatus = Literal[
     "received", "drafted", "reviewed", "awaiting_approval", "approved", "rejected", "launched", "extracted",
-    "completed", "failed",
+    "planned", "completed", "failed",
 ]
 
 
@@ -36,6 +38,10 @@ class Task(StateModel):
     stage: str | None = None
     workflow_id: str | None = None
     requested_by: str | None = None
+    # plan_renewals: as of which day, how far ahead, and (optionally) only these contracts by insight key
+    as_of: date | None = None
+    horizon_days: int = Field(180, ge=1, le=3660)
+    contract_keys: list[str] | None = Field(None, max_length=2000)
 
 
 class AttributeValue(StateModel):
@@ -150,5 +156,6 @@ class RunState(StateModel):
     launch: Launch | None = None
     addenda: list[Launch] = Field(default_factory=list)
     contract: ExecutedContract | None = None
+    renewals: RenewalRun | None = None
     error: str | None = None
     log: Annotated[list[str], operator.add] = Field(default_factory=list)

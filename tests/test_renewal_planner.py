@@ -15,23 +15,13 @@ from contractloop import cli
 from core.settings import get_settings
 from playbook_store.loader import load_renewal_rules
 from runtime.renewals import RenewalPlan
-from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop
+from tests.support.renewal_records import insight_on_file as _insight
+from tests.support.renewal_records import renewals_of as _renewals
 from tools.write_plan import WriteOp, WritePlan
 
 AS_OF = date(2026, 12, 1)
 HORIZON = timedelta(days=180)
-
-
-def _insight(loop: Loop, name: str, **terms: Any) -> str:
-    """A deal, and the contract insight the sync would have written for its executed contract."""
-    opp_id = loop.deal(DealSpec(account_name=name, region="NA", lines=[LineSpec(product_code="PLT-STD", quantity=5)]))
-    opp = loop.salesforce.get("Opportunity", opp_id)
-    fields = {"Opportunity__c": opp_id, "Account__c": opp["AccountId"], "Currency__c": "USD", **terms}
-    key = f"ironclad-test-{opp_id}"
-    loop.salesforce.apply(WritePlan(correlation_id="test-insight", operations=[
-        WriteOp(ref="insight", action="upsert", sobject="Contract_Insight__c", external_id=key, fields=fields)]))
-    return str(loop.salesforce.query(f"SELECT Id FROM Contract_Insight__c WHERE External_Key__c = '{key}'")[0]["Id"])
 
 
 def _scan(loop: Loop, *insight_ids: str, as_of: date = AS_OF) -> tuple[list[RenewalPlan], int]:
@@ -40,13 +30,6 @@ def _scan(loop: Loop, *insight_ids: str, as_of: date = AS_OF) -> tuple[list[Rene
     written, failures, calls = write_plans(loop.salesforce, plans)
     assert not failures, failures
     return plans, calls
-
-
-def _renewals(loop: Loop, insight_id: str) -> list[dict[str, Any]]:
-    return loop.salesforce.query(
-        "SELECT Id, Name, StageName, CloseDate, Amount, Type, ForecastCategoryName, Notice_Deadline__c, "
-        "Renewal_Likelihood__c, Renewal_Likelihood_Reasons__c, Renewal_Of__c, Contractloop_Correlation_Id__c "
-        f"FROM Opportunity WHERE Contract_Insight__c = '{insight_id}'")
 
 
 def _contact(loop: Loop, renewal: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from agents.drafter.state import DrafterState
 from agents.extractor.state import ExtractorState
 from core.contract_terms import Citation
+from core.renewal_schedule import RenewalSchedule
 from core.state_model import StateModel
 from graphs.checkpointer import serializer
 from runtime.state import Decision, RunState
@@ -55,6 +56,9 @@ PATTERN_EXAMPLES = {
 }
 MODEL_SAMPLES: dict[type[BaseModel], Callable[[], BaseModel]] = {
     Citation: lambda: Citation(page=2, start=10, end=16, quote="clause"),  # its span must match the quote
+    RenewalSchedule: lambda: RenewalSchedule(  # its periods must be ISO-8601 durations
+        term_end=date(2027, 2, 15), auto_renews=True, renewal_term="P1Y", notice_period="P60D",
+        renewal_date=date(2027, 2, 15), notice_deadline=date(2026, 12, 17), kind="auto_renewing"),
 }
 
 

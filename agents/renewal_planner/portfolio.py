@@ -74,12 +74,16 @@ def parse_contract(row: dict[str, Any]) -> ContractOnFile:
     )
 
 
-def read_portfolio(salesforce: Querying, insight_ids: list[str] | None = None) -> Iterator[ContractOnFile]:
-    """Every contract insight on file (or those named), page by page."""
+def read_portfolio(salesforce: Querying, insight_ids: list[str] | None = None,
+                   insight_keys: list[str] | None = None) -> Iterator[ContractOnFile]:
+    """Every contract insight on file (or those named by Id or by external key), page by page."""
     where = ""
-    if insight_ids is not None:
-        if not insight_ids:
+    for field, values in (("Id", insight_ids), ("External_Key__c", insight_keys)):
+        if values is None:
+            continue
+        if not values:
             return
-        where = " WHERE Id IN ({})".format(", ".join(f"'{_quote(i)}'" for i in insight_ids))
+        quoted = ", ".join("'" + _quote(v) + "'" for v in values)
+        where = f" WHERE {field} IN ({quoted})"
     for row in salesforce.iter_query(PORTFOLIO_QUERY.format(where=where)):
         yield parse_contract(row)
