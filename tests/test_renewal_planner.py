@@ -163,6 +163,11 @@ def test_a_contract_that_ends_without_renewing_closes_its_renewal_as_lost(loop: 
     (closed,) = _renewals(loop, insight)
     assert closed["StageName"] == "Closed Lost" and closed["ForecastCategoryName"] == "Omitted"
     assert "ended on 2027-01-15 without renewing" in closed["Renewal_Likelihood_Reasons__c"]
+    reminders = loop.salesforce.query(f"SELECT Status, Description FROM Task WHERE WhatId = '{closed['Id']}'")
+    assert reminders and {r["Status"] for r in reminders} == {"Deferred"}
+    assert all("closed as lost" in r["Description"] for r in reminders)
+    again, calls = _scan(loop, insight, as_of=date(2027, 2, 1))
+    assert not again[0].changes and calls == 0
 
 
 def test_renewals_the_playbook_holds_for_approval_are_not_written(loop: Loop) -> None:

@@ -198,12 +198,22 @@ def _close_lost(result: RenewalPlan, correlation_id: str) -> RenewalPlan:
     schedule, contract = result.schedule, result.contract
     why = (f"The contract ended on {schedule.term_end} without renewing ({schedule.kind.replace('_', ' ')})."
            if isinstance(schedule.term_end, date) else f"The contract no longer renews ({schedule.kind}).")
-    op = WriteOp(ref="renewal", action="upsert", sobject="Opportunity", external_id=renewal_key(contract),
-                 fields={"StageName": LOST_STAGE, "ForecastCategoryName": "Omitted",
-                         "Renewal_Likelihood__c": 0, "Renewal_Likelihood_Reasons__c": why})
-    result.plan = WritePlan(correlation_id=correlation_id, operations=[op],
+    ops = [WriteOp(ref="renewal", action="upsert", sobject="Opportunity", external_id=renewal_key(contract),
+                   fields={"StageName": LOST_STAGE, "ForecastCategoryName": "Omitted",
+                           "Renewal_Likelihood__c": 0, "Renewal_Likelihood_Reasons__c": why})]
+    current: dict[str, dict[str, Any] | None] = {"renewal": contract.renewal}
+    # Its open reminders are moot now: deferred, saying why, so nobody chases a deadline that is gone.
+    for index, (key, task) in enumerate(sorted(contract.tasks.items())):
+        if task.get("Status") in ("Completed", "Deferred"):
+            continue
+        ref = f"moot{index}"
+        ops.append(WriteOp(ref=ref, action="upsert", sobject="Task", external_id=key,
+                           fields={"Status": "Deferred", "Description": f"Renewal closed as lost. {why}"}))
+        current[ref] = task
+    result.plan = WritePlan(correlation_id=correlation_id, operations=ops,
                             summary=f"renewal of contract insight {contract.insight_id} closed as lost")
-    result.current = {"renewal": contract.renewal}
+    result.current = current
+    result.held = current
     result.changes = diff(result.plan, result.current)
     result.outcome = "renewal closed as lost"
     return result
