@@ -43,6 +43,7 @@ class ContractOnFile(StateModel):
     usage_trend: str | None = None
     days_payment_late: float | None = None
     renewal: dict[str, Any] | None = Field(None, description="The renewal Opportunity the planner keeps, if any.")
+    renewals_closed: int = Field(0, description="Earlier renewal cycles on file, closed (won or lost).")
     tasks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     events: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -231,3 +231,33 @@ def test_a_contract_without_a_value_read_renews_at_the_signed_deals_amount(loop:
     (renewal,) = _renewals(loop, insight)
     deal = loop.salesforce.get("Opportunity", renewal["Renewal_Of__c"])
     assert plan.amount is not None and renewal["Amount"] == pytest.approx(round(deal["Amount"] * 1.05, 2))
+
+
+def test_an_auto_renewal_that_happened_is_won_and_the_next_term_gets_its_own_renewal(loop: Loop) -> None:
+    insight = _insight(loop, "Rolling Renewal Co", Expiration_Date__c="2027-03-31", Auto_Renewal__c=True,
+                       Renewal_Term_Months__c=12, Notice_Period_Days__c=30, Total_Contract_Value__c=12000,
+                       Initial_Term_Months__c=12)
+    _scan(loop, insight)
+    (first,) = _renewals(loop, insight)
+
+    # Nobody gave notice: on 2027-04-05 the contract has renewed; the next renewal is beyond the horizon.
+    (plan,), _ = _scan(loop, insight, as_of=date(2027, 4, 5))
+    assert plan.outcome == "renewal won; the next renews 2028-03-31, beyond the horizon"
+    (won,) = _renewals(loop, insight)
+    assert won["Id"] == first["Id"] and won["StageName"] == "Closed Won" and won["CloseDate"] == "2027-03-31"
+
+    # In the horizon of the next term: a second renewal with its own reminders and quote; the won one stays.
+    (plan,), _ = _scan(loop, insight, as_of=date(2027, 10, 15))
+    assert plan.outcome == "renews 2028-03-31"
+    renewals = {r["CloseDate"]: r for r in _renewals(loop, insight)}
+    assert set(renewals) == {"2027-03-31", "2028-03-31"} and renewals["2027-03-31"]["StageName"] == "Closed Won"
+    nxt = renewals["2028-03-31"]
+    assert nxt["StageName"] == "Prospecting"
+    assert [(e["Subject"], e["ActivityDate"]) for e in _activities(loop, nxt["Id"])[1]] == [
+        ("Renewal notice deadline 2028-03-01", "2028-03-01")]
+    quotes = loop.salesforce.query(f"SELECT SBQQ__StartDate__c FROM SBQQ__Quote__c WHERE SBQQ__Opportunity2__c = "
+                                   f"'{nxt['Id']}'")
+    assert [q["SBQQ__StartDate__c"] for q in quotes] == ["2028-03-31"]
+
+    again, calls = _scan(loop, insight, as_of=date(2027, 10, 15))
+    assert not again[0].changes and calls == 0 and len(_renewals(loop, insight)) == 2

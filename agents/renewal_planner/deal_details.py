@@ -22,7 +22,12 @@ QUOTE_KEY_PREFIX = "renewal-quote:"
 # logo signs the MSA, an expansion or renewal an Order Form under it).
 AGREEMENT_BY_DEAL_TYPE: dict[str, AgreementType] = {"Evaluation": "nda", "New Logo": "msa", "Expansion": "order_form",
                                                     "Renewal": "order_form"}
-IN_CHUNK = 500  # ids per IN (...) list, well inside SOQL's 100,000-character limit
+IN_CHUNK = 500
+
+
+def quote_key(insight_key: str, cycle: int = 0) -> str:
+    """The renewal quote of a contract's renewal cycle (0 = the first), keyed like the renewal itself."""
+    return f"{QUOTE_KEY_PREFIX}{insight_key}" + (f":{cycle + 1}" if cycle else "")  # ids per IN (...) list, well inside SOQL's 100,000-character limit
 
 
 class Querying(Protocol):
@@ -79,10 +84,11 @@ def read_campaigns(salesforce: Querying, keys: Iterable[str]) -> dict[str, str]:
 
 
 def read_details(salesforce: Querying, deals: dict[str, str | None], campaign_ids: Iterable[str],
-                 on_file: set[str] | None = None) -> PageDetails:
+                 on_file: dict[str, int] | None = None) -> PageDetails:
     """Details per insight key (`deals`: insight key -> original Opportunity id), and the members the
     sequence campaigns already have among those deals' contacts. A quote and members can exist only where a
-    renewal is on file (`on_file`, insight keys; None = any), so only those are looked up."""
+    renewal is on file (`on_file`: insight key -> its renewal cycle; None = every deal, first cycle), so only
+    those are looked up."""
     details = {key: DealDetails() for key in deals}
     by_opportunity: dict[str, list[str]] = {}
     for key, opportunity in deals.items():
@@ -104,8 +110,9 @@ def read_details(salesforce: Querying, deals: dict[str, str | None], campaign_id
                 details[key] = details[key].model_copy(update={
                     "agreement_type": AGREEMENT_BY_DEAL_TYPE.get(row.get("Deal_Type__c") or "", "other"),
                     "lines": lines, "contact_ids": contacts})
-    held = set(deals) if on_file is None else on_file & set(deals)
-    quote_keys = {f"{QUOTE_KEY_PREFIX}{key}": key for key in held}
+    cycles = dict.fromkeys(deals, 0) if on_file is None else {k: c for k, c in on_file.items() if k in deals}
+    held = set(cycles)
+    quote_keys = {quote_key(key, cycle): key for key, cycle in cycles.items()}
     for chunk in _chunks(sorted(quote_keys)):
         rows = salesforce.query(
             "SELECT Id, Contractloop_Key__c, SBQQ__Opportunity2__c, SBQQ__Account__c, SBQQ__PrimaryContact__c, "

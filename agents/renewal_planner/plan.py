@@ -26,7 +26,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from agents.renewal_planner.deal_details import QUOTE_KEY_PREFIX, DealDetails
+from agents.renewal_planner.deal_details import DealDetails, quote_key
 from agents.renewal_planner.portfolio import KEY_PREFIX
 from core.renewal_schedule import RenewalSchedule, TermEnd, schedule_for
 from playbook_store.renewal_likelihood import RenewalSignals, renewal_likelihood
@@ -39,8 +39,11 @@ LOST_STAGE = "Closed Lost"
 CLOSED_STAGES = ("Closed Won", "Closed Lost")
 
 
-def renewal_key(contract: ContractOnFile) -> str:
-    return f"{KEY_PREFIX}{contract.insight_key}"
+def renewal_key(contract: ContractOnFile, cycle: int | None = None) -> str:
+    """One key per renewal cycle of a contract: the first is `renewal:<insight key>`, the next ones `...:2`,
+    `...:3`, so a renewal that happened stays on file as won while the next one is worked."""
+    cycle = contract.renewals_closed if cycle is None else cycle
+    return f"{KEY_PREFIX}{contract.insight_key}" + (f":{cycle + 1}" if cycle else "")
 
 
 def contract_schedule(contract: ContractOnFile, as_of: date) -> RenewalSchedule:
@@ -81,8 +84,26 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
             return _close_lost(result, correlation_id)
         result.outcome = f"no renewal ({schedule.kind})"
         return result
+    cycle, held_tasks, held_events = contract.renewals_closed, contract.tasks, contract.events
+    opening: list[WriteOp] = []
+    if held and str(held.get("CloseDate")) < schedule.renewal_date.isoformat() and \
+            (held.get("StageName") in CLOSED_STAGES or (schedule.auto_renews and str(held.get("CloseDate")) < str(as_of))):
+        # The renewal on file is behind us: an auto-renewal that happened is won; the next cycle starts fresh.
+        if held.get("StageName") not in CLOSED_STAGES:
+            opening.append(WriteOp(ref="renewed", action="upsert", sobject="Opportunity",
+                                   external_id=renewal_key(contract), fields={
+                                       "StageName": "Closed Won", "ForecastCategoryName": "Closed",
+                                       "Renewal_Likelihood__c": 100, "Renewal_Likelihood_Reasons__c":
+                                       f"Renewed automatically on {held.get('CloseDate')}: no notice was given."}))
+        cycle, held, held_tasks, held_events = cycle + 1, None, {}, {}
     if schedule.renewal_date > as_of + horizon and not held:
         result.outcome = f"renews {schedule.renewal_date.isoformat()}, beyond the horizon"
+        if opening:  # only the renewal that happened is written now
+            result.plan = WritePlan(correlation_id=correlation_id, operations=opening,
+                                    summary=f"renewal of contract insight {contract.insight_id} won")
+            result.current = result.held = {"renewed": contract.renewal}
+            result.changes = diff(result.plan, result.current)
+            result.outcome = f"renewal won; the next renews {schedule.renewal_date.isoformat()}, beyond the horizon"
         return result
     if held and held.get("StageName") in CLOSED_STAGES:
         result.outcome = f"renewal already {held['StageName']}"
@@ -97,7 +118,7 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
     result.likelihood, result.amount = likelihood, amount
     deadline = schedule.notice_deadline or schedule.renewal_date
     name = f"{contract.account_name or contract.opportunity_name or 'Contract'} - Renewal {schedule.renewal_date:%Y-%m}"
-    ops = [WriteOp(ref="renewal", action="upsert", sobject="Opportunity", external_id=renewal_key(contract),
+    ops = [*opening, WriteOp(ref="renewal", action="upsert", sobject="Opportunity", external_id=renewal_key(contract, cycle),
                    fields={"Name": name[:120], "AccountId": contract.account_id, "StageName": OPEN_STAGE,
                            "CloseDate": schedule.renewal_date, "Amount": amount, "Type": "Renewal",
                            "ForecastCategoryName": likelihood.forecast_category,
@@ -105,15 +126,15 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
                            "Renewal_Likelihood__c": round(likelihood.probability * 100),
                            "Renewal_Likelihood_Reasons__c": "\n".join(likelihood.reasons),
                            "Notice_Deadline__c": schedule.notice_deadline, "OwnerId": contract.owner_id})]
-    current: dict[str, dict[str, Any] | None] = {"renewal": held}
+    current: dict[str, dict[str, Any] | None] = {"renewal": held, **({"renewed": contract.renewal} if opening else {})}
     what = "@{renewal.id}"
     held_id = held.get("Id") if held else None
     subject = (f"Renewal notice deadline {deadline.isoformat()}" if schedule.notice_deadline
                else f"Contract ends {deadline.isoformat()}: agree the renewal")
     for lead in sorted(rules.reminder_lead_days, reverse=True):
         due = deadline - timedelta(days=lead)
-        key, ref = f"{renewal_key(contract)}:notice-{lead}d", f"reminder{lead}"
-        held_task = contract.tasks.get(key)
+        key, ref = f"{renewal_key(contract, cycle)}:notice-{lead}d", f"reminder{lead}"
+        held_task = held_tasks.get(key)
         if due < as_of and held_task is None:  # no new reminder for a day gone by; one on file still moves
             continue
         fields = {"Subject": f"{subject} (in {lead} days)", "WhatId": what, "OwnerId": contract.owner_id,
@@ -123,15 +144,15 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
             del fields["Status"]  # set when the reminder is made; after that it is the owner's (done stays done)
         ops.append(WriteOp(ref=ref, action="upsert", sobject="Task", external_id=key, fields=fields))
         current[ref] = _as_planned(held_task, held_id)
-    if deadline >= as_of or f"{renewal_key(contract)}:deadline" in contract.events:
-        key = f"{renewal_key(contract)}:deadline"
+    if deadline >= as_of or f"{renewal_key(contract, cycle)}:deadline" in held_events:
+        key = f"{renewal_key(contract, cycle)}:deadline"
         ops.append(WriteOp(ref="deadline", action="upsert", sobject="Event", external_id=key, fields={
             "Subject": subject, "WhatId": what, "OwnerId": contract.owner_id, "IsAllDayEvent": True,
             "ActivityDate": deadline, "DurationInMinutes": 1440, "Description": _why(schedule)}))
-        current["deadline"] = _as_planned(contract.events.get(key), held_id)
+        current["deadline"] = _as_planned(held_events.get(key), held_id)
     held_lines: dict[str, dict[str, Any] | None] = {}
     if details is not None:
-        ops += _quote_ops(contract, schedule, details, rules, current, held_lines)
+        ops += _quote_ops(contract, schedule, details, rules, current, held_lines, cycle)
         campaign_key = rules.campaign_for(details.agreement_type, amount)
         campaign_id = (campaign_ids or {}).get(campaign_key)
         for index, contact_id in enumerate(details.contact_ids if campaign_id else []):
@@ -157,12 +178,12 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
 
 
 def _quote_ops(contract: ContractOnFile, schedule: RenewalSchedule, details: DealDetails, rules: RenewalRules,
-               current: dict[str, dict[str, Any] | None], held_lines: dict[str, dict[str, Any] | None]
-               ) -> list[WriteOp]:
+               current: dict[str, dict[str, Any] | None], held_lines: dict[str, dict[str, Any] | None],
+               cycle: int) -> list[WriteOp]:
     assert schedule.renewal_date is not None
-    key = f"{QUOTE_KEY_PREFIX}{contract.insight_key}"
+    key = quote_key(contract.insight_key, cycle)
     months = _months(schedule.renewal_term) or 12
-    held = details.quote
+    held = details.quote if details.quote and str(details.quote.get("Contractloop_Key__c")) == key else None
     ops = [WriteOp(ref="quote", action="upsert", sobject="SBQQ__Quote__c", external_id=key, fields={
         "SBQQ__Opportunity2__c": "@{renewal.id}", "SBQQ__Account__c": contract.account_id,
         "SBQQ__PrimaryContact__c": details.contact_ids[0] if details.contact_ids else None,
@@ -183,7 +204,7 @@ def _quote_ops(contract: ContractOnFile, schedule: RenewalSchedule, details: Dea
             "SBQQ__Quote__c": "@{quote.id}", "SBQQ__Product__c": line.product_id,
             "SBQQ__ProductName__c": line.product_name, "SBQQ__Quantity__c": line.quantity,
             "SBQQ__ListPrice__c": line.list_price, "SBQQ__Discount__c": line.discount, "SBQQ__NetPrice__c": net}))
-        held_line = details.quote_lines.get(line_key)
+        held_line = details.quote_lines.get(line_key) if held else None
         held_lines[ref] = held_line
         current[ref] = None if held_line is None else {**held_line, "SBQQ__Quote__c": "@{quote.id}"} \
             if held and held_line.get("SBQQ__Quote__c") == held.get("Id") else held_line

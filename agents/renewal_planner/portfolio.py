@@ -18,6 +18,7 @@ RENEWAL_FIELDS = ("Id, Contractloop_Renewal_Key__c, Name, AccountId, StageName, 
                   "ForecastCategoryName, Renewal_Of__c, Contract_Insight__c, Renewal_Likelihood__c, "
                   "Renewal_Likelihood_Reasons__c, Notice_Deadline__c, OwnerId")
 KEY_PREFIX = "renewal:"
+CLOSED_STAGES = ("Closed Won", "Closed Lost")
 PORTFOLIO_QUERY = (
     "SELECT Id, External_Key__c, Opportunity__c, Account__c, Effective_Date__c, Expiration_Date__c, "
     "Initial_Term_Months__c, Auto_Renewal__c, Renewal_Term_Months__c, Notice_Period_Days__c, "
@@ -53,7 +54,10 @@ def parse_contract(row: dict[str, Any]) -> ContractOnFile:
     opportunity, account = row.get("Opportunity__r") or {}, row.get("Account__r") or {}
     renewals = [r for r in _children(row, "Renewal_Opportunities__r")
                 if str(r.get("Contractloop_Renewal_Key__c") or "").startswith(KEY_PREFIX)]
-    renewal = renewals[0] if renewals else None
+    # The renewal being worked is the open one (else the latest); earlier cycles are closed, and counted.
+    open_ = [r for r in renewals if r.get("StageName") not in CLOSED_STAGES]
+    closed = [r for r in renewals if r.get("StageName") in CLOSED_STAGES]
+    renewal = open_[0] if open_ else (max(closed, key=lambda r: str(r.get("CloseDate"))) if closed else None)
     cases = account.get("Open_Support_Cases__c")
     return ContractOnFile(
         insight_id=row["Id"], insight_key=row.get("External_Key__c") or row["Id"],
@@ -69,6 +73,7 @@ def parse_contract(row: dict[str, Any]) -> ContractOnFile:
         open_support_cases=int(cases) if cases is not None else None, usage_trend=account.get("Usage_Trend__c"),
         days_payment_late=account.get("Days_Payment_Late_Avg__c"),
         renewal=_plain(renewal) if renewal else None,
+        renewals_closed=len(closed) - (0 if open_ or not closed else 1),
         tasks={t["Contractloop_Key__c"]: _plain(t) for t in _children(renewal, "Tasks")},
         events={e["Contractloop_Key__c"]: _plain(e) for e in _children(renewal, "Events")},
     )

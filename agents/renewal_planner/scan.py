@@ -46,7 +46,7 @@ def plan_all(salesforce: Querying, contracts: Iterable[ContractOnFile], as_of: d
 
     def flush() -> None:
         details = read_details(salesforce, {c.insight_key: c.opportunity_id for c in waiting}, campaign_ids.values(),
-                               on_file={c.insight_key for c in waiting if c.renewal})
+                               on_file={c.insight_key: c.renewals_closed for c in waiting if c.renewal})
         for c in waiting:
             plans[c.insight_id] = plan_renewal(c, as_of, horizon, rules, correlation_id,
                                                details.deals.get(c.insight_key), details.members, campaign_ids)
