@@ -114,7 +114,10 @@ def test_failed_deliveries_are_retried_with_the_same_event_id(make_ironclad_sand
         client.launch_workflow(ORDER_FORM_TEMPLATE_ID, order_form_attributes())
         ironclad_webhook_receiver.wait_for(lambda got: [d.status for d in got] == [500, 503, 200])
         assert len({d.headers["x-ironclad-webhook-event-id"] for d in ironclad_webhook_receiver.received}) == 1
-        attempts = sandbox.delivery_attempts()
+        # The sandbox records an attempt once the receiver's answer is back, a moment after the receiver saw it.
+        deadline = time.monotonic() + 10
+        while len(attempts := sandbox.delivery_attempts()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert [a.status_code for a in attempts] == [500, 503, 200]
         assert attempts[2].started - attempts[1].started >= attempts[1].started - attempts[0].started  # backoff
         assert client.get_webhook(hook.id).consecutive_failure_count == 0
