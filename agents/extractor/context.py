@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.salesforce.soql_rows import child_records, own_fields, soql_string
+
 INSIGHT_FIELDS = ("Id, External_Key__c, Opportunity__c, Account__c, Ironclad_Record_Id__c, Agreement_Date__c, "
                   "Effective_Date__c, Expiration_Date__c, Initial_Term_Months__c, Auto_Renewal__c, "
                   "Renewal_Term_Months__c, Notice_Period_Days__c, Termination_For_Convenience__c, Governing_Law__c, "
@@ -49,40 +51,27 @@ class ContractContext(BaseModel):
         return f"ironclad-{self.ironclad_record_id}"
 
 
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")
-
-
 def snapshot_query(opportunity_id: str, key: str) -> str:
-    like = _quote(key) + "%"
+    like = soql_string(key) + "%"
     return (
         "SELECT Id, Name, Amount, OwnerId, AccountId, Ironclad_Status__c, Account.Id, "
         "Account.Contract_Expiration_Date__c, Account.Auto_Renewal__c, Account.Renewal_Notice_Days__c, "
         f"(SELECT {INSIGHT_FIELDS}, (SELECT {OBLIGATION_FIELDS} FROM Contract_Obligations__r) "
-        f"FROM Contract_Insights__r WHERE External_Key__c = '{_quote(key)}'), "
+        f"FROM Contract_Insights__r WHERE External_Key__c = '{soql_string(key)}'), "
         f"(SELECT {ACTIVITY_FIELDS} FROM Tasks WHERE Contractloop_Key__c LIKE '{like}'), "
         f"(SELECT {EVENT_FIELDS} FROM Events WHERE Contractloop_Key__c LIKE '{like}') "
-        f"FROM Opportunity WHERE Id = '{_quote(opportunity_id)}'"
+        f"FROM Opportunity WHERE Id = '{soql_string(opportunity_id)}'"
     )
 
 
-def _children(record: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    value = record.get(name)
-    return list(value.get("records", [])) if isinstance(value, dict) else []
-
-
-def _plain(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k != "attributes" and not isinstance(v, dict)}
-
-
 def parse_snapshot(record: dict[str, Any]) -> SalesforceSnapshot:
-    insights = _children(record, "Contract_Insights__r")
+    insights = child_records(record, "Contract_Insights__r")
     insight = insights[0] if insights else None
     return SalesforceSnapshot(
-        opportunity=_plain(record),
-        account=_plain(record.get("Account") or {}),
-        insight=_plain(insight) if insight else None,
-        obligations={o["External_Key__c"]: _plain(o) for o in _children(insight or {}, "Contract_Obligations__r")},
-        tasks={t["Contractloop_Key__c"]: _plain(t) for t in _children(record, "Tasks")},
-        events={e["Contractloop_Key__c"]: _plain(e) for e in _children(record, "Events")},
+        opportunity=own_fields(record),
+        account=own_fields(record.get("Account") or {}),
+        insight=own_fields(insight) if insight else None,
+        obligations={o["External_Key__c"]: own_fields(o) for o in child_records(insight or {}, "Contract_Obligations__r")},
+        tasks={t["Contractloop_Key__c"]: own_fields(t) for t in child_records(record, "Tasks")},
+        events={e["Contractloop_Key__c"]: own_fields(e) for e in child_records(record, "Events")},
     )

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from playbook_store.renewal_rules import AgreementType
+from tools.salesforce.soql_rows import child_records, own_fields, soql_in
 
 QUOTE_KEY_PREFIX = "renewal-quote:"
 # The paper a deal of each type was signed on (the drafter's selection rules: an evaluation is an NDA, a new
@@ -56,30 +57,13 @@ class PageDetails(BaseModel):
     members: dict[str, dict[str, Any]] = Field(default_factory=dict)  # the sequences' members, by member key
 
 
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")
-
-
-def _in(values: Iterable[str]) -> str:
-    return ", ".join(f"'{_quote(v)}'" for v in values)
-
-
 def _chunks(values: list[str]) -> list[list[str]]:
     return [values[i:i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
 
 
-def _children(record: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    value = record.get(name)
-    return list(value.get("records", [])) if isinstance(value, dict) else []
-
-
-def _plain(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k != "attributes" and not isinstance(v, dict)}
-
-
 def read_campaigns(salesforce: Querying, keys: Iterable[str]) -> dict[str, str]:
     """Campaign key -> Id, for the sequences the playbook names."""
-    rows = salesforce.query(f"SELECT Id, Contractloop_Key__c FROM Campaign WHERE Contractloop_Key__c IN ({_in(keys)})")
+    rows = salesforce.query(f"SELECT Id, Contractloop_Key__c FROM Campaign WHERE Contractloop_Key__c IN ({soql_in(keys)})")
     return {str(r["Contractloop_Key__c"]): str(r["Id"]) for r in rows}
 
 
@@ -98,13 +82,13 @@ def read_details(salesforce: Querying, deals: dict[str, str | None], campaign_id
         rows = salesforce.query(
             "SELECT Id, Deal_Type__c, (SELECT Product2Id, Product2.Name, Quantity, UnitPrice, ListPrice, Discount "
             "FROM OpportunityLineItems ORDER BY Id), (SELECT ContactId, IsPrimary FROM OpportunityContactRoles "
-            f"ORDER BY Id) FROM Opportunity WHERE Id IN ({_in(chunk)})")
+            f"ORDER BY Id) FROM Opportunity WHERE Id IN ({soql_in(chunk)})")
         for row in rows:
             lines = [SignedLine(product_id=li.get("Product2Id"), product_name=(li.get("Product2") or {}).get("Name"),
                                 quantity=li.get("Quantity") or 0, unit_price=li.get("UnitPrice"),
                                 list_price=li.get("ListPrice"), discount=li.get("Discount"))
-                     for li in _children(row, "OpportunityLineItems")]
-            roles = sorted(_children(row, "OpportunityContactRoles"), key=lambda r: not r.get("IsPrimary"))
+                     for li in child_records(row, "OpportunityLineItems")]
+            roles = sorted(child_records(row, "OpportunityContactRoles"), key=lambda r: not r.get("IsPrimary"))
             contacts = list(dict.fromkeys(str(r["ContactId"]) for r in roles if r.get("ContactId")))
             for key in by_opportunity.get(str(row["Id"])[:15], []):
                 details[key] = details[key].model_copy(update={
@@ -119,18 +103,18 @@ def read_details(salesforce: Querying, deals: dict[str, str | None], campaign_id
             "SBQQ__Primary__c, SBQQ__Status__c, SBQQ__Type__c, SBQQ__StartDate__c, SBQQ__EndDate__c, "
             "SBQQ__SubscriptionTerm__c, OwnerId, (SELECT Id, Contractloop_Key__c, SBQQ__Quote__c, SBQQ__Product__c, "
             "SBQQ__ProductName__c, SBQQ__Quantity__c, SBQQ__ListPrice__c, SBQQ__Discount__c, SBQQ__NetPrice__c "
-            f"FROM SBQQ__LineItems__r) FROM SBQQ__Quote__c WHERE Contractloop_Key__c IN ({_in(chunk)})")
+            f"FROM SBQQ__LineItems__r) FROM SBQQ__Quote__c WHERE Contractloop_Key__c IN ({soql_in(chunk)})")
         for row in rows:
             owner = quote_keys.get(str(row["Contractloop_Key__c"]))
             if owner is not None:
-                details[owner].quote = _plain(row)
-                details[owner].quote_lines = {str(li["Contractloop_Key__c"]): _plain(li)
-                                              for li in _children(row, "SBQQ__LineItems__r")}
+                details[owner].quote = own_fields(row)
+                details[owner].quote_lines = {str(li["Contractloop_Key__c"]): own_fields(li)
+                                              for li in child_records(row, "SBQQ__LineItems__r")}
     page = PageDetails(deals=details)
     campaigns = sorted(campaign_ids)
     contacts = sorted({c for key, d in details.items() if key in held for c in d.contact_ids})
     for chunk in _chunks(contacts) if campaigns else []:
         rows = salesforce.query("SELECT Id, Contractloop_Key__c, CampaignId, ContactId, Status FROM CampaignMember "
-                                f"WHERE CampaignId IN ({_in(campaigns)}) AND ContactId IN ({_in(chunk)})")
-        page.members.update({str(r["Contractloop_Key__c"]): _plain(r) for r in rows if r.get("Contractloop_Key__c")})
+                                f"WHERE CampaignId IN ({soql_in(campaigns)}) AND ContactId IN ({soql_in(chunk)})")
+        page.members.update({str(r["Contractloop_Key__c"]): own_fields(r) for r in rows if r.get("Contractloop_Key__c")})
     return page

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from agents.extractor.context import ACTIVITY_FIELDS, EVENT_FIELDS
 from runtime.renewals import ContractOnFile
+from tools.salesforce.soql_rows import child_records, own_fields, soql_string
 
 RENEWAL_FIELDS = ("Id, Contractloop_Renewal_Key__c, Name, AccountId, StageName, CloseDate, Amount, Type, "
                   "ForecastCategoryName, Renewal_Of__c, Contract_Insight__c, Renewal_Likelihood__c, "
@@ -37,22 +38,9 @@ class Querying(Protocol):
     def iter_query(self, soql: str) -> Iterator[dict[str, Any]]: ...
 
 
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")
-
-
-def _children(record: dict[str, Any] | None, name: str) -> list[dict[str, Any]]:
-    value = (record or {}).get(name)
-    return list(value.get("records", [])) if isinstance(value, dict) else []
-
-
-def _plain(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k != "attributes" and not isinstance(v, dict)}
-
-
 def parse_contract(row: dict[str, Any]) -> ContractOnFile:
     opportunity, account = row.get("Opportunity__r") or {}, row.get("Account__r") or {}
-    renewals = [r for r in _children(row, "Renewal_Opportunities__r")
+    renewals = [r for r in child_records(row, "Renewal_Opportunities__r")
                 if str(r.get("Contractloop_Renewal_Key__c") or "").startswith(KEY_PREFIX)]
     # The renewal being worked is the open one (else the latest); earlier cycles are closed, and counted.
     open_ = [r for r in renewals if r.get("StageName") not in CLOSED_STAGES]
@@ -72,10 +60,10 @@ def parse_contract(row: dict[str, Any]) -> ContractOnFile:
         needs_review=bool(row.get("Needs_Review__c")),
         open_support_cases=int(cases) if cases is not None else None, usage_trend=account.get("Usage_Trend__c"),
         days_payment_late=account.get("Days_Payment_Late_Avg__c"),
-        renewal=_plain(renewal) if renewal else None,
+        renewal=own_fields(renewal) if renewal else None,
         renewals_closed=len(closed) - (0 if open_ or not closed else 1),
-        tasks={t["Contractloop_Key__c"]: _plain(t) for t in _children(renewal, "Tasks")},
-        events={e["Contractloop_Key__c"]: _plain(e) for e in _children(renewal, "Events")},
+        tasks={t["Contractloop_Key__c"]: own_fields(t) for t in child_records(renewal, "Tasks")},
+        events={e["Contractloop_Key__c"]: own_fields(e) for e in child_records(renewal, "Events")},
     )
 
 
@@ -88,7 +76,7 @@ def read_portfolio(salesforce: Querying, insight_ids: list[str] | None = None,
             continue
         if not values:
             return
-        quoted = ", ".join("'" + _quote(v) + "'" for v in values)
+        quoted = ", ".join("'" + soql_string(v) + "'" for v in values)
         where = f" WHERE {field} IN ({quoted})"
     for row in salesforce.iter_query(PORTFOLIO_QUERY.format(where=where)):
         yield parse_contract(row)
