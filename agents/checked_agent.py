@@ -65,9 +65,6 @@ class CheckedAnswer(Generic[Answer]):
     messages: list[BaseMessage] = field(default_factory=list)
     refused: Answer | None = None  # the last answer that failed its check, for callers that keep what holds
 
-    @property
-    def tool_calls(self) -> list[str]:
-        return [call["name"] for m in self.messages for call in getattr(m, "tool_calls", None) or []]
 
 
 def run_checked(specialist: Specialist[Answer], task: str, context: ToolContext,

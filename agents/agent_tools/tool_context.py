@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from playbook_store.models import ApprovalDecision, RiskAssessment
 from tools.documents import Document
@@ -17,7 +16,6 @@ class ToolContext:
     assessment: RiskAssessment | None = None
     approval: ApprovalDecision | None = None
     document: Document | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 class ToolUnavailable(Exception):

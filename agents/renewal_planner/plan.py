@@ -24,8 +24,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
+from agents.extractor.plan import add_months, months_of
 from agents.renewal_planner.deal_details import DealDetails, quote_key
 from agents.renewal_planner.portfolio import KEY_PREFIX
 from core.renewal_schedule import RenewalSchedule, TermEnd, schedule_for
@@ -50,7 +49,7 @@ def contract_schedule(contract: ContractOnFile, as_of: date) -> RenewalSchedule:
     """The schedule from the terms on file: the expiry, else the start date + the initial term."""
     term_end: TermEnd = contract.expiration_date
     if term_end is None and contract.effective_date and contract.initial_term_months:
-        term_end = _add_months(contract.effective_date, int(contract.initial_term_months))
+        term_end = add_months(contract.effective_date, int(contract.initial_term_months))
     renewal_term = f"P{int(contract.renewal_term_months)}M" if contract.renewal_term_months else None
     notice = f"P{int(contract.notice_period_days)}D" if contract.notice_period_days else None
     return schedule_for(term_end, contract.auto_renewal, renewal_term, notice, as_of)
@@ -64,7 +63,7 @@ def renewal_amount(contract: ContractOnFile, schedule: RenewalSchedule, rules: R
     if value is None:
         return None
     term_months = Decimal(str(contract.initial_term_months)) if contract.initial_term_months else Decimal(12)
-    renewal_months = Decimal(_months(schedule.renewal_term) or 12)
+    renewal_months = Decimal(months_of(schedule.renewal_term) or 12)
     annual = Decimal(value) * 12 / term_months
     uplifted = annual * renewal_months / 12 * (1 + rules.uplift_percent / 100)
     return uplifted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -182,14 +181,14 @@ def _quote_ops(contract: ContractOnFile, schedule: RenewalSchedule, details: Dea
                cycle: int) -> list[WriteOp]:
     assert schedule.renewal_date is not None
     key = quote_key(contract.insight_key, cycle)
-    months = _months(schedule.renewal_term) or 12
+    months = months_of(schedule.renewal_term) or 12
     held = details.quote if details.quote and str(details.quote.get("Contractloop_Key__c")) == key else None
     ops = [WriteOp(ref="quote", action="upsert", sobject="SBQQ__Quote__c", external_id=key, fields={
         "SBQQ__Opportunity2__c": "@{renewal.id}", "SBQQ__Account__c": contract.account_id,
         "SBQQ__PrimaryContact__c": details.contact_ids[0] if details.contact_ids else None,
         "SBQQ__Primary__c": True, "SBQQ__Status__c": "Draft", "SBQQ__Type__c": "Renewal",
         "SBQQ__StartDate__c": schedule.renewal_date,
-        "SBQQ__EndDate__c": _add_months(schedule.renewal_date, months) - timedelta(days=1),
+        "SBQQ__EndDate__c": add_months(schedule.renewal_date, months) - timedelta(days=1),
         "SBQQ__SubscriptionTerm__c": months, "OwnerId": contract.owner_id})]
     renewal_id = (contract.renewal or {}).get("Id")
     current["quote"] = None if held is None else {
@@ -210,9 +209,6 @@ def _quote_ops(contract: ContractOnFile, schedule: RenewalSchedule, details: Dea
             if held and held_line.get("SBQQ__Quote__c") == held.get("Id") else held_line
     return ops
 
-
-def _months(iso: str | None) -> int | None:
-    return int(iso[1:-1]) if iso and iso.endswith("M") and iso[1:-1].isdigit() else None
 
 
 def _close_lost(result: RenewalPlan, correlation_id: str) -> RenewalPlan:
@@ -253,6 +249,3 @@ def _why(schedule: RenewalSchedule) -> str:
                 f"notice is given {schedule.notice_period} before; the last day is {schedule.notice_deadline}.")
     return f"The contract's term ends on {schedule.renewal_date}; it does not renew by itself."
 
-
-def _add_months(day: date, months: int) -> date:
-    return day + relativedelta(months=months)

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from agents.renewal_planner.deal_details import IN_CHUNK, Querying, read_campaigns, read_details
 from agents.renewal_planner.plan import contract_schedule, plan_renewal
 from playbook_store.renewal_rules import RenewalRules
@@ -25,26 +23,19 @@ from tools.write_plan import WritePlan, for_existing
 RENEWAL_REF = "@{renewal.id}"
 
 
-class ScanReport(BaseModel):
-    as_of: date
-    contracts: int = 0
-    plans: list[RenewalPlan] = Field(default_factory=list)
-    written: int = 0  # contracts whose changes were sent
-    held_for_approval: int = 0
-    failures: list[RecordResult] = Field(default_factory=list)
-    api_calls: int = 0
-
-
 def plan_all(salesforce: Querying, contracts: Iterable[ContractOnFile], as_of: date, horizon: timedelta,
              rules: RenewalRules, correlation_id: str) -> list[RenewalPlan]:
     """A plan per contract, in order. Only contracts with a renewal to plan (due within the horizon, or one on
     file) need their deal's details, read for up to `IN_CHUNK` of them at a time."""
-    campaign_ids = read_campaigns(salesforce, {rule.campaign_key for rule in rules.campaigns})
+    campaign_ids: dict[str, str] | None = None  # read once, and only if some contract has a renewal to plan
     plans: dict[str, RenewalPlan] = {}
     order: list[str] = []
     waiting: list[ContractOnFile] = []
 
     def flush() -> None:
+        nonlocal campaign_ids
+        if campaign_ids is None:
+            campaign_ids = read_campaigns(salesforce, {rule.campaign_key for rule in rules.campaigns})
         details = read_details(salesforce, {c.insight_key: c.opportunity_id for c in waiting}, campaign_ids.values(),
                                on_file={c.insight_key: c.renewals_closed for c in waiting if c.renewal})
         for c in waiting:
