@@ -2,22 +2,26 @@
 
 The rules, exactly:
 
-- `renewal_date`: the term end, if it is on or after the as-of date; otherwise, for an auto-renewing contract with
-  a renewal term, term end + k x renewal term for the smallest k >= 1 that reaches (>=) the as-of date; otherwise
-  none (a fixed term that has expired, an evergreen contract past its term end, a perpetual or unknown one).
-- `notice_deadline`: renewal date - notice period, for an auto-renewing contract with a notice period and a
-  renewal date (none otherwise). It may lie before the as-of date: the deadline for that renewal has passed.
+- `renewal_date`: the term end, if it is on or after the as-of date; otherwise, for a contract that renews (by
+  itself, or at a party's option: CUAD's sense of a renewal term) with a renewal term, term end + k x renewal
+  term for the smallest k >= 1 that reaches (>=) the as-of date; otherwise none (a fixed term that has expired,
+  an evergreen contract past its term end, a perpetual or unknown one).
+- `notice_deadline`: renewal date - notice period, for a renewing contract with a notice period and a renewal
+  date (none otherwise). It may lie before the as-of date: the deadline for that renewal has passed.
 - Calendar arithmetic (`dateutil.relativedelta`): years count as 12 months, weeks as 7 days; a month step that
   lands past a month's end is clamped to its last day. Renewal k is computed from the original term end as
   term end + (k x n) months, never by repeated addition, so Jan 31 + 1 month twice is Mar 31, not Mar 28.
 - `kind`: "perpetual" (the term end is "perpetual"), "unknown" (no term end), "auto_renewing" (auto-renews with
-  a renewal term), "evergreen" (auto-renews with no stated renewal term: continues until terminated), else
-  "fixed_term".
+  a renewal term), "renewal_option" (renews for a renewal term at a party's option), "evergreen" (auto-renews
+  with no stated renewal term: continues until terminated), else "fixed_term". The schedule steps an option
+  contract past its term end as if the option was taken each time (the contract is still on file); whether it
+  was is for a person to confirm, and nothing assumes a past option renewal happened.
 
 `schedule_from_terms` reads those inputs from `ContractTerms`: the term end is the expiration date when the
 contract states one, else the effective (or agreement) date + the initial term when both are known; it
-auto-renews only when `auto_renewal` says so (a renewal term alone can be a party's option to renew); a renewal
-term of "perpetual" (continues until terminated) is an evergreen contract with no renewal term.
+auto-renews only when `auto_renewal` says so; a renewal term without it is a party's option to renew (the
+extractor drops renewals by mutual agreement, which are no renewal term); a renewal term of "perpetual"
+(continues until terminated) is an evergreen contract with no renewal term.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from pydantic import field_validator
 from core.contract_terms import ContractTerms
 from core.state_model import StateModel
 
-Kind = Literal["auto_renewing", "fixed_term", "evergreen", "perpetual", "unknown"]
+Kind = Literal["auto_renewing", "renewal_option", "fixed_term", "evergreen", "perpetual", "unknown"]
 TermEnd = date | Literal["perpetual"] | None
 
 _DURATION = re.compile(r"P(?:(?P<Y>\d+(?:\.\d+)?)Y)?(?:(?P<M>\d+(?:\.\d+)?)M)?(?:(?P<W>\d+(?:\.\d+)?)W)?"
@@ -70,12 +74,17 @@ def _step(iso: str, times: int = 1) -> relativedelta:
 
 class RenewalSchedule(StateModel):
     term_end: TermEnd
-    auto_renews: bool
+    auto_renews: bool  # renews by itself unless notice is given
     renewal_term: str | None  # ISO-8601 duration
     notice_period: str | None  # ISO-8601 duration
     renewal_date: date | None
     notice_deadline: date | None
     kind: Kind
+
+    @property
+    def renews(self) -> bool:
+        """Renews by itself or at a party's option (CUAD's "renewal term")."""
+        return self.auto_renews or self.kind == "renewal_option"
 
     @field_validator("renewal_term", "notice_period")
     @classmethod
@@ -97,16 +106,19 @@ def next_renewal(term_end: date, renewal_term: str, as_of: date) -> date:
 
 
 def schedule_for(term_end: TermEnd, auto_renews: bool, renewal_term: str | None, notice_period: str | None,
-                 as_of: date) -> RenewalSchedule:
-    """The schedule by the rules in this module's docstring."""
+                 as_of: date, renewal_option: bool = False) -> RenewalSchedule:
+    """The schedule by the rules in this module's docstring; `renewal_option`: the renewal term is a party's
+    option (ignored when `auto_renews`)."""
+    option = renewal_option and not auto_renews and renewal_term is not None
+    renews = auto_renews or option
     renewal_date: date | None = None
     if isinstance(term_end, date):
         if term_end >= as_of:
             renewal_date = term_end
-        elif auto_renews and renewal_term is not None:
+        elif renews and renewal_term is not None:
             renewal_date = next_renewal(term_end, renewal_term, as_of)
     notice_deadline = None
-    if auto_renews and notice_period is not None and renewal_date is not None:
+    if renews and notice_period is not None and renewal_date is not None:
         notice_deadline = renewal_date - _step(notice_period)
     kind: Kind
     if term_end == "perpetual":
@@ -116,7 +128,7 @@ def schedule_for(term_end: TermEnd, auto_renews: bool, renewal_term: str | None,
     elif auto_renews:
         kind = "auto_renewing" if renewal_term is not None else "evergreen"
     else:
-        kind = "fixed_term"
+        kind = "renewal_option" if option else "fixed_term"
     return RenewalSchedule(term_end=term_end, auto_renews=auto_renews, renewal_term=renewal_term,
                            notice_period=notice_period, renewal_date=renewal_date,
                            notice_deadline=notice_deadline, kind=kind)
@@ -169,4 +181,5 @@ def schedule_inputs(terms: ContractTerms) -> ScheduleInputs:
 
 def schedule_from_terms(terms: ContractTerms, as_of: date) -> RenewalSchedule:
     inputs = schedule_inputs(terms)
-    return schedule_for(inputs.term_end, inputs.auto_renews, inputs.renewal_term, inputs.notice_period, as_of)
+    return schedule_for(inputs.term_end, inputs.auto_renews, inputs.renewal_term, inputs.notice_period, as_of,
+                        renewal_option=inputs.renewal_term is not None)

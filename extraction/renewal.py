@@ -41,6 +41,11 @@ _AUTOMATIC = re.compile(r"\bautomatic\w*|\btacit\w*|\bunless\b|\bnon-?\s?renewal
 _RENEWS = re.compile(r"\b(?:renew|extend|extension|evergreen)\w*|\b(?:year|month)[\s-]+to[\s-]+(?:year|month)|"
                      r"\bcontinu\w*\s+(?:[\w,]+\s+){0,5}?(?:for\s+)?(?:an?\s+)?(?:successive|additional|subsequent|further)|"
                      r"\b(?:continu|remain)\w*\s+(?:[\w-]+\s+){0,6}?until\s+(?:it\s+is\s+)?terminated|\btacit", re.IGNORECASE)
+# Without automatic wording, a renewal term is a party's option or a promised extension stated forward ("may, at
+# its option, renew", "shall be extended for", "option to renew"): not a mention of renewal terms in a
+# non-solicit period, a definition ("the offer extended by"), or another agreement that "has not been renewed".
+_FORWARD_RENEWAL = re.compile(r"\b(?:shall|will|may|can)\b[^.;]{0,40}?\b(?:renew|extend)\w*|\b(?:option|right)\s+to\s+"
+                              r"(?:renew|extend)|\b(?:renewable|extendable|extendible)\b", re.IGNORECASE)
 # A quoted defined name ("Extended Term") is no verb: the period it names is stated elsewhere in the sentence.
 _REDACTED = re.compile(r"\[\s*\*[\s*]*\]|(?<![\w*])\*(?![\w*])")
 _CONTRACT_WORD = re.compile(r"\b(?:agreement|term|contract)\b", re.IGNORECASE)
@@ -95,8 +100,10 @@ def renewal(text: str, initial_term: str | None = None) -> RenewalFindings:
             continue
         if _NOT_RENEWAL.search(text, max(start, cue.start() - 30), cue.start()) or OTHER_PERIOD_NAME.search(sentence):
             continue
-        value = _renewal_duration(text, start, end, cue, initial_term)
         automatic = bool(_AUTOMATIC.search(sentence))
+        if not automatic and not _FORWARD_RENEWAL.search(sentence):
+            continue
+        value = _renewal_duration(text, start, end, cue, initial_term)
         if value is None:
             if automatic and unmeasured is None and _REDACTED.search(sentence):
                 unmeasured = (start, end)

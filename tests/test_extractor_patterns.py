@@ -497,3 +497,26 @@ def test_an_earlier_contract_made_effective_gives_this_one_no_effective_date():
             'CONTRACT, made effective on 06 April 2015, between Nord Telecom a.s. and Sud Systems Ltd.\n\n'
             '1. Maintenance. Sud Systems Ltd shall maintain the Network.\n')
     assert _extract(text).effective_date is None
+
+
+@pytest.mark.parametrize("clause", [
+    "Distributor shall have the option to renew this Agreement for an additional three (3) year period.",
+    "The Agreement may be renewed for an additional period of seven (7) years at the option of the Licensor.",
+    "At the expiration of the term, Franchisee may, at its option, renew this Agreement for 2 additional terms of "
+    "10 years each.",
+])
+def test_a_party_s_option_to_renew_is_a_renewal_term_that_does_not_renew_by_itself(clause: str):
+    terms = _extract(PREAMBLE + "4. Term. This Agreement shall continue for three (3) years. " + clause + "\n")
+    assert terms.renewal_term is not None and terms.renewal_term.value in ("P3Y", "P7Y", "P10Y")
+    assert terms.auto_renewal is None
+
+
+@pytest.mark.parametrize("clause", [
+    "During the Term and any renewal terms of the Agreement, and for a period of one (1) year following the "
+    "expiration thereof, Customer agrees not to solicit any employee of the Company.",
+    "Either party may terminate this Agreement upon ninety (90) days notice if the term of the Services Agreement "
+    "has not been renewed for an additional term of one (1) year pursuant to its terms.",
+])
+def test_a_mention_of_renewal_that_states_no_renewal_of_this_contract_is_no_renewal_term(clause: str):
+    terms = _extract(PREAMBLE + "4. Term. This Agreement shall continue for three (3) years. " + clause + "\n")
+    assert terms.renewal_term is None

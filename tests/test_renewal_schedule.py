@@ -136,10 +136,19 @@ def test_from_terms_missing_pieces():
     # a start without an initial term, or an initial term without a start, gives no term end
     assert schedule_from_terms(ContractTerms(effective_date=_cited(date(2024, 1, 1))), AS_OF).term_end is None
     assert schedule_from_terms(ContractTerms(initial_term=_cited("P1Y")), AS_OF).term_end is None
-    # a renewal term without auto-renewal (a party's option to renew) does not renew by itself
+
+
+def test_a_renewal_option_steps_like_a_renewal_but_does_not_auto_renew():
+    # a renewal term without auto-renewal is a party's option: CUAD's renewal term, so the schedule steps it
     option = ContractTerms(expiration_date=_cited(date(2020, 1, 1)), renewal_term=_cited("P1Y"))
     s = schedule_from_terms(option, AS_OF)
-    assert (s.auto_renews, s.kind, s.renewal_date, s.renewal_term) == (False, "fixed_term", None, "P1Y")
+    assert (s.auto_renews, s.renews, s.kind, s.renewal_date) == (False, True, "renewal_option", date(2027, 1, 1))
+    live = schedule_for(date(2027, 5, 1), False, "P3Y", "P90D", AS_OF, renewal_option=True)
+    assert (live.kind, live.renewal_date, live.notice_deadline) == ("renewal_option", date(2027, 5, 1),
+                                                                   date(2027, 1, 31))
+    # an option needs a renewal term to step by; automatic wording wins over the option flag
+    assert schedule_for(date(2020, 1, 1), False, None, None, AS_OF, renewal_option=True).kind == "fixed_term"
+    assert schedule_for(date(2020, 1, 1), True, "P1Y", None, AS_OF, renewal_option=True).kind == "auto_renewing"
 
 
 def test_from_terms_perpetual_values():

@@ -95,7 +95,7 @@ def gold_schedule(contract_id: str, answers: dict[str, str | None], as_of: date)
     renewal_known = deadline_known = term_known
     note = "" if term_known else "expiration date redacted"
     for renewal, notice in product(renewals or [_Period(None, True)], notices):
-        schedule = schedule_for(term_end, auto_renews, renewal.iso, notice.iso, as_of)
+        schedule = schedule_for(term_end, auto_renews, renewal.iso, notice.iso, as_of)  # auto in CUAD's sense
         schedules.append(schedule)
         if auto_renews and not renewal.known and isinstance(term_end, date) and term_end < as_of:
             renewal_known = deadline_known = False

@@ -22,7 +22,7 @@ from tools.documents import Document
 class ScheduleLine(BaseModel):
     id: str
     term_end: date | Literal["perpetual"] | None
-    auto_renews: bool
+    auto_renews: bool  # in CUAD's sense, as the gold reads it: renews by itself or at a party's option
     renewal_term: str | None
     notice_period: str | None
     renewal_date: date | None
@@ -34,7 +34,7 @@ def predict_one(contract: Contract, as_of: date, threshold: float | None = None)
     text = contract.read_text()
     terms = OfflineExtractor().extract(Document.from_text(text, source=str(contract.text_path)))
     schedule = schedule_from_terms(terms, as_of)
-    return ScheduleLine(id=contract.id, term_end=schedule.term_end, auto_renews=schedule.auto_renews,
+    return ScheduleLine(id=contract.id, term_end=schedule.term_end, auto_renews=schedule.renews,
                         renewal_term=schedule.renewal_term, notice_period=schedule.notice_period,
                         renewal_date=schedule.renewal_date, notice_deadline=schedule.notice_deadline,
                         needs_review=bool(schedule_review_reasons(terms, threshold)))
