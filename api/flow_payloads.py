@@ -181,10 +181,24 @@ class PlannedChange(FlowModel):
     citation: str | None = None
 
 
+class SyncedRenewal(FlowModel):
+    """The renewal planned from the terms a sync wrote (the same run goes on to plan it)."""
+
+    outcome: str
+    renewal_date: str | None = None
+    notice_deadline: str | None = None
+    amount: str | None = None
+    approval_reasons: list[str] = Field(default_factory=list, description="why the playbook holds it for a person")
+    written: bool = False
+
+
 class SyncStatus(FlowModel):
     """The state of an executed contract's sync into Salesforce."""
 
     status: str = Field(description="running, awaiting_approval, completed, rejected, failed, ...")
+    awaiting: Literal["write_plan", "renewal"] | None = Field(
+        None, description="with awaiting_approval: the decision asked for, on the write plan or on the renewal "
+                          "planned after it (answer either at POST /flow/approvals with this thread id)")
     thread_id: str
     workflow_id: str
     record_id: str | None = None
@@ -194,4 +208,5 @@ class SyncStatus(FlowModel):
     review_reasons: list[str] = Field(default_factory=list)
     changes: list[PlannedChange] = Field(default_factory=list)
     written_records: int = 0
+    renewal: SyncedRenewal | None = None
     error: str | None = None

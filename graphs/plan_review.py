@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from core.approval_schemas import ActionRequest, ReviewConfig
 from graphs.approval import ask_for_decision
-from runtime.state import Decision, RunState
+from runtime.state import Decision, ExecutedContract, RunState
 from tools.write_plan import check_allowed, diff
 
 APPLY_ACTION = "apply_salesforce_write_plan"
@@ -62,9 +62,25 @@ def await_plan_decision(state: RunState) -> dict[str, Any]:
     decision = response.decisions[0]
     if decision.type == "edit":
         return _apply_edit(state, decision.edited_action.args if decision.edited_action else {}, response.reviewer)
-    return {"decision": Decision(type=decision.type, by=response.reviewer, message=decision.message),
-            "status": "approved" if decision.type == "approve" else state.status,
+    approved = decision.type == "approve"
+    return {**({"contract": _reviewed(state.contract, response.reviewer)} if approved else {}),
+            "decision": Decision(type=decision.type, by=response.reviewer, message=decision.message),
+            "status": "approved" if approved else state.status,
             "log": [f"plan_review: {decision.type} by {response.reviewer}"]}
+
+
+def _reviewed(contract: ExecutedContract | None, reviewer: str) -> ExecutedContract | None:
+    """The plan a person approved: the values were looked at, so the insight no longer needs review (and the
+    renewal planned from it is not held for it again). An unreadable copy keeps its flag: nothing was read."""
+    if contract is None or contract.plan is None or contract.document_error:
+        return contract
+    operations = [op.model_copy(deep=True) for op in contract.plan.operations]
+    for op in operations:
+        if op.sobject == "Contract_Insight__c" and op.fields.get("Needs_Review__c") is True:
+            op.fields["Needs_Review__c"] = False
+            op.citations["Needs_Review__c"] = f"reviewed by {reviewer}"
+    plan = contract.plan.model_copy(update={"operations": operations})
+    return contract.model_copy(update={"plan": plan, "changes": diff(plan, contract.current)})
 
 
 def _apply_edit(state: RunState, args: dict[str, Any], reviewer: str) -> dict[str, Any]:
@@ -91,7 +107,7 @@ def _apply_edit(state: RunState, args: dict[str, Any], reviewer: str) -> dict[st
             problems.append(str(exc))
     if problems:
         return {"log": [f"plan_review: edit by {reviewer} refused: {'; '.join(problems)}"]}
-    updated = contract.model_copy(update={"plan": plan, "changes": diff(plan, contract.current)})
+    updated = _reviewed(contract.model_copy(update={"plan": plan}), reviewer)
     return {"contract": updated, "decision": Decision(type="approve", by=reviewer, message="approved with edits"),
             "status": "approved", "log": [f"plan_review: edited by {reviewer} ({', '.join(sorted(args))})"]}
 

@@ -36,12 +36,24 @@ class Specialist:
     is_due: Callable[[RunState], bool]
     build: Callable[[], Any] = lambda: None  # returns the compiled subgraph (or a node function)
     description: str = ""
+    after_finish: bool = False  # may be due on a run whose status is final (launched, completed, ...)
 
 
 DRAFT: frozenset[TaskKind] = frozenset({"draft_contract"})
 EXTRACT: frozenset[TaskKind] = frozenset({"extract_executed_contract"})
-RENEW: frozenset[TaskKind] = frozenset({"plan_renewals"})
+RENEW: frozenset[TaskKind] = frozenset({"plan_renewals", "plan_renewal"})
+# The renewal rows also serve an executed-contract run once its terms are written: the new terms planned at once.
+RENEW_AFTER_SYNC: frozenset[TaskKind] = RENEW | EXTRACT
 _CLOSED = ("launched", "rejected", "completed")
+
+
+def _renewal_planning_due(s: RunState) -> bool:
+    if s.renewals is not None:
+        return False
+    if s.task.kind in RENEW:
+        return True
+    # an executed contract whose write plan was applied (a rejected or failed sync plans nothing)
+    return s.contract is not None and s.contract.plan is not None and s.status == "completed"
 
 
 def specialists() -> list[Specialist]:
@@ -84,23 +96,27 @@ def specialists() -> list[Specialist]:
                    build_await_plan_decision, "Waits for the human decision on the write plan (interrupt)."),
         # Decided and not written: apply the approved plan in one Composite call.
         Specialist("crm_writer", EXTRACT,
-                   lambda s: s.contract is not None and s.decision is not None
+                   lambda s: s.contract is not None and s.decision is not None and s.renewals is None
                    and s.status not in ("completed", "rejected"),
                    build_sync_writer, "Applies the approved write plan in one Composite call."),
-        # Renewals. Not planned yet: read the contracts on file, plan each (dates, likelihood, the writes).
-        Specialist("renewal_planner", RENEW, lambda s: s.renewals is None, build_renewal_planner,
-                   "Plans renewals: renewal Opportunity, CPQ quote, deadline Tasks and Event, email sequence."),
+        # Renewals (a scan, one contract, or the contract just synced). Not planned yet: read the contracts on
+        # file, plan each (dates, likelihood, the writes).
+        Specialist("renewal_planner", RENEW_AFTER_SYNC, _renewal_planning_due, build_renewal_planner,
+                   "Plans renewals: renewal Opportunity, CPQ quote, deadline Tasks and Event, email sequence.",
+                   after_finish=True),
         # Planned, undecided, nobody asked yet: write what the playbook allows, or ask about the held ones.
-        Specialist("renewal_review", RENEW,
-                   lambda s: s.renewals is not None and s.decision is None and s.status != "awaiting_approval",
+        Specialist("renewal_review", RENEW_AFTER_SYNC,
+                   lambda s: s.renewals is not None and s.renewal_decision is None
+                   and s.status != "awaiting_approval",
                    build_renewal_gate, "Applies the playbook's approval threshold to the renewal plans."),
         # A person was asked about the held renewals: wait for the decision (an interrupt).
-        Specialist("await_renewal_decision", RENEW,
-                   lambda s: s.renewals is not None and s.decision is None and s.status == "awaiting_approval",
+        Specialist("await_renewal_decision", RENEW_AFTER_SYNC,
+                   lambda s: s.renewals is not None and s.renewal_decision is None
+                   and s.status == "awaiting_approval",
                    build_await_renewal_decision, "Waits for the human decision on the held renewals (interrupt)."),
         # Decided and not written: send the plans in bulk (the held ones only if approved).
-        Specialist("renewal_writer", RENEW,
-                   lambda s: s.renewals is not None and s.decision is not None and s.status not in _CLOSED,
+        Specialist("renewal_writer", RENEW_AFTER_SYNC,
+                   lambda s: s.renewals is not None and s.renewal_decision is not None and s.status not in _CLOSED,
                    build_renewal_writer, "Writes the renewal plans through the batch writer."),
     ]
 

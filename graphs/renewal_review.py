@@ -34,7 +34,7 @@ def renewal_gate(state: RunState) -> dict[str, Any]:
     run = state.renewals
     assert run is not None
     if not run.held:
-        return {"decision": Decision(type="approve", by=AUTO_APPLIER, automatic=True,
+        return {"renewal_decision": Decision(type="approve", by=AUTO_APPLIER, automatic=True,
                                      message="no renewal the playbook holds for approval"),
                 "status": "approved", "log": ["renewal_review: written without review (policy)"]}
     return {"status": "awaiting_approval",
@@ -63,12 +63,12 @@ def await_renewal_decision(state: RunState) -> dict[str, Any]:
     decision = response.decisions[0]
     if decision.type == "edit":
         return {"log": ["renewal_review: edits are not taken here (approve or reject); still waiting"]}
-    return {"decision": Decision(type=decision.type, by=response.reviewer, message=decision.message),
+    return {"renewal_decision": Decision(type=decision.type, by=response.reviewer, message=decision.message),
             "status": "approved", "log": [f"renewal_review: {decision.type} by {response.reviewer}"]}
 
 
 def write_renewals(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
-    run, decision = state.renewals, state.decision
+    run, decision = state.renewals, state.renewal_decision
     assert run is not None and decision is not None
     approved_held = decision.type == "approve" and not decision.automatic
     written, failures, calls = write_plans(services.salesforce(runtime.context), run.plans, approved_held)

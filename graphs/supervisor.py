@@ -39,10 +39,10 @@ def build_graph(checkpointer: Any = None, name: str = "contractloop") -> Any:
 
     def supervisor(state: RunState) -> Command[Route]:
         """Route to the first specialist with work due for this task; finish when none is."""
-        if state.status in _FINAL:
-            return Command(goto="__end__")  # langgraph.graph.END, spelt as the Route literal
+        final = state.status in _FINAL
         for spec in team:
-            if state.task.kind in spec.handles and spec.is_due(state):
+            # a finished run only goes on to a row that follows a finish (renewal planning after a sync)
+            if (not final or spec.after_finish) and state.task.kind in spec.handles and spec.is_due(state):
                 return Command(goto=spec.name)
         return Command(goto="__end__")  # langgraph.graph.END, spelt as the Route literal
 

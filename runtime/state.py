@@ -6,7 +6,7 @@ import operator
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from core.contract_terms import ContractTerms
 from core.state_model import StateModel
@@ -22,7 +22,7 @@ from runtime.renewals import RenewalRun
 from tools.salesforce.models import OpportunityBundle
 from tools.write_plan import FieldChange, OpResult, WritePlan
 
-TaskKind = Literal["draft_contract", "extract_executed_contract", "plan_renewals"]
+TaskKind = Literal["draft_contract", "extract_executed_contract", "plan_renewals", "plan_renewal"]
 RunStatus = Literal[
     "received", "drafted", "reviewed", "awaiting_approval", "approved", "rejected", "launched", "extracted",
     "planned", "completed", "failed",
@@ -38,10 +38,18 @@ class Task(StateModel):
     stage: str | None = None
     workflow_id: str | None = None
     requested_by: str | None = None
-    # plan_renewals: as of which day, how far ahead, and (optionally) only these contracts by insight key
+    # plan_renewals: as of which day, how far ahead, and (optionally) only these contracts by insight key;
+    # plan_renewal: one contract, by its insight key (`contract_keys` of one)
     as_of: date | None = None
     horizon_days: int = Field(180, ge=1, le=3660)
     contract_keys: list[str] | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_contract_for_plan_renewal(self) -> Task:
+        if self.kind == "plan_renewal" and (not self.contract_keys or len(self.contract_keys) != 1):
+            raise ValueError("plan_renewal plans one contract: give contract_keys with exactly one insight key "
+                             "(use plan_renewals for a scan)")
+        return self
 
 
 class AttributeValue(StateModel):
@@ -157,5 +165,8 @@ class RunState(StateModel):
     addenda: list[Launch] = Field(default_factory=list)
     contract: ExecutedContract | None = None
     renewals: RenewalRun | None = None
+    # The renewal gate's decision, apart from `decision`: an executed-contract run that synced (decision on its
+    # write plan) goes on to plan that contract's renewal, which the playbook may hold for a person of its own.
+    renewal_decision: Decision | None = None
     error: str | None = None
     log: Annotated[list[str], operator.add] = Field(default_factory=list)

@@ -58,7 +58,7 @@ def test_an_approved_hold_is_written_and_a_retried_task_writes_nothing_twice(loo
     graph.invoke(_task([_key(loop, large)], "scan-2"), config, context=ctx)
     done = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "cfo@example.com"}), config,
                         context=ctx)
-    assert done["status"] == "completed" and done["decision"].by == "cfo@example.com"
+    assert done["status"] == "completed" and done["renewal_decision"].by == "cfo@example.com"
     (renewal,) = renewals_of(loop, large)
     assert renewal["Contractloop_Correlation_Id__c"] == done["correlation_id"]
 

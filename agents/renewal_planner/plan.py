@@ -52,7 +52,8 @@ def contract_schedule(contract: ContractOnFile, as_of: date) -> RenewalSchedule:
         term_end = add_months(contract.effective_date, int(contract.initial_term_months))
     renewal_term = f"P{int(contract.renewal_term_months)}M" if contract.renewal_term_months else None
     notice = f"P{int(contract.notice_period_days)}D" if contract.notice_period_days else None
-    return schedule_for(term_end, contract.auto_renewal, renewal_term, notice, as_of)
+    return schedule_for(term_end, contract.auto_renewal, renewal_term, notice, as_of,
+                        renewal_option=renewal_term is not None)
 
 
 def renewal_amount(contract: ContractOnFile, schedule: RenewalSchedule, rules: RenewalRules) -> Decimal | None:

@@ -162,8 +162,8 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
 
 
 def _show_renewals(sf: SalesforceClient, opportunity_ids: list[str]) -> None:
-    """What `contractloop renewals plan` does for the demo's executed contracts, as of today, with a horizon
-    reaching their term ends (a real scan's 180 days would leave brand-new contracts for later)."""
+    """The renewals each sync planned at once (step 5), as a scan (`contractloop renewals plan`) sees them now:
+    as of today, with a horizon reaching their term ends; up to date, so nothing is written twice."""
     from agents.renewal_planner.portfolio import read_portfolio
     from agents.renewal_planner.scan import plan_all, write_plans
     from playbook_store.loader import load_renewal_rules
@@ -183,8 +183,8 @@ def _show_renewals(sf: SalesforceClient, opportunity_ids: list[str]) -> None:
             console.print(f"    likelihood {plan.likelihood.probability:.0%} → forecast "
                           f"{plan.likelihood.forecast_category}: {'; '.join(plan.likelihood.reasons)}")
         if plan.approval_reasons:
-            console.print(f"    held for approval ({'; '.join(plan.approval_reasons)}): approved by the demo's "
-                          "reviewer")
+            console.print(f"    held for approval ({'; '.join(plan.approval_reasons)}): the demo's reviewer "
+                          "approved it")
         for op in plan.plan.operations if plan.plan else []:
             what = op.fields.get("Name") or op.fields.get("Subject") or op.fields.get("SBQQ__ProductName__c") \
                 or op.external_id
@@ -221,8 +221,13 @@ def _wait_sync(flow: httpx.Client, workflow_id: str, interactive: bool, timeout:
         response = flow.get(f"/ironclad/workflows/{workflow_id}/sync")
         sync = response.json() if response.status_code == 200 else {"status": "waiting for the webhook"}
         if sync["status"] == "awaiting_approval":
-            console.print(f"  [bold]Review needed[/bold] before writing {sync['record_name']}: "
-                          + " ".join(sync["review_reasons"]))
+            if sync.get("awaiting") == "renewal":
+                renewal = sync.get("renewal") or {}
+                console.print(f"  [bold]Renewal held for approval[/bold] after the sync of {sync['record_name']}: "
+                              + "; ".join(renewal.get("approval_reasons") or []))
+            else:
+                console.print(f"  [bold]Review needed[/bold] before writing {sync['record_name']}: "
+                              + " ".join(sync["review_reasons"]))
             decision = _ask() if interactive else {"decision": "approve",
                                                    "reviewer": "demo reviewer (automatic, unattended demo)"}
             _post(flow, "/flow/approvals", {"thread_id": sync["thread_id"], **decision})
