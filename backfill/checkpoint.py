@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS batches (
     run_id TEXT NOT NULL, number INTEGER NOT NULL, contracts INTEGER NOT NULL, api_calls INTEGER NOT NULL,
     records_sent INTEGER NOT NULL, finished_at TEXT NOT NULL, documents_parsed INTEGER NOT NULL DEFAULT 0,
-    documents_cached INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, number)
+    documents_cached INTEGER NOT NULL DEFAULT 0, renewals_written INTEGER NOT NULL DEFAULT 0,
+    renewals_held INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, number)
 );
 CREATE TABLE IF NOT EXISTS contracts (
     run_id TEXT NOT NULL, record_id TEXT NOT NULL, batch INTEGER NOT NULL, name TEXT NOT NULL,
@@ -60,6 +61,8 @@ class BatchRecord(BaseModel):
     records_sent: int
     documents_parsed: int = 0
     documents_cached: int = Field(0, description="Signed copies whose terms came from the reading cache.")
+    renewals_written: int = Field(0, description="Renewal plans written for the batch's contracts.")
+    renewals_held: int = Field(0, description="Renewal plans the playbook holds for approval (not written).")
 
 
 class Run(BaseModel):
@@ -82,7 +85,8 @@ class Checkpoint:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
         held = {row[1] for row in self._conn.execute("PRAGMA table_info(batches)")}
-        for column in ("documents_parsed", "documents_cached"):  # a checkpoint from before the reading cache
+        # a checkpoint from before the reading cache, or before renewals were planned
+        for column in ("documents_parsed", "documents_cached", "renewals_written", "renewals_held"):
             if column not in held:
                 self._conn.execute(f"ALTER TABLE batches ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
 
@@ -132,9 +136,10 @@ class Checkpoint:
             self._conn.execute("BEGIN")
             self._conn.execute(
                 "INSERT OR REPLACE INTO batches (run_id, number, contracts, api_calls, records_sent, finished_at, "
-                "documents_parsed, documents_cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "documents_parsed, documents_cached, renewals_written, renewals_held) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, batch.number, batch.contracts, batch.api_calls, batch.records_sent, _now(),
-                 batch.documents_parsed, batch.documents_cached))
+                 batch.documents_parsed, batch.documents_cached, batch.renewals_written, batch.renewals_held))
             self._conn.executemany(
                 "INSERT OR REPLACE INTO contracts (run_id, record_id, batch, name, outcome, target, problems, review) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -151,7 +156,7 @@ class Checkpoint:
 
     def batches(self, run_id: str) -> list[BatchRecord]:
         rows = self._conn.execute("SELECT number, contracts, api_calls, records_sent, documents_parsed, "
-                                  "documents_cached FROM batches WHERE run_id = ? ORDER BY number",
-                                  (run_id,)).fetchall()
+                                  "documents_cached, renewals_written, renewals_held FROM batches WHERE run_id = ? "
+                                  "ORDER BY number", (run_id,)).fetchall()
         return [BatchRecord(number=r[0], contracts=r[1], api_calls=r[2], records_sent=r[3], documents_parsed=r[4],
-                            documents_cached=r[5]) for r in rows]
+                            documents_cached=r[5], renewals_written=r[6], renewals_held=r[7]) for r in rows]

@@ -30,6 +30,7 @@ from backfill.checkpoint import BatchRecord, Checkpoint, ContractOutcome, Proble
 from backfill.holdings import Holdings, children, plain, read_holdings
 from backfill.reader import ContractReading, PendingReading, readers
 from backfill.reading_cache import ReadingCache
+from backfill.renewals import BatchRenewals, plan_batch_renewals
 from backfill.report import ReconciliationReport, build_report
 from runtime.state import ExecutedContract
 from tools.document_errors import DocumentError
@@ -52,6 +53,7 @@ class BackfillOptions(BaseModel):
     collection_size: int = Field(200, ge=1, le=200, description="Records per sObject Collection request.")
     reread: bool = Field(False, description="Parse every signed copy again instead of taking the terms read "
                                             "earlier from the same bytes by the same engine (and refresh the cache).")
+    renewals: bool = Field(True, description="Plan each written contract's renewal at once (`backfill.renewals`).")
 
 
 class _Contract(BaseModel):
@@ -132,7 +134,9 @@ def reconcile(checkpoint: Checkpoint, run_id: str, stopped: str | None = None) -
     return build_report(checkpoint.run(run_id), checkpoint.outcomes(run_id), sum(b.api_calls for b in batches),
                         sum(b.records_sent for b in batches), stopped,
                         documents_parsed=sum(b.documents_parsed for b in batches),
-                        documents_from_cache=sum(b.documents_cached for b in batches))
+                        documents_from_cache=sum(b.documents_cached for b in batches),
+                        renewals_written=sum(b.renewals_written for b in batches),
+                        renewals_held=sum(b.renewals_held for b in batches))
 
 
 def _batches(ironclad: IroncladClient, settled: set[str], options: BackfillOptions) -> Iterator[list[Record]]:
@@ -173,12 +177,20 @@ def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, 
               for p in planned if p.plan is not None and p.refs]
     report = write_batch(salesforce, writes, options.collection_size) if writes else WriteReport()
     outcomes = [_outcome(p, report.results) for p in planned]
+    renewals = BatchRenewals()
+    if options.renewals:
+        on_file = [p.ctx.key for p, o in zip(planned, outcomes, strict=True) if p.plan and o.outcome != "failed"]
+        renewals = plan_batch_renewals(salesforce, on_file, run.correlation_id)
+        for item, outcome in zip(planned, outcomes, strict=True):
+            outcome.problems += [Problem(kind="salesforce_error", detail=d)
+                                 for d in renewals.failures.get(item.ctx.key, [])]
     parsed = sum(1 for reading in readings if reading.parses)
     cached = sum(1 for contract in contracts if contract.reading.from_cache)
     checkpoint.record_batch(run.id, BatchRecord(number=checkpoint.next_batch_number(run.id), contracts=len(records),
                                                 api_calls=salesforce.calls - calls_before,
                                                 records_sent=report.records_sent, documents_parsed=parsed,
-                                                documents_cached=cached), outcomes)
+                                                documents_cached=cached, renewals_written=renewals.written,
+                                                renewals_held=renewals.held), outcomes)
     return len(records)
 
 

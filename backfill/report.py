@@ -45,6 +45,8 @@ class ReconciliationReport(BaseModel):
     api_calls_per_100_contracts: float
     documents_parsed: int = Field(0, description="Signed copies parsed and read by the extractor.")
     documents_from_cache: int = Field(0, description="Unchanged signed copies whose terms came from the cache.")
+    renewals_written: int = Field(0, description="Renewal plans written (renewal Opportunity, quote, Tasks, ...).")
+    renewals_held: int = Field(0, description="Renewal plans the playbook holds for a person: not written.")
     stopped: str | None = Field(None, description="Why this session stopped before the end, if it did.")
 
     @property
@@ -78,11 +80,14 @@ class ReconciliationReport(BaseModel):
                       f"({self.api_calls_per_100_contracts:.2f} per 100 contracts), {self.records_sent} records sent; "
                       f"{self.documents_parsed} signed copies parsed, {self.documents_from_cache} unchanged ones "
                       "read from the cache")
+        console.print(f"Renewals planned from the new terms: {self.renewals_written} written, {self.renewals_held} "
+                      "held for approval" + (" (`contractloop renewals plan --dry-run` shows them, --approve-held "
+                                             "writes them)" if self.renewals_held else ""))
 
 
 def build_report(run: Run, outcomes: list[ContractOutcome], api_calls: int, records_sent: int,
-                 stopped: str | None = None, documents_parsed: int = 0,
-                 documents_from_cache: int = 0) -> ReconciliationReport:
+                 stopped: str | None = None, documents_parsed: int = 0, documents_from_cache: int = 0,
+                 renewals_written: int = 0, renewals_held: int = 0) -> ReconciliationReport:
     counts = Counter(o.outcome for o in outcomes)
     failures = [Failure(record_id=o.record_id, name=o.name, outcome=o.outcome, target=o.target, kind=p.kind,
                         reason=p.detail) for o in outcomes for p in o.problems]
@@ -93,4 +98,5 @@ def build_report(run: Run, outcomes: list[ContractOutcome], api_calls: int, reco
         flagged_for_review=sum(1 for o in outcomes if o.review), failures=failures,
         salesforce_api_calls=api_calls, records_sent=records_sent,
         api_calls_per_100_contracts=round(100 * api_calls / len(outcomes), 3) if outcomes else 0.0,
-        stopped=stopped, documents_parsed=documents_parsed, documents_from_cache=documents_from_cache)
+        stopped=stopped, documents_parsed=documents_parsed, documents_from_cache=documents_from_cache,
+        renewals_written=renewals_written, renewals_held=renewals_held)

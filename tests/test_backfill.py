@@ -42,21 +42,21 @@ def test_backfill_resumes_after_limit_crash_and_outage_without_duplicates(backfi
     total = len(tenant.records)
     org.reset_usage()
 
-    first = run_backfill(world.ironclad, sf, Checkpoint(path), BackfillOptions(batch_size=5, limit=12))
+    first = run_backfill(world.ironclad, sf, Checkpoint(path), BackfillOptions(batch_size=5, limit=12, renewals=False))
     assert (first.complete, first.contracts, first.created, first.failed) == (False, 12, 12, 0)
     assert first.salesforce_api_calls == org.api_calls == 2 * 3  # per batch: one bulk read, one bulk write
 
-    crashed = run_backfill(world.ironclad, sf, PowerCutCheckpoint(path), BackfillOptions(batch_size=5))
+    crashed = run_backfill(world.ironclad, sf, PowerCutCheckpoint(path), BackfillOptions(batch_size=5, renewals=False))
     assert crashed.stopped and "power cut" in crashed.stopped and crashed.contracts == 12
     assert len(_insights(world)) == 17  # the unrecorded batch did reach Salesforce
 
     org.inject("SERVER_UNAVAILABLE", count=sf.max_retries + 1, path="/composite$", method="POST")
-    outage = run_backfill(world.ironclad, sf, Checkpoint(path), BackfillOptions(batch_size=5))
+    outage = run_backfill(world.ironclad, sf, Checkpoint(path), BackfillOptions(batch_size=5, renewals=False))
     assert outage.stopped and "SERVER_UNAVAILABLE" in outage.stopped
     assert (outage.complete, outage.contracts, outage.sessions) == (False, 12, 3)
 
     org.reset_usage()
-    final = run_backfill(world.ironclad, sf, Checkpoint(path), BackfillOptions(batch_size=5))
+    final = run_backfill(world.ironclad, sf, Checkpoint(path), BackfillOptions(batch_size=5, renewals=False))
     assert final.complete and final.stopped is None and final.sessions == 4
     assert (final.contracts, final.failed) == (total, 0)
     # the 5 written before the power cut are found already in Salesforce: nothing is sent for them again
@@ -94,7 +94,7 @@ def test_backfill_resumes_after_limit_crash_and_outage_without_duplicates(backfi
     assert any(kind == "opportunity_not_found" for _, kind in kinds)
 
     org.reset_usage()
-    again = run_backfill(world.ironclad, sf, Checkpoint(path), BackfillOptions(batch_size=200))
+    again = run_backfill(world.ironclad, sf, Checkpoint(path), BackfillOptions(batch_size=200, renewals=False))
     assert again.complete and again.run_id != final.run_id and again.sessions == 1
     assert (again.contracts, again.unchanged, again.records_sent) == (total, total, 0)
     assert org.api_calls == again.salesforce_api_calls == 1  # one bulk read for all of them, zero writes

@@ -38,6 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--reread", action="store_true",
                         help="parse every signed copy again, not taking the terms this engine read earlier from "
                              "the same file (the cache is refreshed)")
+    parser.add_argument("--no-renewals", dest="renewals", action="store_false", default=True,
+                        help="write the terms only; do not plan each contract's renewal (a later "
+                             "`contractloop renewals plan` does)")
     parser.set_defaults(handler=run)
 
 
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     try:
         options = BackfillOptions(batch_size=args.batch_size, limit=args.limit, restart=args.restart,
-                                  workers=args.workers, reread=args.reread)
+                                  workers=args.workers, reread=args.reread, renewals=args.renewals)
         settings = get_settings()
         ironclad = IroncladClient.from_settings(settings)
     except ValueError as exc:  # bad options or missing configuration: say which, touch nothing

@@ -261,6 +261,10 @@ def _show_sync(opp_id: str, sync: dict[str, Any], sf: SalesforceClient, ironclad
         console.print("    Tasks for the account team:")
     for task in tasks:
         console.print(f"      {task['ActivityDate']}  {short(task['Subject'], 100)}")
+    if renewal := sync.get("renewal"):
+        console.print(f"    Renewal planned at once from these terms: {renewal['outcome']} (renewal "
+                      f"{shown(renewal['renewal_date'])}, notice deadline {shown(renewal['notice_deadline'])}), "
+                      + ("written" if renewal["written"] else "not written"))
 
 
 def _show_plan(sync: dict[str, Any], types: FieldTypes) -> None:

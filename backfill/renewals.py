@@ -1,0 +1,52 @@
+"""The renewals of a backfill batch: each contract the batch wrote has its renewal planned at once from the terms
+just written, as a sync's is (`agents.renewal_planner`, the same horizon), and written unless the playbook holds
+it for a person. Held ones are counted in the report; `contractloop renewals plan --dry-run` shows them and
+`--approve-held` writes them once read. A resumed batch plans again and writes only what changed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pydantic import BaseModel, Field
+
+from agents.renewal_planner.nodes import AFTER_SYNC_HORIZON_DAYS
+from agents.renewal_planner.portfolio import read_portfolio
+from agents.renewal_planner.scan import plan_all, write_plans
+from playbook_store.loader import load_renewal_rules
+from tools.salesforce import SalesforceClient
+from tools.salesforce.batch_writer import RecordResult
+
+# External keys per portfolio read: ~50 characters each keeps the SOQL well inside a GET request's URL.
+KEYS_PER_READ = 200
+
+
+class BatchRenewals(BaseModel):
+    planned: int = Field(0, description="Contracts with a renewal plan that changes something.")
+    written: int = 0
+    held: int = Field(0, description="Held for approval by the playbook: not written.")
+    failures: dict[str, list[str]] = Field(default_factory=dict, description="Insight key -> what Salesforce said.")
+
+
+def plan_batch_renewals(salesforce: SalesforceClient, insight_keys: list[str], correlation_id: str,
+                        as_of: date | None = None) -> BatchRenewals:
+    rules, as_of = load_renewal_rules(), as_of or date.today()
+    horizon = timedelta(days=AFTER_SYNC_HORIZON_DAYS)
+    outcome = BatchRenewals()
+    for start in range(0, len(insight_keys), KEYS_PER_READ):
+        keys = insight_keys[start:start + KEYS_PER_READ]
+        plans = [p for p in plan_all(salesforce, read_portfolio(salesforce, insight_keys=keys), as_of, horizon,
+                                     rules, correlation_id) if p.changes]
+        written, failures, _ = write_plans(salesforce, plans)
+        outcome.planned += len(plans)
+        outcome.written += written
+        outcome.held += sum(1 for p in plans if p.approval_reasons)
+        keys_by_id = {p.contract.insight_id: p.contract.insight_key for p in plans}
+        for failure in failures:
+            outcome.failures.setdefault(keys_by_id.get(failure.contract, failure.contract), []).append(
+                _described(failure))
+    return outcome
+
+
+def _described(failure: RecordResult) -> str:
+    said = "; ".join(f"{e.get('statusCode') or e.get('errorCode')}: {e.get('message')}" for e in failure.errors)
+    return f"renewal {failure.ref} ({failure.sobject}) {said}"
