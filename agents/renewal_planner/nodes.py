@@ -16,7 +16,6 @@ from runtime.context import Context
 from runtime.renewals import RenewalRun
 from runtime.state import RunState
 
-
 # A contract just synced has its renewal planned whenever it falls due, as CPQ's renewal forecast creates the
 # renewal Opportunity when a contract is activated; the scans keep it current from then on.
 AFTER_SYNC_HORIZON_DAYS = 3660

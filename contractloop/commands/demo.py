@@ -219,7 +219,8 @@ def _wait_sync(flow: httpx.Client, workflow_id: str, interactive: bool, timeout:
     deadline = time.monotonic() + timeout
     while True:
         response = flow.get(f"/ironclad/workflows/{workflow_id}/sync")
-        sync = response.json() if response.status_code == 200 else {"status": "waiting for the webhook"}
+        sync: dict[str, Any] = response.json() if response.status_code == 200 else \
+            {"status": "waiting for the webhook"}
         if sync["status"] == "awaiting_approval":
             if sync.get("awaiting") == "renewal":
                 renewal = sync.get("renewal") or {}
