@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from langgraph.types import Command
+from pydantic import ValidationError
 
+from runtime.state import Task
 from tests.fixtures.loop import Loop
+from tests.test_graph_extract import ORDER
 from tests.support.renewal_records import insight_on_file, renewals_of
 
 
@@ -81,3 +85,64 @@ def test_a_resume_that_does_not_validate_is_refused_and_the_run_keeps_waiting(lo
     assert "__interrupt__" in still and still["status"] == "awaiting_approval"
     assert any("resume refused" in line for line in still["log"])
     assert not renewals_of(loop, large)
+
+
+def test_plan_renewal_plans_the_one_contract_it_names(loop: Loop) -> None:
+    one = insight_on_file(loop, "Graph One Co", Expiration_Date__c="2027-02-28", Auto_Renewal__c=True,
+                          Renewal_Term_Months__c=12, Notice_Period_Days__c=30, Total_Contract_Value__c=12000,
+                          Initial_Term_Months__c=12)
+    other = insight_on_file(loop, "Graph Other Co", Expiration_Date__c="2027-02-27", Auto_Renewal__c=True,
+                            Renewal_Term_Months__c=12, Total_Contract_Value__c=12000, Initial_Term_Months__c=12)
+    graph, ctx = loop.graph()
+    task = {"task": {"kind": "plan_renewal", "event_id": "one-1", "as_of": "2026-12-01",
+                     "contract_keys": [_key(loop, one)]}}
+    done = graph.invoke(task, {"configurable": {"thread_id": "renewal-one"}}, context=ctx)
+    assert done["status"] == "completed" and done["renewals"].contracts == 1
+    assert [r["CloseDate"] for r in renewals_of(loop, one)] == ["2027-02-28"] and not renewals_of(loop, other)
+
+
+@pytest.mark.parametrize("keys", [None, [], ["a", "b"]])
+def test_plan_renewal_needs_exactly_one_contract(keys: list[str] | None) -> None:
+    with pytest.raises(ValidationError, match="exactly one insight key"):
+        Task(kind="plan_renewal", event_id="e", contract_keys=keys)
+
+
+def test_a_rejected_sync_plans_no_renewal(loop: Loop) -> None:
+    opp_id, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Rejected Sync Co"}))
+    # the rep changed the amount after signature: the plan waits for a person, who rejects it
+    loop.stack.salesforce.store.insert_many("OpportunityLineItem", [{
+        "OpportunityId": opp_id, "PricebookEntryId": loop.salesforce.query(
+            "SELECT Id FROM PricebookEntry WHERE Product2.ProductCode = 'SUP-PRM'")[0]["Id"],
+        "Quantity": 1, "UnitPrice": 99999}])
+    graph, ctx = loop.graph()
+    config = {"configurable": {"thread_id": f"rs-{workflow_id}"}}
+    paused = graph.invoke({"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id,
+                                    "event_id": "evt-rs"}}, config, context=ctx)
+    assert paused["status"] == "awaiting_approval"
+    done = graph.invoke(Command(resume={"decisions": [{"type": "reject", "message": "wrong paper"}],
+                                        "reviewer": "legal@example.com"}), config, context=ctx)
+    assert done["status"] == "rejected" and done.get("renewals") is None
+    assert not any(line.startswith("renewal_planner") for line in done["log"])
+
+
+def test_a_sync_a_person_approved_plans_its_renewal_without_asking_again(loop: Loop) -> None:
+    opp_id, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Approved Sync Co"}))
+    loop.stack.salesforce.store.insert_many("OpportunityLineItem", [{
+        "OpportunityId": opp_id, "PricebookEntryId": loop.salesforce.query(
+            "SELECT Id FROM PricebookEntry WHERE Product2.ProductCode = 'SUP-PRM'")[0]["Id"],
+        "Quantity": 1, "UnitPrice": 5000}])
+    graph, ctx = loop.graph()
+    config = {"configurable": {"thread_id": f"as-{workflow_id}"}}
+    paused = graph.invoke({"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id,
+                                    "event_id": "evt-as"}}, config, context=ctx)
+    assert paused["__interrupt__"][0].value["action_requests"][0]["name"] == "apply_salesforce_write_plan"
+    done = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "legal@example.com"}),
+                        config, context=ctx)
+    # the person reviewed the terms: the insight no longer needs review, and its renewal is written at once
+    assert done["status"] == "completed" and "__interrupt__" not in done
+    [insight] = loop.salesforce.query("SELECT Id, Needs_Review__c FROM Contract_Insight__c "
+                                      f"WHERE Opportunity__c = '{opp_id}'")
+    assert insight["Needs_Review__c"] is False
+    [renewal] = renewals_of(loop, insight["Id"])
+    assert renewal["CloseDate"] == done["renewals"].plans[0].schedule.renewal_date.isoformat()
+    assert renewal["Contractloop_Correlation_Id__c"] == done["correlation_id"]
