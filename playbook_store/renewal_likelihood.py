@@ -27,6 +27,10 @@ class RenewalSignals(BaseModel):
     days_payment_late: float | None = None
 
 
+# Between a model's explanation and the reasons it explains, in Renewal_Likelihood_Reasons__c.
+EXPLANATION_BREAK = "\n\n"
+
+
 class Likelihood(StateModel):
     probability: float = Field(ge=0, le=1)
     forecast_category: ForecastCategory

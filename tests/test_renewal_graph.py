@@ -12,8 +12,9 @@ from pydantic import ValidationError
 
 from runtime.state import Task
 from tests.fixtures.loop import Loop
-from tests.test_graph_extract import ORDER
+from tests.support.openai_stub import OpenAIStub, tool_call
 from tests.support.renewal_records import insight_on_file, renewals_of
+from tests.test_graph_extract import ORDER
 
 
 def _task(keys: list[str], event_id: str) -> dict[str, Any]:
@@ -146,3 +147,48 @@ def test_a_sync_a_person_approved_plans_its_renewal_without_asking_again(loop: L
     [renewal] = renewals_of(loop, insight["Id"])
     assert renewal["CloseDate"] == done["renewals"].plans[0].schedule.renewal_date.isoformat()
     assert renewal["Contractloop_Correlation_Id__c"] == done["correlation_id"]
+
+
+def test_the_model_explains_the_likelihood_from_the_facts_and_a_rescan_keeps_it(
+        loop: Loop, openai_stub: OpenAIStub, stub_chat_model) -> None:
+    insight = insight_on_file(loop, "Graph Explained Co", Expiration_Date__c="2027-03-31", Auto_Renewal__c=True,
+                              Renewal_Term_Months__c=12, Notice_Period_Days__c=60, Total_Contract_Value__c=24000,
+                              Initial_Term_Months__c=12)
+    explanation = ("It renews by itself unless notice is given by 2027-01-30, so it is likely (85%). "
+                   "Watch usage before the notice deadline.")
+    openai_stub.script(tool_call("read_renewal_facts", {}), tool_call("SubmitExplanation", {"text": explanation}))
+    graph, ctx = loop.graph(model=stub_chat_model)
+    done = graph.invoke(_task([_key(loop, insight)], "explain-1"), {"configurable": {"thread_id": "explain-1"}},
+                        context=ctx)
+    assert done["status"] == "completed"
+    [renewal] = renewals_of(loop, insight)
+    reasons = renewal["Renewal_Likelihood_Reasons__c"]
+    assert reasons.startswith(explanation + "\n\n") and "renews automatically unless notice is given" in reasons
+    assert renewal["CloseDate"] == "2027-03-31"  # the model writes words, never the date
+    # the facts the model read name no contact
+    facts = next(m["content"] for m in openai_stub.requests[1]["messages"] if m["role"] == "tool")
+    assert "Graph Explained Co" in facts and "@" not in facts
+
+    # a rescan with the same reasons keeps the explanation and asks no model
+    asked = len(openai_stub.requests)
+    again = graph.invoke(_task([_key(loop, insight)], "explain-2"), {"configurable": {"thread_id": "explain-2"}},
+                         context=ctx)
+    assert again["renewals"].plans == [] and len(openai_stub.requests) == asked
+
+
+def test_an_explanation_with_an_invented_date_is_refused_and_the_reasons_stand(
+        loop: Loop, openai_stub: OpenAIStub, stub_chat_model) -> None:
+    insight = insight_on_file(loop, "Graph Invented Co", Expiration_Date__c="2027-04-30", Auto_Renewal__c=True,
+                              Renewal_Term_Months__c=12, Notice_Period_Days__c=60, Total_Contract_Value__c=24000,
+                              Initial_Term_Months__c=12)
+    wrong = "Give notice by February 1, 2027 or it renews at a 7% uplift."
+    openai_stub.script(tool_call("read_renewal_facts", {}), tool_call("SubmitExplanation", {"text": wrong}),
+                       tool_call("SubmitExplanation", {"text": wrong}))
+    graph, ctx = loop.graph(model=stub_chat_model)
+    done = graph.invoke(_task([_key(loop, insight)], "invent-1"), {"configurable": {"thread_id": "invent-1"}},
+                        context=ctx)
+    [renewal] = renewals_of(loop, insight)
+    assert renewal["Renewal_Likelihood_Reasons__c"] == "\n".join(done["renewals"].plans[0].likelihood.reasons)
+    feedback = openai_stub.requests[-1]["messages"][-1]["content"]
+    assert "2027-02-01" in feedback and "numbers the facts do not hold: 7" in feedback
+    assert any("1 explanation(s) refused" in line for line in done["log"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from playbook_store.models import ApprovalDecision, RiskAssessment
 from tools.documents import Document
@@ -16,6 +17,7 @@ class ToolContext:
     assessment: RiskAssessment | None = None
     approval: ApprovalDecision | None = None
     document: Document | None = None
+    renewal_facts: dict[str, Any] | None = None  # one renewal plan's schedule, likelihood and account signals
 
 
 class ToolUnavailable(Exception):

@@ -6,19 +6,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 
+from agents.renewal_planner.explanation import explain, explains_anew, with_explanation
 from agents.renewal_planner.portfolio import read_portfolio
 from agents.renewal_planner.scan import plan_all
 from playbook_store.loader import load_renewal_rules
 from runtime import context as services
 from runtime.context import Context
-from runtime.renewals import RenewalRun
+from runtime.renewals import RenewalPlan, RenewalRun
 from runtime.state import RunState
 
 # A contract just synced has its renewal planned whenever it falls due, as CPQ's renewal forecast creates the
 # renewal Opportunity when a contract is activated; the scans keep it current from then on.
 AFTER_SYNC_HORIZON_DAYS = 3660
+# Model explanations per run: each is one agent run (two model calls or more).
+MAX_EXPLAINED = 50
 
 
 def synced_insight_key(state: RunState) -> str | None:
@@ -43,10 +47,29 @@ def plan_renewals(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     plans = plan_all(salesforce, read_portfolio(salesforce, insight_keys=keys), as_of,
                      timedelta(days=horizon_days), load_renewal_rules(), state.correlation_id)
     changing = [p for p in plans if p.changes]
+    log: list[str] = []
+    model = services.model(runtime.context)
+    if model is not None:
+        changing, log = _explained(model, changing)
     run = RenewalRun(as_of=as_of, horizon_days=horizon_days, contracts=len(plans), plans=changing)
     return {"renewals": run, "status": "planned",
             "log": [f"renewal_planner: {len(plans)} contract(s) as of {as_of.isoformat()}, {len(changing)} with "
-                    f"changes, {len(run.held)} held for approval"]}
+                    f"changes, {len(run.held)} held for approval", *log]}
+
+
+def _explained(model: BaseChatModel, plans: list[RenewalPlan]) -> tuple[list[RenewalPlan], list[str]]:
+    """The model explains the likelihood of the plans whose reasons change, up to `MAX_EXPLAINED` a run (a large
+    scan's others keep the reasons alone until a later run explains them)."""
+    due = [i for i, p in enumerate(plans) if explains_anew(p)][:MAX_EXPLAINED]
+    refused = 0
+    for i in due:
+        text, problems = explain(model, plans[i])
+        if text is None:
+            refused += 1
+            continue
+        plans[i] = with_explanation(plans[i], text)
+    return plans, [f"renewal_planner: the model explained {len(due) - refused} likelihood(s)"
+                   + (f"; {refused} explanation(s) refused, the reasons stand alone" if refused else "")] if due else []
 
 
 def build_renewal_planner() -> Any:

@@ -28,7 +28,12 @@ from agents.extractor.plan import add_months, months_of
 from agents.renewal_planner.deal_details import DealDetails, quote_key
 from agents.renewal_planner.portfolio import KEY_PREFIX
 from core.renewal_schedule import RenewalSchedule, TermEnd, schedule_for
-from playbook_store.renewal_likelihood import RenewalSignals, renewal_likelihood
+from playbook_store.renewal_likelihood import (
+    EXPLANATION_BREAK,
+    Likelihood,
+    RenewalSignals,
+    renewal_likelihood,
+)
 from playbook_store.renewal_rules import RenewalRules
 from runtime.renewals import ContractOnFile, RenewalPlan
 from tools.write_plan import WriteOp, WritePlan, diff
@@ -68,6 +73,14 @@ def renewal_amount(contract: ContractOnFile, schedule: RenewalSchedule, rules: R
     annual = Decimal(value) * 12 / term_months
     uplifted = annual * renewal_months / 12 * (1 + rules.uplift_percent / 100)
     return uplifted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def likelihood_text(likelihood: Likelihood, held: dict[str, Any] | None) -> str:
+    """The likelihood's reasons, one a line; a model's explanation written above the same reasons earlier is
+    kept (`explanation.with_explanation`), so a rescan with unchanged reasons changes nothing."""
+    reasons = "\n".join(likelihood.reasons)
+    on_file = str((held or {}).get("Renewal_Likelihood_Reasons__c") or "")
+    return on_file if on_file.endswith(EXPLANATION_BREAK + reasons) else reasons
 
 
 def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rules: RenewalRules,
@@ -124,7 +137,7 @@ def plan_renewal(contract: ContractOnFile, as_of: date, horizon: timedelta, rule
                            "ForecastCategoryName": likelihood.forecast_category,
                            "Renewal_Of__c": contract.opportunity_id, "Contract_Insight__c": contract.insight_id,
                            "Renewal_Likelihood__c": round(likelihood.probability * 100),
-                           "Renewal_Likelihood_Reasons__c": "\n".join(likelihood.reasons),
+                           "Renewal_Likelihood_Reasons__c": likelihood_text(likelihood, held),
                            "Notice_Deadline__c": schedule.notice_deadline, "OwnerId": contract.owner_id})]
     current: dict[str, dict[str, Any] | None] = {"renewal": held, **({"renewed": contract.renewal} if opening else {})}
     what = "@{renewal.id}"
