@@ -6,31 +6,34 @@ settings (env vars / `.env`), so a real org is selected by configuration alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.settings import get_settings
 from tools.ironclad import IroncladClient
 from tools.salesforce import SalesforceClient
 
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
 
+class Context(BaseModel):
+    """What a run uses. Keys it does not know are ignored: the LangGraph server passes its own (the cron that
+    started a scheduled run, the authenticated user) into the context of the runs it creates."""
 
-@dataclass
-class Context:
-    salesforce: SalesforceClient | None = field(default=None, metadata={"description": "Salesforce client"})
-    ironclad: IroncladClient | None = field(default=None, metadata={"description": "Ironclad client"})
-    model: BaseChatModel | None = field(
-        default=None, metadata={"description": "Chat model for the specialists; None = configured or offline"}
-    )
-    offline: bool = field(default=False, metadata={"description": "Force the deterministic engine"})
-    approvers: dict[str, str] | None = field(
-        default=None, metadata={"description": "Approver role -> Salesforce User Id; None = from settings"})
-    auto_write_confidence: float | None = field(
-        default=None, metadata={"description": "Confidence at or above which extracted values sync without "
-                                               "review; None = settings, else the cross-validated threshold"})
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="ignore")
+
+    salesforce: SalesforceClient | None = Field(None, description="Salesforce client")
+    ironclad: IroncladClient | None = Field(None, description="Ironclad client")
+    model: BaseChatModel | None = Field(None, description="Chat model for the specialists; None = configured or "
+                                                          "offline")
+    offline: bool = Field(False, description="Force the deterministic engine")
+    approvers: dict[str, str] | None = Field(None, description="Approver role -> Salesforce User Id; None = from "
+                                                               "settings")
+    auto_write_confidence: float | None = Field(
+        None, description="Confidence at or above which extracted values sync without review; None = settings, "
+                          "else the cross-validated threshold")
+
 
 @lru_cache(maxsize=1)
 def default_salesforce() -> SalesforceClient:

@@ -4,6 +4,7 @@ forged or unsigned deliveries start nothing; replays change nothing in Salesforc
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
 from tests.fixtures.server import FlowServer
 from tests.support.polling import poll
+from tests.support.renewal_records import insight_in_org
 from tools.ironclad import IroncladClient
 
 SIGNED = ["workflow_completed", "workflow_signature_packet_fully_signed"]
@@ -152,3 +154,36 @@ def test_a_delivery_recorded_by_a_server_that_died_before_its_run_is_synced_when
         sync = poll(http, f"/ironclad/workflows/{workflow_id}/sync",
                      lambda s: s["status"] in ("completed", "awaiting_approval", "failed"))
     assert sync["status"] in ("completed", "awaiting_approval"), sync
+
+
+def test_a_renewal_scan_on_the_server_s_cron_plans_the_contract(flow_server: FlowServer) -> None:
+    """The schedule trigger: a cron on the LangGraph server's own API (`POST /runs/crons`, what the README's
+    `crons.create` sends) runs the plan_renewals task; here every two seconds (croniter's seconds field) so the
+    test need not wait for a minute boundary, deleted once it has run."""
+    from core.settings import Settings
+    from tools.salesforce import SalesforceClient
+
+    settings = Settings(_env_file=None, **{k.lower(): v for k, v in flow_server.stack.env().items()})  # type: ignore[call-arg]
+    sf = SalesforceClient.from_settings(settings)
+    insight = insight_in_org(flow_server.stack, sf, "Cron Renewal Co", Expiration_Date__c="2027-03-31",
+                             Auto_Renewal__c=True, Renewal_Term_Months__c=12, Notice_Period_Days__c=60,
+                             Total_Contract_Value__c=24000, Initial_Term_Months__c=12)
+    key = sf.query(f"SELECT External_Key__c FROM Contract_Insight__c WHERE Id = '{insight}'")[0]["External_Key__c"]
+    with flow_server.http() as http:
+        cron = http.post("/runs/crons", json={
+            "assistant_id": "contractloop", "schedule": "* * * * * */2",
+            "input": {"task": {"kind": "plan_renewals", "event_id": "nightly-renewal-scan", "as_of": "2026-12-01",
+                               "horizon_days": 180, "contract_keys": [key]}}})
+        assert cron.status_code == 200, cron.text
+        try:
+            deadline = time.monotonic() + 60
+            while not (renewals := sf.query(f"SELECT Id, CloseDate FROM Opportunity "
+                                            f"WHERE Contract_Insight__c = '{insight}'")):
+                assert time.monotonic() < deadline, "the cron's scan did not run in 60 s"
+                time.sleep(0.5)
+        finally:
+            http.delete(f"/runs/crons/{cron.json()['cron_id']}")
+    time.sleep(3)  # a run the cron started meanwhile finds the plan up to date: still one renewal
+    assert [r["CloseDate"] for r in sf.query(f"SELECT CloseDate FROM Opportunity "
+                                             f"WHERE Contract_Insight__c = '{insight}'")] == ["2027-03-31"]
+    assert len(renewals) == 1
