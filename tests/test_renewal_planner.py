@@ -166,6 +166,10 @@ def test_a_contract_that_ends_without_renewing_closes_its_renewal_as_lost(loop: 
     reminders = loop.salesforce.query(f"SELECT Status, Description FROM Task WHERE WhatId = '{closed['Id']}'")
     assert reminders and {r["Status"] for r in reminders} == {"Deferred"}
     assert all("closed as lost" in r["Description"] for r in reminders)
+    # the deadline stays in the owner's calendar, marked cancelled
+    events = loop.salesforce.query(f"SELECT Subject, Description FROM Event WHERE WhatId = '{closed['Id']}'")
+    assert events and all(e["Subject"].startswith("Cancelled: Contract ends 2027-01-15") for e in events)
+    assert all("closed as lost" in e["Description"] for e in events)
     again, calls = _scan(loop, insight, as_of=date(2027, 2, 1))
     assert not again[0].changes and calls == 0
 

@@ -39,6 +39,7 @@ from runtime.renewals import ContractOnFile, RenewalPlan
 from tools.write_plan import WriteOp, WritePlan, diff
 
 OPEN_STAGE = "Prospecting"
+CANCELLED = "Cancelled: "
 LOST_STAGE = "Closed Lost"
 CLOSED_STAGES = ("Closed Won", "Closed Lost")
 
@@ -241,6 +242,16 @@ def _close_lost(result: RenewalPlan, correlation_id: str) -> RenewalPlan:
         ops.append(WriteOp(ref=ref, action="upsert", sobject="Task", external_id=key,
                            fields={"Status": "Deferred", "Description": f"Renewal closed as lost. {why}"}))
         current[ref] = task
+    # The deadline in the owner's calendar stays, marked cancelled (the write plan deletes nothing).
+    for index, (key, event) in enumerate(sorted(contract.events.items())):
+        subject = str(event.get("Subject") or "")
+        if subject.startswith(CANCELLED):
+            continue
+        ref = f"cancelled{index}"
+        ops.append(WriteOp(ref=ref, action="upsert", sobject="Event", external_id=key,
+                           fields={"Subject": (CANCELLED + subject)[:255],
+                                   "Description": f"Renewal closed as lost. {why}"}))
+        current[ref] = event
     result.plan = WritePlan(correlation_id=correlation_id, operations=ops,
                             summary=f"renewal of contract insight {contract.insight_id} closed as lost")
     result.current = current
