@@ -23,9 +23,16 @@ _TERM_CUE = re.compile(
     r"franchise|amendment|arrangement)|(?:shall|will)\s+(?:automatically\s+)?(?:terminate|expire|end)\s+on\b|(?:agreement|contract)\s+"
     r"(?:shall|will|is|continues)|[\"“]?term[\"”]?\s*(?:\)|shall|will|is)|(?:shall|will)\s+(?:commence|begin|become\s+"
     r"effective|continue|remain)|(?:remains?|continues?)\s+in\s+(?:full\s+)?(?:force|effect)|(?:enters?|comes?)\s+into\s+force|valid\s+for|duration|[\"“](?:Expiration|Expiry|Termination|End)\s+Date[\"”]|contract\s+(?:period|end)|"
-    r"expir\w+\s+on|anniversary)",
+    r"expir\w+\s+on|anniversary)|" + r"(?m:^)[ \t]*(?:Initial\s+)?(?:Expiration|Expiry|End|Termination)\s+Date\s*:",
     re.IGNORECASE,
 )
+# A labelled line of a cover page or term sheet ("Term: twelve (12) months from ...", "Expiration Date: August
+# 31, 2006") states the term as plainly as a sentence does.
+_TERM_LABEL = re.compile(r"(?m)^\W{0,3}(?:\w{1,4}[.)]\s+)?(?:(?:Initial|Agreement|Contract|Subscription)\s+)?(?:Term|"
+                         r"Expiration\s+Date|Expiry\s+Date|End\s+Date|Termination\s+Date)\s*:", re.IGNORECASE)
+# ... unless the line is a schedule's or an order's own term ("Term: three years ... of this SCHEDULE").
+_PART_DOCUMENT = re.compile(r"\bthis\s+(?:schedule|exhibit|statement\s+of\s+work|sow|order|appendix|annex)\b",
+                            re.IGNORECASE)
 _TERM_HEADING = re.compile(r"\bterm\b|\bduration\b|\bexpiration\b|\bperiod\s+of\s+(?:the\s+)?agreement", re.IGNORECASE)
 _SUBJECT = re.compile(
     r"(?:(?:this|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract|promotion|order\s+form|subscriptions?|amendment|addendum)|\b(?:initial\s+)?term\b(?:\s+of\s+(?:this|the)\s+"
@@ -57,7 +64,8 @@ _PARTY_SUBJECT = re.compile(r"^\W*(?:\(?\w{1,4}[.)]\s+)?(?:either|each|any|neith
 _AGREEMENT_LIVES = re.compile(r"\bthis\s+agreement\s+(?:shall|will)\s+(?:automatically\s+)?(?:expire|continue|remain|end\b|"
                               r"terminate\s+(?:on|upon|at))", re.IGNORECASE)
 _UNTIL_DATE = re.compile(r"(?:\buntil|\bthrough|\bexpir\w*|\bending|\bend|\bconclud\w*|\bterminat\w*|\bthru|\bmeans|\bto|"
-                         r"\bend\s*:|\bcontract\s+end\s*:|\bin\s+no\s+event\s+later\s+than)\s*(?:on\s+|at\s+|as\s+of\s+)?(?:and\s+including\s+)?(?:midnight\s+(?:on\s+)?)?"
+                         r"\bend\s*:|\bcontract\s+end\s*:|\b(?:expiration|expiry|end|termination)\s+date\s*:|"
+                         r"\bin\s+no\s+event\s+later\s+than)\s*(?:on\s+|at\s+|as\s+of\s+)?(?:and\s+including\s+)?(?:midnight\s+(?:on\s+)?)?"
                          r"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?(?:(?:later|earlier|latest|earliest)\s+(?:of|to\s+occur\s+of)\s*:?\s*"
                          r"(?:\(\w{1,3}\)\s*)?)?$", re.IGNORECASE)
 _ANNIVERSARY = re.compile(
@@ -118,7 +126,8 @@ def term_sentences(text: str) -> list[tuple[int, int, int]]:
         if _NOT_LIFESPAN_START.search(sentence) or (_PARTY_SUBJECT.search(sentence) and
                                                     not _AGREEMENT_LIVES.search(sentence)):
             continue
-        score = 3 * under_heading(text, start, _TERM_HEADING) + 3 * bool(_SUBJECT.search(sentence)) + \
+        labelled = bool(_TERM_LABEL.search(sentence)) and not _PART_DOCUMENT.search(sentence)
+        score = 3 * under_heading(text, start, _TERM_HEADING) + 3 * bool(_SUBJECT.search(sentence) or labelled) + \
             2 * bool(_DEFINES.search(sentence)) - 4 * bool(_OTHER_PERIOD.search(sentence))
         if score > 0:
             ranked.append((-score, start, end))

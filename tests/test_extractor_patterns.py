@@ -520,3 +520,20 @@ def test_a_party_s_option_to_renew_is_a_renewal_term_that_does_not_renew_by_itse
 def test_a_mention_of_renewal_that_states_no_renewal_of_this_contract_is_no_renewal_term(clause: str):
     terms = _extract(PREAMBLE + "4. Term. This Agreement shall continue for three (3) years. " + clause + "\n")
     assert terms.renewal_term is None
+
+
+def test_a_labelled_term_line_of_a_cover_page_states_the_term() -> None:
+    text = (PREAMBLE + "Services: advisory services as described below.\n"
+            "Term: twelve (12) months from the date of the Agreement, unless terminated earlier under Section 8.\n"
+            "Fees: USD 5,000 per month.\n")
+    terms = _extract(text)
+    assert _cited(text, terms.expiration_date, "Term: twelve (12) months") == date(2016, 3, 3)
+    labelled = PREAMBLE + "Effective Date: October 1, 2005\nExpiration Date: August 31, 2006\n\n1. Services.\n"
+    assert _extract(labelled).expiration_date.value == date(2006, 8, 31)  # type: ignore[union-attr]
+
+
+def test_a_schedule_s_own_term_line_is_not_the_agreement_s_term() -> None:
+    text = (PREAMBLE + "2. Term. This Agreement shall continue in effect until April 1, 2022.\n\n"
+            "SCHEDULE A\nTerm: Three (3) years, provided however that the parties shall meet before the end of the "
+            "term of this SCHEDULE.\n")
+    assert _extract(text).expiration_date.value == date(2022, 4, 1)  # type: ignore[union-attr]
