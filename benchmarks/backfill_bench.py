@@ -147,6 +147,8 @@ def main() -> None:
                       f"process), {peak_all:,.0f} MB (with its {args.workers} PDF readers)")
                 print(f"  signed copies parsed: {report.get('documents_parsed', 0):,}; read from the cache "
                       f"(unchanged since the last run): {report.get('documents_from_cache', 0):,}")
+                print(f"  renewals planned from the new terms: {report.get('renewals_written', 0):,} written, "
+                      f"{report.get('renewals_held', 0):,} held for approval (their calls are in the count above)")
                 if not report["finished_at"]:
                     raise SystemExit(f"the run did not complete: {report['stopped']}")
         finally:
