@@ -108,18 +108,24 @@ def test_plan_renewal_needs_exactly_one_contract(keys: list[str] | None) -> None
         Task(kind="plan_renewal", event_id="e", contract_keys=keys)
 
 
-def test_a_rejected_sync_plans_no_renewal(loop: Loop) -> None:
-    opp_id, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Rejected Sync Co"}))
-    # the rep changed the amount after signature: the plan waits for a person, who rejects it
+def _sync_waiting_for_review(loop: Loop, account: str) -> tuple[str, Any, Any, dict[str, Any], dict[str, Any]]:
+    """A signed contract whose sync plan waits for a person: the rep changed the amount after signature.
+    (opportunity id, graph, context, run config, the paused result)."""
+    opp_id, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": account}))
     loop.stack.salesforce.store.insert_many("OpportunityLineItem", [{
         "OpportunityId": opp_id, "PricebookEntryId": loop.salesforce.query(
             "SELECT Id FROM PricebookEntry WHERE Product2.ProductCode = 'SUP-PRM'")[0]["Id"],
-        "Quantity": 1, "UnitPrice": 99999}])
+        "Quantity": 1, "UnitPrice": 5000}])
     graph, ctx = loop.graph()
-    config = {"configurable": {"thread_id": f"rs-{workflow_id}"}}
+    config = {"configurable": {"thread_id": f"review-{workflow_id}"}}
     paused = graph.invoke({"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id,
-                                    "event_id": "evt-rs"}}, config, context=ctx)
-    assert paused["status"] == "awaiting_approval"
+                                    "event_id": f"evt-{workflow_id}"}}, config, context=ctx)
+    assert paused["__interrupt__"][0].value["action_requests"][0]["name"] == "apply_salesforce_write_plan"
+    return opp_id, graph, ctx, config, paused
+
+
+def test_a_rejected_sync_plans_no_renewal(loop: Loop) -> None:
+    _, graph, ctx, config, _ = _sync_waiting_for_review(loop, "Rejected Sync Co")
     done = graph.invoke(Command(resume={"decisions": [{"type": "reject", "message": "wrong paper"}],
                                         "reviewer": "legal@example.com"}), config, context=ctx)
     assert done["status"] == "rejected" and done.get("renewals") is None
@@ -127,16 +133,7 @@ def test_a_rejected_sync_plans_no_renewal(loop: Loop) -> None:
 
 
 def test_a_sync_a_person_approved_plans_its_renewal_without_asking_again(loop: Loop) -> None:
-    opp_id, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Approved Sync Co"}))
-    loop.stack.salesforce.store.insert_many("OpportunityLineItem", [{
-        "OpportunityId": opp_id, "PricebookEntryId": loop.salesforce.query(
-            "SELECT Id FROM PricebookEntry WHERE Product2.ProductCode = 'SUP-PRM'")[0]["Id"],
-        "Quantity": 1, "UnitPrice": 5000}])
-    graph, ctx = loop.graph()
-    config = {"configurable": {"thread_id": f"as-{workflow_id}"}}
-    paused = graph.invoke({"task": {"kind": "extract_executed_contract", "workflow_id": workflow_id,
-                                    "event_id": "evt-as"}}, config, context=ctx)
-    assert paused["__interrupt__"][0].value["action_requests"][0]["name"] == "apply_salesforce_write_plan"
+    opp_id, graph, ctx, config, _ = _sync_waiting_for_review(loop, "Approved Sync Co")
     done = graph.invoke(Command(resume={"decisions": [{"type": "approve"}], "reviewer": "legal@example.com"}),
                         config, context=ctx)
     # the person reviewed the terms: the insight no longer needs review, and its renewal is written at once
