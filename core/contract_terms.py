@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -113,3 +113,22 @@ class ContractTerms(StateModel):
     liability_cap: LiabilityCap | None = None
     obligations: list[Obligation] = Field(default_factory=list)
     clauses: list[ClauseFinding] = Field(default_factory=list, description="one per CUAD category the finder knows")
+
+
+def _name_parametrised_models() -> None:
+    """Pickle finds a class by module and qualified name, and pydantic names a parametrised model "Cited[date]",
+    which is no attribute of this module: LangGraph's in-memory server (`contractloop serve`) could not save a
+    run holding contract terms, so its threads were lost at shutdown. Each parametrisation used here gets its
+    name in the module."""
+    for field in ContractTerms.model_fields.values():
+        for model in _cited_models(field.annotation):
+            globals().setdefault(model.__qualname__, model)
+
+
+def _cited_models(annotation: Any) -> list[type]:
+    found = [annotation] if isinstance(annotation, type) and issubclass(annotation, Cited) and annotation is not Cited \
+        else []
+    return found + [m for arg in get_args(annotation) for m in _cited_models(arg)]
+
+
+_name_parametrised_models()

@@ -167,3 +167,17 @@ def test_obligations_read_whole_across_page_breaks_and_never_carry_the_page_foot
             assert obligation.description.rstrip().endswith((".", ";", ")")), obligation.description
         rows = loop.salesforce.query(f"SELECT Subject FROM Task WHERE WhatId = '{opp_id}'")
         assert rows and not any("Executed via" in r["Subject"] for r in rows)
+
+
+def test_a_synced_run_s_state_survives_pickling_as_the_dev_server_saves_threads(loop: Loop) -> None:
+    # `langgraph dev` (contractloop serve) pickles its checkpoints at shutdown; a state it cannot pickle loses
+    # every thread, approvals pending included, when the server stops.
+    import pickle
+
+    from runtime.state import RunState
+
+    _, workflow_id = loop.signed_workflow(ORDER.model_copy(update={"account_name": "Pickled Terms Ltd"}))
+    result = _extract(loop, workflow_id, f"pk-{workflow_id}")
+    state = RunState.model_validate({k: v for k, v in result.items() if not k.startswith("__")})
+    again = pickle.loads(pickle.dumps(state))
+    assert again == state and again.contract.terms.payment_terms_net_days.value == 45  # a Cited[int]
