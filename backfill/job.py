@@ -179,7 +179,8 @@ def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, 
     outcomes = [_outcome(p, report.results) for p in planned]
     renewals = BatchRenewals()
     if options.renewals:
-        on_file = [p.ctx.key for p, o in zip(planned, outcomes, strict=True) if p.plan and o.outcome != "failed"]
+        on_file = [i for p, o in zip(planned, outcomes, strict=True) if p.plan and o.outcome != "failed"
+                   and (i := _insight_id(p, holdings, report.results))]
         renewals = plan_batch_renewals(salesforce, on_file, run.correlation_id)
         for item, outcome in zip(planned, outcomes, strict=True):
             outcome.problems += [Problem(kind="salesforce_error", detail=d)
@@ -192,6 +193,13 @@ def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, 
                                                 documents_cached=cached, renewals_written=renewals.written,
                                                 renewals_held=renewals.held), outcomes)
     return len(records)
+
+
+def _insight_id(item: _Planned, holdings: Holdings, results: list[RecordResult]) -> str | None:
+    """The contract's insight: created or updated by this batch's write, or already on file unchanged."""
+    written = next((r.id for r in results if r.contract == item.contract.record.id and r.ref == "insight"
+                    and r.success and r.id), None)
+    return written or (holdings.insights.get(item.ctx.key) or {}).get("Id")
 
 
 def _text(value: Any) -> str | None:

@@ -16,8 +16,9 @@ from playbook_store.loader import load_renewal_rules
 from tools.salesforce import SalesforceClient
 from tools.salesforce.batch_writer import RecordResult
 
-# External keys per portfolio read: ~50 characters each keeps the SOQL well inside a GET request's URL.
-KEYS_PER_READ = 200
+# Insight Ids per portfolio read: 18 characters each (with quotes and a comma, 21) keeps the SOQL of a default
+# batch of 400 in one GET request.
+IDS_PER_READ = 500
 
 
 class BatchRenewals(BaseModel):
@@ -27,14 +28,15 @@ class BatchRenewals(BaseModel):
     failures: dict[str, list[str]] = Field(default_factory=dict, description="Insight key -> what Salesforce said.")
 
 
-def plan_batch_renewals(salesforce: SalesforceClient, insight_keys: list[str], correlation_id: str,
+def plan_batch_renewals(salesforce: SalesforceClient, insight_ids: list[str], correlation_id: str,
                         as_of: date | None = None) -> BatchRenewals:
+    """`insight_ids`: the batch's contract insights on file (written now, or already holding these terms)."""
     rules, as_of = load_renewal_rules(), as_of or date.today()
     horizon = timedelta(days=AFTER_SYNC_HORIZON_DAYS)
     outcome = BatchRenewals()
-    for start in range(0, len(insight_keys), KEYS_PER_READ):
-        keys = insight_keys[start:start + KEYS_PER_READ]
-        plans = [p for p in plan_all(salesforce, read_portfolio(salesforce, insight_keys=keys), as_of, horizon,
+    for start in range(0, len(insight_ids), IDS_PER_READ):
+        ids = insight_ids[start:start + IDS_PER_READ]
+        plans = [p for p in plan_all(salesforce, read_portfolio(salesforce, insight_ids=ids), as_of, horizon,
                                      rules, correlation_id) if p.changes]
         written, failures, _ = write_plans(salesforce, plans)
         outcome.planned += len(plans)
