@@ -96,10 +96,11 @@ def run_backfill(ironclad: IroncladClient, salesforce: SalesforceClient, checkpo
     stopped: str | None = None
     exhausted = False
     done = 0  # contracts settled in this session
+    campaigns: dict[str, str] = {}  # the renewals' email-sequence campaigns, read once a run
 
     def settle(records: list[Record], readings: list[PendingReading]) -> None:
         nonlocal done
-        done += _run_batch(records, readings, run, salesforce, checkpoint, listing.result(), options)
+        done += _run_batch(records, readings, run, salesforce, checkpoint, listing.result(), options, campaigns)
         if progress:
             progress(done, total)
 
@@ -157,7 +158,8 @@ def _batches(ironclad: IroncladClient, settled: set[str], options: BackfillOptio
 
 
 def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, salesforce: SalesforceClient,
-               checkpoint: Checkpoint, opportunities: dict[str, str], options: BackfillOptions) -> int:
+               checkpoint: Checkpoint, opportunities: dict[str, str], options: BackfillOptions,
+               campaigns: dict[str, str]) -> int:
     """Plan and write one batch, then record it; returns how many contracts it settled."""
     calls_before = salesforce.calls
     contracts = [_Contract(record=record, reading=reading.result(),
@@ -181,7 +183,7 @@ def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, 
     if options.renewals:
         on_file = [i for p, o in zip(planned, outcomes, strict=True) if p.plan and o.outcome != "failed"
                    and (i := _insight_id(p, holdings, report.results))]
-        renewals = plan_batch_renewals(salesforce, on_file, run.correlation_id)
+        renewals = plan_batch_renewals(salesforce, on_file, run.correlation_id, campaigns=campaigns)
         for item, outcome in zip(planned, outcomes, strict=True):
             outcome.problems += [Problem(kind="salesforce_error", detail=d)
                                  for d in renewals.failures.get(item.ctx.key, [])]

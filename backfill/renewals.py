@@ -29,15 +29,16 @@ class BatchRenewals(BaseModel):
 
 
 def plan_batch_renewals(salesforce: SalesforceClient, insight_ids: list[str], correlation_id: str,
-                        as_of: date | None = None) -> BatchRenewals:
-    """`insight_ids`: the batch's contract insights on file (written now, or already holding these terms)."""
+                        as_of: date | None = None, campaigns: dict[str, str] | None = None) -> BatchRenewals:
+    """`insight_ids`: the batch's contract insights on file (written now, or already holding these terms);
+    `campaigns`: the run's email-sequence campaigns, read by the first batch that needs them."""
     rules, as_of = load_renewal_rules(), as_of or date.today()
     horizon = timedelta(days=AFTER_SYNC_HORIZON_DAYS)
     outcome = BatchRenewals()
     for start in range(0, len(insight_ids), IDS_PER_READ):
         ids = insight_ids[start:start + IDS_PER_READ]
         plans = [p for p in plan_all(salesforce, read_portfolio(salesforce, insight_ids=ids), as_of, horizon,
-                                     rules, correlation_id) if p.changes]
+                                     rules, correlation_id, campaigns) if p.changes]
         written, failures, _ = write_plans(salesforce, plans)
         outcome.planned += len(plans)
         outcome.written += written

@@ -24,10 +24,12 @@ RENEWAL_REF = "@{renewal.id}"
 
 
 def plan_all(salesforce: Querying, contracts: Iterable[ContractOnFile], as_of: date, horizon: timedelta,
-             rules: RenewalRules, correlation_id: str) -> list[RenewalPlan]:
+             rules: RenewalRules, correlation_id: str, campaigns: dict[str, str] | None = None) -> list[RenewalPlan]:
     """A plan per contract, in order. Only contracts with a renewal to plan (due within the horizon, or one on
-    file) need their deal's details, read for up to `IN_CHUNK` of them at a time."""
-    campaign_ids: dict[str, str] | None = None  # read once, and only if some contract has a renewal to plan
+    file) need their deal's details, read for up to `IN_CHUNK` of them at a time. `campaigns` (key -> Id): the
+    email-sequence campaigns a caller planning batch after batch has read already (updated in place)."""
+    # read once, and only if some contract has a renewal to plan
+    campaign_ids: dict[str, str] | None = campaigns if campaigns else None
     plans: dict[str, RenewalPlan] = {}
     order: list[str] = []
     waiting: list[ContractOnFile] = []
@@ -36,6 +38,8 @@ def plan_all(salesforce: Querying, contracts: Iterable[ContractOnFile], as_of: d
         nonlocal campaign_ids
         if campaign_ids is None:
             campaign_ids = read_campaigns(salesforce, {rule.campaign_key for rule in rules.campaigns})
+            if campaigns is not None:
+                campaigns.update(campaign_ids)
         details = read_details(salesforce, {c.insight_key: c.opportunity_id for c in waiting}, campaign_ids.values(),
                                on_file={c.insight_key: c.renewals_closed for c in waiting if c.renewal})
         for c in waiting:
