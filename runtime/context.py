@@ -11,6 +11,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from core.settings import get_settings
 from tools.ironclad import IroncladClient
@@ -23,10 +24,11 @@ class Context(BaseModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True, extra="ignore")
 
-    salesforce: SalesforceClient | None = Field(None, description="Salesforce client")
-    ironclad: IroncladClient | None = Field(None, description="Ironclad client")
-    model: BaseChatModel | None = Field(None, description="Chat model for the specialists; None = configured or "
-                                                          "offline")
+    # Clients are injected in-process (tests, the CLI); Studio and the server API see only the plain settings.
+    salesforce: SkipJsonSchema[SalesforceClient] | None = Field(None, description="Salesforce client")
+    ironclad: SkipJsonSchema[IroncladClient] | None = Field(None, description="Ironclad client")
+    model: SkipJsonSchema[BaseChatModel] | None = Field(None, description="Chat model for the specialists; None = "
+                                                                          "configured or offline")
     offline: bool = Field(False, description="Force the deterministic engine")
     approvers: dict[str, str] | None = Field(None, description="Approver role -> Salesforce User Id; None = from "
                                                                "settings")

@@ -34,3 +34,14 @@ def test_a_specialist_missing_from_the_route_type_is_refused() -> None:
     stray = Specialist("qa_answerer", frozenset({"draft_contract"}), lambda s: False)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="qa_answerer"):
         check_registry([*team, stray])
+
+
+def test_the_run_context_has_a_schema_for_studio_and_ignores_the_server_s_own_keys() -> None:
+    from graphs.supervisor import build_graph
+    from runtime.context import Context
+
+    schema = build_graph().get_context_jsonschema()
+    assert {"offline", "approvers", "auto_write_confidence"} <= set(schema["properties"])
+    # the LangGraph server passes these into a cron run's context; an unknown key must not fail the run
+    ctx = Context(cron_id="c-1", langgraph_auth_user=None, offline=True)  # type: ignore[call-arg]
+    assert ctx.offline is True and not hasattr(ctx, "cron_id")
