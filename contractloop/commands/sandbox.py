@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import time
 from pathlib import Path
 
@@ -43,6 +44,9 @@ def run_up(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or get_settings().contractloop_data_dir / "sandbox"
     stack = SandboxStack(data_dir, opportunities=args.opportunities, seed=args.seed, sf_port=args.sf_port,
                          ironclad_port=args.ironclad_port, fresh=args.fresh)
+    # Ctrl-C (SIGINT) stops it even when started in the background of a script, which starts it with SIGINT
+    # ignored (POSIX, for asynchronous commands of a non-interactive shell).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with stack:
         for key, value in stack.env().items():
             print(f"{key}={value}")
