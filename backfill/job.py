@@ -292,8 +292,7 @@ def _outcome(item: _Planned, results: list[RecordResult]) -> ContractOutcome:
     problems = list(item.problems)
     mine = [r for r in results if r.contract == record_id]
     for failed in (r for r in mine if not r.success):
-        detail = "; ".join(f"{e.get('statusCode') or e.get('errorCode')}: {e.get('message')}" for e in failed.errors)
-        problems.append(Problem(kind="salesforce_error", detail=f"{failed.ref} ({failed.sobject}) {detail}"))
+        problems.append(Problem(kind="salesforce_error", detail=failed.described()))
     if any(p.kind in ("salesforce_error", "not_allowed") for p in problems):
         outcome = "failed"
     elif not item.refs:

@@ -61,15 +61,18 @@ def _explained(model: BaseChatModel, plans: list[RenewalPlan]) -> tuple[list[Ren
     """The model explains the likelihood of the plans whose reasons change, up to `MAX_EXPLAINED` a run (a large
     scan's others keep the reasons alone until a later run explains them)."""
     due = [i for i, p in enumerate(plans) if explains_anew(p)][:MAX_EXPLAINED]
-    refused = 0
+    refused: list[str] = []  # why, per refused explanation (the audit log keeps it)
     for i in due:
         text, problems = explain(model, plans[i])
         if text is None:
-            refused += 1
+            refused.append(f"{plans[i].contract.insight_id}: {'; '.join(problems)}")
             continue
         plans[i] = with_explanation(plans[i], text)
-    return plans, [f"renewal_planner: the model explained {len(due) - refused} likelihood(s)"
-                   + (f"; {refused} explanation(s) refused, the reasons stand alone" if refused else "")] if due else []
+    if not due:
+        return plans, []
+    note = f"; {len(refused)} explanation(s) refused, the reasons stand alone ({' | '.join(refused)})" \
+        if refused else ""
+    return plans, [f"renewal_planner: the model explained {len(due) - len(refused)} likelihood(s){note}"]
 
 
 def build_renewal_planner() -> Any:

@@ -42,6 +42,11 @@ class RecordResult(BaseModel):
     id: str | None = None
     errors: list[dict[str, Any]] = Field(default_factory=list)
 
+    def described(self) -> str:
+        """`ref (sobject) CODE: message; ...`, as a report lists a failed record."""
+        said = "; ".join(f"{e.get('statusCode') or e.get('errorCode')}: {e.get('message')}" for e in self.errors)
+        return f"{self.ref} ({self.sobject}) {said}"
+
 
 class WriteReport(BaseModel):
     results: list[RecordResult] = Field(default_factory=list)
