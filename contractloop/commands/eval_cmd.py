@@ -10,6 +10,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from evals.extraction import calibration_command as calibration
     from evals.extraction import command as extraction
     from evals.renewals import command as renewals
+    from evals.review import command as review
 
     parser = sub.add_parser("eval", help="run an evaluation suite and print its figures")
     suites = parser.add_subparsers(dest="suite", required=True)
@@ -17,3 +18,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     calibration.add_parser(suites)
     drafting.add_parser(suites)
     renewals.add_parser(suites)
+    review.add_parser(suites)

@@ -23,13 +23,13 @@ POSITION_BINS = 10
 _STEMMER = Stemmer.Stemmer("english")  # "disparage", "disparaging", "disparagement" read alike
 
 
-def _words(body: str) -> list[str]:
+def stemmed_words(body: str) -> list[str]:
     return _STEMMER.stemWords(["0" if w[0].isdigit() else w for w in _TOKEN.findall(body.lower())])
 
 
 def contract_tokens(text: str, passages: Sequence[Passage]) -> list[list[str]]:
     """Every passage's own tokens, then each distinct word of its neighbours (previous and next) as "ctx:"."""
-    words = [_words(text[p.start:p.end]) for p in passages]
+    words = [stemmed_words(text[p.start:p.end]) for p in passages]
     out: list[list[str]] = []
     for i, passage in enumerate(passages):
         tokens = passage_tokens(text, passage, words[i])
@@ -44,7 +44,7 @@ def passage_tokens(text: str, passage: Passage, words: list[str] | None = None) 
     """The passage's own tokens (`words`: its stemmed words, when the caller has them already)."""
     body = text[passage.start:passage.end]
     if words is None:
-        words = _words(body)
+        words = stemmed_words(body)
     tokens = list(words) + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
     tokens += [f"h:{w}" for w in _STEMMER.stemWords(_TOKEN.findall(passage.heading.lower())) if not w[0].isdigit()]
     tokens.append(f"pos:{min(POSITION_BINS - 1, passage.start * POSITION_BINS // max(len(text), 1))}")

@@ -110,13 +110,13 @@ def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if e > s]
 
 
-_NUMBERING = re.compile(r"^[ \t*]*(?:(?:ARTICLE|Article|SECTION|Section|Clause|CLAUSE)\s+)?"
+NUMBERING = re.compile(r"^[ \t*]*(?:(?:ARTICLE|Article|SECTION|Section|Clause|CLAUSE)\s+)?"
                         r"(?:[\dIVXivx]+[A-Za-z]?(?:\.\d+)*[.):]?|\([a-z\d]+\))?[ \t]*[-–—:.]?[ \t]*")
 
 
-def _heading_like(piece: str) -> bool:
+def heading_like(piece: str) -> bool:
     """A few capitalised words without figures (after any numbering): "12. Governing Law", "ARTICLE 9 - TERM"."""
-    piece = piece[_NUMBERING.match(piece).end():]  # type: ignore[union-attr]  # the pattern matches ""
+    piece = piece[NUMBERING.match(piece).end():]  # type: ignore[union-attr]  # the pattern matches ""
     if re.search(r"\d", piece):
         return False
     words = _WORD.findall(piece)
@@ -134,14 +134,14 @@ def split_passages(text: str) -> list[Passage]:
     pending: tuple[int, int] | None = None  # short pieces waiting to join the next one
     pending_heading = ""
     for block_start, block_end in _blocks(text):
-        if pending is not None and not _heading_like(text[pending[0]:pending[1]]):
+        if pending is not None and not heading_like(text[pending[0]:pending[1]]):
             # A short line that is no heading (a page number, a signature line) stands alone.
             passages.append(Passage(pending[0], pending[1], pending_heading))
             pending = None
         for start, end in _sentences(text, block_start, block_end):
             piece = text[start:end]
-            if _heading_like(piece):
-                heading = piece[_NUMBERING.match(piece).end():].strip(" .:-–—*")  # type: ignore[union-attr]
+            if heading_like(piece):
+                heading = piece[NUMBERING.match(piece).end():].strip(" .:-–—*")  # type: ignore[union-attr]
                 pending_heading = heading
             if pending is not None:
                 start = pending[0]
