@@ -83,6 +83,17 @@ class Settings(BaseSettings):
         description="Calibrated confidence at or above which an extracted value is written to Salesforce without "
                     "review; unset = the threshold chosen in cross-validation (packaged with the calibrator).")
 
+    # --- Deviation alerts to chat (each one set gets every alert; none = alerts are only recorded) -------
+    contractloop_slack_webhook_url: SecretStr | None = Field(
+        None, description="A Slack incoming webhook URL (the URL is the credential).")
+    contractloop_slack_bot_token: SecretStr | None = Field(
+        None, description="A Slack bot token with chat:write, for chat.postMessage; needs CONTRACTLOOP_SLACK_CHANNEL.")
+    contractloop_slack_channel: str | None = Field(None, description="Channel id or name chat.postMessage posts to.")
+    contractloop_slack_api_url: str = Field("https://slack.com/api", description="Slack's Web API (or the sandbox's).")
+    contractloop_teams_webhook_url: SecretStr | None = Field(
+        None, description="A Microsoft Teams Incoming Webhook or Workflows URL (the URL is the credential).")
+    contractloop_chat_max_attempts: int = Field(5, ge=1, description="Attempts per alert and channel, retries included.")
+
     # --- Our own server ---------------------------------------------------------------------
     contractloop_api_key: SecretStr | None = None
     contractloop_api_url: str = "http://127.0.0.1:2024"
