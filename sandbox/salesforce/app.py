@@ -127,6 +127,8 @@ class SalesforceApi:
                 if m == "POST" and record_id.lower() == "id":  # POST /sobjects/X/Id creates (v37+)
                     return r.create(req, obj)
                 return _method_not_allowed(m, "GET, PATCH, DELETE")
+            case ["sobjects", obj, record_id, blob_field] if m == "GET" and r.names_record(obj, record_id):
+                return r.blob(req, obj, record_id, blob_field)
             case ["sobjects", obj, field_name, value]:
                 if m == "GET":
                     return r.get_by_external_id(req, obj, field_name, value)

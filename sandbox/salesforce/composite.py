@@ -222,6 +222,9 @@ class CompositeResources:
             ApiRequest(method=sub["method"].upper(), version=version, segments=segments, params=params,
                        body=body, headers=headers)
         )
+        if isinstance(response.body, bytes):  # sObject Blob Get answers binary, which Composite cannot carry
+            response = _bad_request("INVALID_API_INPUT", "Blob fields can't be retrieved in a Composite request; "
+                                    "make an individual sObject Blob Get request.")
         references.record(reference_id, response)
         return {
             "body": response.body,

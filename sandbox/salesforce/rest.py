@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sandbox.salesforce.errors import SalesforceError, json_parser_error, malformed_query
 from sandbox.salesforce.field_values import format_datetime, parse_datetime
+from sandbox.salesforce.ids import normalize_id
 from sandbox.salesforce.limits import ApiUsage
 from sandbox.salesforce.schema import ObjectDef, Schema
 from sandbox.salesforce.store import OrgStore
@@ -29,6 +30,7 @@ API_VERSIONS: dict[str, str] = {
 DATA_PREFIX = "/services/data/"
 DEFAULT_PAGE_SIZE = 2000
 MIN_PAGE_SIZE = 200
+BLOB_MEDIA_TYPE = "application/octetstream"  # sic: what real Salesforce sends for a blob field's bytes
 
 
 @dataclass
@@ -44,7 +46,7 @@ class ApiRequest:
 @dataclass
 class ApiResponse:
     status: int
-    body: Any = None  # JSON-serialisable, or text when `media_type` is not JSON; None = empty body
+    body: Any = None  # JSON-serialisable; text or bytes when `media_type` is not JSON; None = empty body
     headers: dict[str, str] = field(default_factory=dict)
     media_type: str = "application/json"
 
@@ -194,6 +196,16 @@ class RecordResources:
     def get_by_external_id(self, req: ApiRequest, obj_name: str, field_name: str, value: str) -> ApiResponse:
         obj = self.object_def(obj_name)
         return ApiResponse(200, self.store.get_by_external_id(obj.name, field_name, value, _fields_param(req)))
+
+    def names_record(self, obj_name: str, segment: str) -> bool:
+        """Whether `sobjects/{obj}/{segment}/...` addresses a record by id rather than an external id field."""
+        obj = self.schema.object(obj_name)
+        return obj is not None and obj.field(segment) is None and normalize_id(segment) is not None
+
+    def blob(self, req: ApiRequest, obj_name: str, record_id: str, field_name: str) -> ApiResponse:
+        """sObject Blob Get: a base64 field's bytes, raw (`sobjects/ContentVersion/{id}/VersionData`)."""
+        obj = self.object_def(obj_name)
+        return ApiResponse(200, self.store.get_blob(obj.name, record_id, field_name), media_type=BLOB_MEDIA_TYPE)
 
     def delete_by_external_id(self, req: ApiRequest, obj_name: str, field_name: str, value: str) -> ApiResponse:
         obj = self.object_def(obj_name)

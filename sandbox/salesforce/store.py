@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 import threading
@@ -215,10 +216,29 @@ class OrgStore:
             raise not_found()
         if row[0]:
             raise entity_is_deleted()
-        record: dict[str, Any] = {"attributes": {"type": objdef.name, "url": self.record_url(objdef.name, canonical)}}
+        url = self.record_url(objdef.name, canonical)
+        record: dict[str, Any] = {"attributes": {"type": objdef.name, "url": url}}
         for f, value in zip(wanted, row[1:], strict=True):
-            record[f.name] = output_converter(f)(value)
+            # A blob is never inlined: its value is the URL its bytes are served at (as in SOQL results).
+            record[f.name] = (value and f"{url}/{f.name}") if f.type == "base64" else output_converter(f)(value)
         return record
+
+    def get_blob(self, obj: str, record_id: str, field: str) -> bytes:
+        """The bytes of a base64 field (`GET sobjects/X/{id}/{field}`); 404 NOT_FOUND unless `field` is a blob."""
+        objdef = self._object_rest(obj)
+        f = objdef.field(field)
+        if f is None or f.type != "base64":
+            raise not_found()
+        canonical = self._canonical_id(objdef, record_id)
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT IsDeleted, {quote(f.name)} FROM {quote(objdef.name)} WHERE Id = ?", (canonical,)
+            ).fetchone()
+        if row is None:
+            raise not_found()
+        if row[0]:
+            raise entity_is_deleted()
+        return base64.b64decode(row[1]) if row[1] else b""
 
     def get_by_external_id(self, obj: str, field: str, value: str, fields: list[str] | None = None) -> dict:
         objdef = self._object_rest(obj)

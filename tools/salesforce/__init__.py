@@ -2,6 +2,7 @@
 
 from tools.salesforce.client import ApiUsage, SalesforceClient
 from tools.salesforce.errors import SalesforceApiError
+from tools.salesforce.files import SalesforceFile
 from tools.salesforce.models import OpportunityBundle
 
-__all__ = ["ApiUsage", "OpportunityBundle", "SalesforceApiError", "SalesforceClient"]
+__all__ = ["ApiUsage", "OpportunityBundle", "SalesforceApiError", "SalesforceClient", "SalesforceFile"]

@@ -1,11 +1,13 @@
 """The typed Salesforce client: a thin layer over an unmodified simple-salesforce.
 
 What it adds: pydantic models in and out, typed errors, retries with backoff on UNABLE_TO_LOCK_ROW and
-503, transparent re-login when a session expires, and the API usage Salesforce reports on every call.
+503, transparent re-login when a session expires, the API usage Salesforce reports on every call, and
+files attached to records read as bytes (sObject Blob Get, streamed under the document size cap).
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -16,16 +18,27 @@ from typing import Any, TypeVar
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as _SimpleSalesforceError
+from simple_salesforce.util import exception_handler
 
 from core.settings import Settings
+from tools.document_errors import DocumentTooLargeError
+from tools.document_limits import DocumentLimits
 from tools.salesforce.auth import TokenProvider
 from tools.salesforce.bundle import bundle_query, parse_bundle
 from tools.salesforce.errors import (
+    FileNotFound,
     RecordNotFound,
     SalesforceApiError,
     SalesforceAuthError,
     WritePlanFailed,
     error_from_body,
+)
+from tools.salesforce.files import (
+    SalesforceFile,
+    check_content_document_id,
+    declared_size,
+    latest_version_query,
+    version_data_path,
 )
 from tools.salesforce.models import OpportunityBundle
 from tools.salesforce.transport import make_session
@@ -152,6 +165,30 @@ class SalesforceClient:
             raise RecordNotFound(404, "NOT_FOUND", f"no Opportunity with Id {opportunity_id}")
         return parse_bundle(records[0])
 
+    def download_file(self, content_document_id: str, max_bytes: int | None = None) -> SalesforceFile:
+        """The latest version of a Salesforce File (ContentDocument, 069...) with its bytes: two API calls.
+
+        The id is checked before any call (MalformedSalesforceId). No visible version is FileNotFound; a file
+        over `max_bytes` (default: the document limits' input cap) is DocumentTooLargeError, refused from its
+        declared ContentSize before downloading, and cut off while streaming should the bytes run longer.
+        """
+        check_content_document_id(content_document_id)
+        cap = max_bytes or DocumentLimits().max_bytes
+        source = f"Salesforce ContentDocument {content_document_id}"
+        records = self.query(latest_version_query(content_document_id))
+        if not records:
+            raise FileNotFound(404, "NOT_FOUND", f"no ContentVersion of ContentDocument {content_document_id}")
+        version = records[0]
+        declared = declared_size(version)
+        if declared is not None and declared > cap:
+            raise DocumentTooLargeError(f"{declared:,} bytes, over the {cap:,}-byte limit", source=source)
+        data = self._call(partial(_download_blob, path=version_data_path(version["Id"]), cap=cap, source=source))
+        return SalesforceFile(
+            content_document_id=content_document_id, content_version_id=version["Id"], title=version.get("Title") or "",
+            file_extension=version.get("FileExtension"), size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+        )
+
     # --- writes -----------------------------------------------------------------------------
 
     def apply(self, plan: WritePlan) -> list[OpResult]:
@@ -186,6 +223,32 @@ class SalesforceClient:
 
 def _query_more(sf: Salesforce, url: str) -> dict[str, Any]:
     return dict(sf.query_more(url, identifier_is_url=True))
+
+
+def _download_blob(sf: Salesforce, path: str, cap: int, source: str) -> bytes:
+    """GET a blob field's bytes with the connection's session and headers, streamed and cut off at `cap`.
+
+    Errors are raised as simple-salesforce raises them, so `_call` maps, retries and re-logs in as for any call.
+    """
+    response = sf.session.get(sf.base_url + path, headers={**sf.headers, "Accept": "*/*"}, stream=True)
+    try:
+        if response.status_code >= 300:
+            exception_handler(response, name=path)
+        limit_info = response.headers.get("Sforce-Limit-Info")
+        if limit_info:
+            sf.api_usage = sf.parse_api_usage(limit_info)
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > cap:
+            raise DocumentTooLargeError(f"{int(length):,} bytes, over the {cap:,}-byte limit", source=source)
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            size += len(chunk)
+            if size > cap:
+                raise DocumentTooLargeError(f"over the {cap:,}-byte limit", source=source)
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        response.close()
 
 
 def _is_rollback(result: OpResult) -> bool:

@@ -33,6 +33,10 @@ class RecordNotFound(SalesforceApiError):
     pass
 
 
+class FileNotFound(RecordNotFound):
+    """A ContentDocument with no ContentVersion the integration user can see: no such file, or not shared."""
+
+
 class MultipleRecordsMatch(SalesforceApiError):
     """An upsert's external id matched more than one record (HTTP 300)."""
 
