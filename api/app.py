@@ -18,7 +18,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from api.approvals import Approvals
-from api.flow_payloads import ApprovalSubmission, OpportunityEvent
+from api.document_reviews import DocumentReviews
+from api.flow_payloads import ApprovalSubmission, DocumentReviewRequest, OpportunityEvent
 from api.http_guard import ServerGuard
 from api.ledger import Ledgers
 from api.openapi import build_openapi
@@ -43,10 +44,16 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
     decisions = Approvals(threads, ledgers)
     contracts = SignedContracts(threads, ledgers)
     status = Status(threads, ledgers)
+    reviews = DocumentReviews(threads)
 
     async def opportunity_events(request: Request) -> JSONResponse:
         require_key(request)
         body, code = await events.accept(await parse_body(request, OpportunityEvent))
+        return reply(body, code)
+
+    async def document_reviews(request: Request) -> JSONResponse:
+        require_key(request)
+        body, code = await reviews.accept(await parse_body(request, DocumentReviewRequest))
         return reply(body, code)
 
     async def approvals(request: Request) -> JSONResponse:
@@ -89,6 +96,7 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
         routes=[
             Route("/flow/opportunity-events", opportunity_events, methods=["POST"]),
             Route("/flow/approvals", approvals, methods=["POST"]),
+            Route("/flow/document-reviews", document_reviews, methods=["POST"]),
             Route("/flow/opportunities/{opportunity_id}", opportunity_status, methods=["GET"]),
             Route("/flow/threads/{thread_id}", thread_status, methods=["GET"]),
             Route("/flow/openapi.json", openapi, methods=["GET"]),

@@ -32,6 +32,27 @@ class OpportunityEvent(FlowModel):
     requested_by: str | None = Field(None, max_length=255, description="Who moved the stage (user name or Id).")
 
 
+class DocumentReviewRequest(FlowModel):
+    """Sent when a counterparty's file is attached to an Opportunity (or a user asks for its review)."""
+
+    opportunity_id: str = Field(pattern=SALESFORCE_ID, description="Opportunity Id (15 or 18 characters).")
+    content_document_id: str = Field(pattern=r"^069[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$",
+                                     description="The file's ContentDocument Id (069...).")
+    event_id: str = Field(min_length=1, max_length=255,
+                          description="Unique per request; a retried callout sends the same value.")
+    requested_by: str | None = Field(None, max_length=255, description="Who attached the file (user name or Id).")
+
+
+class ReviewAccepted(FlowModel):
+    status: str = Field(description="started, or the status of the review already handling this file")
+    duplicate: bool
+    thread_id: str
+    run_id: str | None = None
+    opportunity_id: str
+    content_document_id: str
+    message: str
+
+
 class EventAccepted(FlowModel):
     status: str = Field(description="started, ignored, or the current status of the run already handling it.")
     duplicate: bool = Field(description="True when this event (or an open run for the Opportunity) was already known.")

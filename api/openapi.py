@@ -16,9 +16,11 @@ from api.auth import API_KEY_HEADER
 from api.flow_payloads import (
     ApprovalAccepted,
     ApprovalSubmission,
+    DocumentReviewRequest,
     ErrorBody,
     EventAccepted,
     OpportunityEvent,
+    ReviewAccepted,
     RunStatus,
 )
 
@@ -26,6 +28,7 @@ OPENAPI_VERSION = "3.0.3"
 _REF_TEMPLATE = "#/components/schemas/{model}"
 _MODELS: tuple[type[BaseModel], ...] = (
     OpportunityEvent, EventAccepted, ApprovalSubmission, ApprovalAccepted, RunStatus, ErrorBody,
+    DocumentReviewRequest, ReviewAccepted,
 )
 _DROPPED_KEYS = {"title", "const", "examples"}
 
@@ -68,6 +71,17 @@ def _paths() -> dict[str, Any]:
             "responses": {
                 "200": _response("Duplicate or ignored event; nothing new was started", "EventAccepted"),
                 "202": _response("Run started", "EventAccepted"),
+                **errors,
+            },
+        }},
+        "/flow/document-reviews": {"post": {
+            "operationId": "submitDocumentReview",
+            "summary": "Review a counterparty's file on an Opportunity against the playbook, in the background",
+            "requestBody": _body("DocumentReviewRequest"),
+            "responses": {
+                "200": _response("This file's review is running or this request was already received",
+                                 "ReviewAccepted"),
+                "202": _response("Review started", "ReviewAccepted"),
                 **errors,
             },
         }},

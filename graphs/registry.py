@@ -13,6 +13,7 @@ from typing import Any, Literal, get_args
 from agents.drafter.graph import build_drafter
 from agents.extractor.graph import build_extractor
 from agents.renewal_planner.nodes import build_renewal_planner
+from agents.reviewer.nodes import build_review_writer, build_reviewer
 from agents.risk_reviewer.graph import build_risk_reviewer
 from graphs.approval_node import build_approval, build_await_decision
 from graphs.plan_review import build_await_plan_decision, build_plan_gate
@@ -24,7 +25,7 @@ from runtime.state import RunState, TaskKind
 # Every node the supervisor can hand a run to; the supervisor's return type is drawn from this.
 SpecialistName = Literal["drafter", "risk_reviewer", "approval", "await_decision", "publisher", "extractor",
                          "plan_review", "await_plan_decision", "crm_writer", "renewal_planner", "renewal_review",
-                         "await_renewal_decision", "renewal_writer"]
+                         "await_renewal_decision", "renewal_writer", "reviewer", "review_writer"]
 # Where the supervisor can send a run: a specialist, or the end ("__end__" is langgraph's END).
 Route = Literal[SpecialistName, "__end__"]
 
@@ -44,6 +45,7 @@ EXTRACT: frozenset[TaskKind] = frozenset({"extract_executed_contract"})
 RENEW: frozenset[TaskKind] = frozenset({"plan_renewals", "plan_renewal"})
 # The renewal rows also serve an executed-contract run once its terms are written: the new terms planned at once.
 RENEW_AFTER_SYNC: frozenset[TaskKind] = RENEW | EXTRACT
+REVIEW: frozenset[TaskKind] = frozenset({"review_document"})
 _CLOSED = ("launched", "rejected", "completed")
 
 
@@ -118,6 +120,14 @@ def specialists() -> list[Specialist]:
         Specialist("renewal_writer", RENEW_AFTER_SYNC,
                    lambda s: s.renewals is not None and s.renewal_decision is not None and s.status not in _CLOSED,
                    build_renewal_writer, "Writes the renewal plans through the batch writer."),
+        # Inbound paper. Not reviewed yet: fetch the file from Salesforce, score it against the positions.
+        Specialist("reviewer", REVIEW, lambda s: s.inbound is None and s.status != "failed", build_reviewer,
+                   "Reviews a counterparty's document against the playbook's positions: deviations with quotes, "
+                   "risk score, route."),
+        # Reviewed and not written: the review record, and the approver's Task when the route needs a person.
+        Specialist("review_writer", REVIEW,
+                   lambda s: s.inbound is not None and s.status not in ("completed", "failed"),
+                   build_review_writer, "Writes the review to the Opportunity and asks the approver where needed."),
     ]
 
 

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from playbook_store.clauses import CLAUSE_TYPES, ClauseFamily, ClauseLibrary
+from playbook_store.positions import Positions
 from playbook_store.renewal_rules import RenewalRules
 from playbook_store.risk_checks import CHECKS
 from playbook_store.rules import ApprovalPolicy, RiskRules, SelectionRules
@@ -115,6 +116,21 @@ def load_renewal_rules(directory: Path = RULES_DIR) -> RenewalRules:
     return _validate(RenewalRules, directory / "renewal.yaml")
 
 
+@lru_cache(maxsize=4)
+def load_positions(directory: Path = RULES_DIR, clauses_dir: Path = CLAUSES_DIR) -> Positions:
+    """The positions on inbound paper; every fallback names a clause-library position."""
+    path = directory / "positions.yaml"
+    positions = _validate(Positions, path)
+    library = load_clause_library(clauses_dir)
+    fallbacks = [p.fallback_clause for p in positions.nda] + [p.fallback_clause for p in positions.commercial]
+    for clause_id in filter(None, fallbacks):
+        try:
+            library.position(clause_id)
+        except KeyError:
+            raise PlaybookError(f"{path}: fallback_clause {clause_id} is not in the clause library") from None
+    return positions
+
+
 def validate_playbook() -> None:
     """Load everything once; raises PlaybookError (or ValueError for templates) on the first problem."""
     load_templates()
@@ -123,3 +139,4 @@ def validate_playbook() -> None:
     load_risk_rules()
     load_policy()
     load_renewal_rules()
+    load_positions()

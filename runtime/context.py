@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from core.settings import get_settings
+from tools.chat import AlertDispatcher, dispatcher_from_settings
 from tools.ironclad import IroncladClient
 from tools.salesforce import SalesforceClient
 
@@ -29,6 +30,7 @@ class Context(BaseModel):
     ironclad: SkipJsonSchema[IroncladClient] | None = Field(None, description="Ironclad client")
     model: SkipJsonSchema[BaseChatModel] | None = Field(None, description="Chat model for the specialists; None = "
                                                                           "configured or offline")
+    alerts: SkipJsonSchema[AlertDispatcher] | None = Field(None, description="Deviation alerts to chat")
     offline: bool = Field(False, description="Force the deterministic engine")
     approvers: dict[str, str] | None = Field(None, description="Approver role -> Salesforce User Id; None = from "
                                                                "settings")
@@ -61,6 +63,16 @@ def _chat_model(base_url: str, model_name: str, api_key: str) -> Any:
     return ChatOpenAI(model=model_name, base_url=base_url, api_key=api_key, temperature=0,
                       timeout=120,  # a long contract's extraction request takes a while
                       max_retries=2)
+
+@lru_cache(maxsize=1)
+def default_alerts() -> AlertDispatcher:
+    return dispatcher_from_settings(get_settings())
+
+
+def alerts(ctx: Context | None) -> AlertDispatcher:
+    """Where deviation alerts go (Slack / Teams as configured; recorded as not configured otherwise)."""
+    return (ctx.alerts if ctx and ctx.alerts else None) or default_alerts()
+
 
 def salesforce(ctx: Context | None) -> SalesforceClient:
     return (ctx.salesforce if ctx and ctx.salesforce else None) or default_salesforce()

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from core.contract_terms import ContractTerms
+from core.document_review import DocumentReview
 from core.state_model import StateModel
 from playbook_store.models import (
     ApprovalDecision,
@@ -22,7 +23,8 @@ from runtime.renewals import RenewalRun
 from tools.salesforce.models import OpportunityBundle
 from tools.write_plan import FieldChange, OpResult, WritePlan
 
-TaskKind = Literal["draft_contract", "extract_executed_contract", "plan_renewals", "plan_renewal"]
+TaskKind = Literal["draft_contract", "extract_executed_contract", "plan_renewals", "plan_renewal",
+                   "review_document"]
 RunStatus = Literal[
     "received", "drafted", "reviewed", "awaiting_approval", "approved", "rejected", "launched", "extracted",
     "planned", "completed", "failed",
@@ -43,12 +45,20 @@ class Task(StateModel):
     as_of: date | None = None
     horizon_days: int = Field(180, ge=1, le=3660)
     contract_keys: list[str] | None = Field(None, max_length=2000)
+    # review_document: the counterparty's file on the Opportunity (a ContentDocument Id)
+    content_document_id: str | None = Field(None, pattern=r"^069[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$")
 
     @model_validator(mode="after")
     def _one_contract_for_plan_renewal(self) -> Task:
         if self.kind == "plan_renewal" and (not self.contract_keys or len(self.contract_keys) != 1):
             raise ValueError("plan_renewal plans one contract: give contract_keys with exactly one insight key "
                              "(use plan_renewals for a scan)")
+        return self
+
+    @model_validator(mode="after")
+    def _document_for_review(self) -> Task:
+        if self.kind == "review_document" and not (self.opportunity_id and self.content_document_id):
+            raise ValueError("review_document needs the Opportunity and the ContentDocument Id of the file to review")
         return self
 
 
@@ -150,6 +160,17 @@ class ExecutedContract(StateModel):
     results: list[OpResult] = Field(default_factory=list)
 
 
+class InboundPaper(StateModel):
+    """A counterparty's document on its way through review: the file, the review, what was written."""
+
+    content_document_id: str
+    opportunity_id: str
+    review: DocumentReview
+    plan: WritePlan | None = None
+    alerted: bool = False
+    results: list[OpResult] = Field(default_factory=list)
+
+
 class RunState(StateModel):
     """The graph's state. Specialists add to it; nothing is overwritten silently."""
 
@@ -168,5 +189,6 @@ class RunState(StateModel):
     # The renewal gate's decision, apart from `decision`: an executed-contract run that synced (decision on its
     # write plan) goes on to plan that contract's renewal, which the playbook may hold for a person of its own.
     renewal_decision: Decision | None = None
+    inbound: InboundPaper | None = None
     error: str | None = None
     log: Annotated[list[str], operator.add] = Field(default_factory=list)

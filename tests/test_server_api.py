@@ -150,6 +150,27 @@ def test_thread_ids_are_stable_per_event_and_distinct_across_events() -> None:
     assert thread_id_for("006Aa0000000001", "e1") != thread_id_for("006aA0000000001", "e1")
 
 
+# --- document reviews -----------------------------------------------------------------------------------
+
+REVIEW = {"opportunity_id": OPPORTUNITY, "content_document_id": "069000000000001AAA", "event_id": "att-1"}
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({**REVIEW, "content_document_id": "068000000000001AAA"}, "content_document_id"),  # a version, not a document
+    ({k: v for k, v in REVIEW.items() if k != "event_id"}, "event_id"),
+    ({**REVIEW, "document": "x"}, "document"),
+])
+def test_a_malformed_review_request_is_refused_naming_the_field(flow_app_client: TestClient, flow_api_key: str,
+                                                                body: dict, field: str) -> None:
+    response = flow_app_client.post("/flow/document-reviews", headers={"X-API-Key": flow_api_key}, json=body)
+    assert response.status_code == 422
+    assert field in _fields(response)
+
+
+def test_a_review_request_needs_the_key(flow_app_client: TestClient) -> None:
+    assert flow_app_client.post("/flow/document-reviews", json=REVIEW).status_code == 401
+
+
 # --- OpenAPI -----------------------------------------------------------------------------------------
 
 APEX_IDENTIFIER = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$")
@@ -170,7 +191,7 @@ def test_openapi_document_is_3_0_with_apex_operation_ids_and_resolvable_refs() -
     assert doc["openapi"].startswith("3.0.")
     operations = [op for path in doc["paths"].values() for op in path.values()]
     ids = [op["operationId"] for op in operations]
-    assert len(ids) == 4 == len(set(ids))
+    assert len(ids) == 5 == len(set(ids))
     assert all(APEX_IDENTIFIER.match(i) for i in ids), ids
     schemas = doc["components"]["schemas"]
     refs = {n["$ref"] for n, _ in _walk(doc) if isinstance(n, dict) and "$ref" in n}

@@ -53,6 +53,8 @@ PATTERN_EXAMPLES = {
     r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$": "006000000000001AAA",
     r"^[A-Z]{3}$": "EUR",
     r"^\d{4}(?:-\d{2})?$": "2004-02",
+    r"^069[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$": "069000000000001AAA",
+    r"^[0-9a-f]{64}$": "ab" * 32,
 }
 MODEL_SAMPLES: dict[type[BaseModel], Callable[[], BaseModel]] = {
     Citation: lambda: Citation(page=2, start=10, end=16, quote="clause"),  # its span must match the quote
