@@ -3,11 +3,13 @@ it, and every request made over HTTP the way a Flow HTTP Callout makes it."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -307,3 +309,32 @@ def test_a_malformed_resume_through_the_langgraph_api_is_refused_and_the_run_kee
         assert asyncio.run(resume(good)) == 200
         done = _poll(http, opportunity["Id"], lambda s: s["status"] in SETTLED - {"awaiting_approval"})
     assert done["status"] == "launched" and done["decided_by"] == "legal counsel", done
+
+
+def test_a_file_on_an_opportunity_is_reviewed_once_however_often_the_flow_calls(flow_server: FlowServer) -> None:
+    sf = flow_server.stack.salesforce.client()
+    opportunity = _contracting(flow_server)[-1]["Id"]
+    paper = (Path(__file__).parent / "data" / "inbound" / "vendor_agreement.txt").read_bytes()
+    created = sf.ContentVersion.create({"Title": "Their MSA", "PathOnClient": "their-msa.txt",
+                                        "FirstPublishLocationId": opportunity,
+                                        "VersionData": base64.b64encode(paper).decode()})
+    document = sf.query(f"SELECT ContentDocumentId FROM ContentVersion WHERE Id = '{created['id']}'")[
+        "records"][0]["ContentDocumentId"]
+    body = {"opportunity_id": opportunity, "content_document_id": document, "event_id": "attach-1"}
+    with flow_server.http() as http:
+        first = http.post("/flow/document-reviews", json=body)
+        retry = http.post("/flow/document-reviews", json=body)
+        assert first.status_code == 202, first.text
+        assert retry.status_code == 200 and retry.json()["duplicate"]
+        thread = first.json()["thread_id"]
+        assert retry.json()["thread_id"] == thread
+        deadline = time.monotonic() + 60
+        while (status := http.get(f"/flow/threads/{thread}").json())["status"] not in SETTLED | {"completed"}:
+            assert time.monotonic() < deadline, status
+            time.sleep(0.3)
+        assert status["status"] == "completed", status
+        late = http.post("/flow/document-reviews", json=body)
+    assert late.status_code == 200 and late.json()["status"] == "completed"
+    reviews = sf.query("SELECT Route__c, Risk_Score__c FROM Contract_Review__c "
+                       f"WHERE Opportunity__c = '{opportunity}'")["records"]
+    assert [(r["Route__c"], r["Risk_Score__c"]) for r in reviews] == [("Legal", 100)]
