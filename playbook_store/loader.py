@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from playbook_store.clauses import CLAUSE_TYPES, ClauseFamily, ClauseLibrary
+from playbook_store.compliance_rules import ComplianceRules
 from playbook_store.renewal_rules import RenewalRules
 from playbook_store.risk_checks import CHECKS
 from playbook_store.rules import ApprovalPolicy, RiskRules, SelectionRules
@@ -115,6 +116,12 @@ def load_renewal_rules(directory: Path = RULES_DIR) -> RenewalRules:
     return _validate(RenewalRules, directory / "renewal.yaml")
 
 
+@lru_cache(maxsize=4)
+def load_compliance_rules(directory: Path = RULES_DIR) -> ComplianceRules:
+    """Deal profiles and the clauses each requires (`compliance.yaml`)."""
+    return _validate(ComplianceRules, directory / "compliance.yaml")
+
+
 def validate_playbook() -> None:
     """Load everything once; raises PlaybookError (or ValueError for templates) on the first problem."""
     load_templates()
@@ -123,3 +130,4 @@ def validate_playbook() -> None:
     load_risk_rules()
     load_policy()
     load_renewal_rules()
+    load_compliance_rules()
