@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from playbook_store.clauses import CLAUSE_TYPES, ClauseFamily, ClauseLibrary
+from playbook_store.compliance_rules import ComplianceRules
 from playbook_store.positions import Positions
 from playbook_store.renewal_rules import RenewalRules
 from playbook_store.risk_checks import CHECKS
@@ -131,6 +132,12 @@ def load_positions(directory: Path = RULES_DIR, clauses_dir: Path = CLAUSES_DIR)
     return positions
 
 
+@lru_cache(maxsize=4)
+def load_compliance_rules(directory: Path = RULES_DIR) -> ComplianceRules:
+    """Deal profiles and the clauses each requires (`compliance.yaml`)."""
+    return _validate(ComplianceRules, directory / "compliance.yaml")
+
+
 def validate_playbook() -> None:
     """Load everything once; raises PlaybookError (or ValueError for templates) on the first problem."""
     load_templates()
@@ -140,3 +147,4 @@ def validate_playbook() -> None:
     load_policy()
     load_renewal_rules()
     load_positions()
+    load_compliance_rules()
