@@ -192,7 +192,8 @@ def test_a_replayed_webhook_leaves_exactly_one_file_on_the_opportunity(client: S
     assert len(links) == len(links_before) + 1
     assert [link["ContentDocumentId"] for link in links].count(document_id) == 1
     stored = client.get("ContentVersion", versions[0]["Id"])
-    assert base64.b64decode(stored["VersionData"]) == pdf
     assert stored["FileType"] == "PDF" and stored["ContentSize"] == len(pdf)
-    text, _ = _read(base64.b64decode(stored["VersionData"]))
+    filed = client.download_file(document_id)  # the bytes as Salesforce serves them (sObject Blob Get)
+    assert filed.data == pdf
+    text, _ = _read(filed.data)
     assert SHA in text and "corr-7f3a9c2e5b1d" in text
