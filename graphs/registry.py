@@ -16,6 +16,7 @@ from agents.renewal_planner.nodes import build_renewal_planner
 from agents.reviewer.nodes import build_review_writer, build_reviewer
 from agents.risk_reviewer.graph import build_risk_reviewer
 from graphs.approval_node import build_approval, build_await_decision
+from graphs.audit_packet import build_audit_packet, packet_due
 from graphs.plan_review import build_await_plan_decision, build_plan_gate
 from graphs.publish import build_publisher
 from graphs.renewal_review import build_await_renewal_decision, build_renewal_gate, build_renewal_writer
@@ -25,7 +26,7 @@ from runtime.state import RunState, TaskKind
 # Every node the supervisor can hand a run to; the supervisor's return type is drawn from this.
 SpecialistName = Literal["drafter", "risk_reviewer", "approval", "await_decision", "publisher", "extractor",
                          "plan_review", "await_plan_decision", "crm_writer", "renewal_planner", "renewal_review",
-                         "await_renewal_decision", "renewal_writer", "reviewer", "review_writer"]
+                         "await_renewal_decision", "renewal_writer", "audit_packet", "reviewer", "review_writer"]
 # Where the supervisor can send a run: a specialist, or the end ("__end__" is langgraph's END).
 Route = Literal[SpecialistName, "__end__"]
 
@@ -101,6 +102,10 @@ def specialists() -> list[Specialist]:
                    lambda s: s.contract is not None and s.decision is not None and s.renewals is None
                    and s.status not in ("completed", "rejected"),
                    build_sync_writer, "Applies the approved write plan in one Composite call."),
+        # Written, and the deal is regulated: the audit packet PDF filed on the Opportunity, once.
+        Specialist("audit_packet", EXTRACT, packet_due, build_audit_packet,
+                   "Files the audit packet (hash, link, clause attestations, approvals, risks) on the Opportunity.",
+                   after_finish=True),
         # Renewals (a scan, one contract, or the contract just synced). Not planned yet: read the contracts on
         # file, plan each (dates, likelihood, the writes).
         Specialist("renewal_planner", RENEW_AFTER_SYNC, _renewal_planning_due, build_renewal_planner,

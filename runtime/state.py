@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from core.contract_terms import ContractTerms
 from core.document_review import DocumentReview
 from core.state_model import StateModel
+from playbook_store.compliance import ComplianceReport
 from playbook_store.models import (
     ApprovalDecision,
     ClauseChoice,
@@ -158,6 +159,12 @@ class ExecutedContract(StateModel):
     changes: list[FieldChange] = Field(default_factory=list)
     review_reasons: list[str] = Field(default_factory=list)
     results: list[OpResult] = Field(default_factory=list)
+    # The signed copy as read, and the required clauses of a regulated deal attested in it (its audit packet).
+    document_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    document_name: str | None = None
+    compliance: ComplianceReport | None = None
+    packet_key: str | None = Field(None, description="the audit packet's ContentVersion key, once filed")
+    packet_error: str | None = Field(None, description="why the packet could not be filed (the sync stands)")
 
 
 class InboundPaper(StateModel):

@@ -97,6 +97,9 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
     empty = [heading for heading, body in sections.items() if not body]
     assert not empty, f"sections printed with nothing under them: {empty}"
 
+    drafting = "\n".join(sections[headings[3]])
+    # the regulated deal (a German bank): its DPA is drafted, the security addendum its profile requires is not
+    assert "COMPLIANCE-FINANCIAL_SERVICES-SECURITY_ADDENDUM" in drafting and "no Security addendum found" in drafting
     webhooks = "\n".join(sections[headings[5]])
     assert "registered Ironclad webhook" in webhooks
     assert re.search(r"IC-1 .*→ step Complete", webhooks) and "executed record" in webhooks
@@ -104,6 +107,9 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
     sync = "\n".join(sections[headings[6]])
     assert re.search(r"Clauses the contract states \(\d+ of 41 CUAD clause categories found", sync), sync
     assert re.search(r'^\s+Parties — score (?:1|0\.\d\d?) — p\.1 \[\d+:\d+\] "', sync, re.M), sync
+    # the German bank's signed MSA: its audit packet is a File on the Opportunity
+    assert re.search(r"Audit packet - .*Kestrel Bank.*: File 069\w+ on the Opportunity", sync), sync
+    assert re.search(r"required clause\(s\) attested, \d+ missing", sync), sync
 
     summary = "\n".join(sections["Summary: what the demo changed, and where"])
     renewals = "\n".join(sections[headings[7]])
@@ -115,6 +121,11 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
     assert sync.count("Renewal planned at once from these terms: renews ") == 2 and "written" in sync
     assert "Renewal held for approval after the sync of Master Subscription Agreement" in sync
     assert renewals.count("renewal up to date") == 2 and "0 renewal plan(s) written" in renewals
+    review = "\n".join(sections[headings[8]])
+    assert headings[8].startswith("7. Inbound paper"), headings
+    assert re.search(r"Contract_Review__c CR-\d+: NDA, risk score \d+/100, route Legal", review), review
+    assert "[HIGH] No non-solicitation in an NDA" in review and "negotiate: Delete the non-solicitation" in review
+    assert "Task for the approver: [Legal review] Inbound paper: Counterparty mutual NDA" in review
     for expected in ("Salesforce", "Opportunity (2 created, 2 updated)", "Contract_Insight__c (2 created)", "Ironclad",
                      "IC-1 ", ": completed", "executed record", "Files", "var/demo/sandbox/"):
         assert expected in summary, expected

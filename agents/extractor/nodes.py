@@ -6,14 +6,17 @@ typed error that flags the record for human review in Salesforce, never a crash.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
+from agents.extractor.compliance import executed_compliance
 from agents.extractor.context import ContractContext, parse_snapshot, snapshot_query
 from agents.extractor.model_engine import ModelExtractor
 from agents.extractor.plan import build_plan
 from agents.extractor.policy import review_reasons
+from agents.extractor.state import ExtractorState
 from core.contract_terms import ContractTerms
 from extraction import OfflineExtractor, verified
 from extraction.confidence import load_calibrator
@@ -45,6 +48,8 @@ def fetch_contract(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]
         # Bounded: a hostile or broken file is refused within the document limits and flagged for review;
         # the download itself is cut off at the size cap.
         pdf = ironclad.download_signed_copy(record.id)
+        contract.document_sha256 = hashlib.sha256(pdf).hexdigest()
+        contract.document_name = attachment.filename if attachment else f"{record.name}.pdf"
         document = parse_document(pdf, source=f"Ironclad record {record.id} signedCopy", claimed=claimed)
     except DocumentError as exc:
         contract.document_error = f"{exc.reason}: {exc}"
@@ -90,7 +95,7 @@ def merge_terms(preferred: ContractTerms, fallback: ContractTerms) -> ContractTe
         for name in ContractTerms.model_fields})
 
 
-def plan_writes(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
+def plan_writes(state: ExtractorState, runtime: Runtime[Context]) -> dict[str, Any]:
     """One read of what Salesforce holds now, then the write plan and its diff."""
     contract = state.contract
     assert contract is not None and contract.record_id
@@ -112,11 +117,15 @@ def plan_writes(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
         reasons = review_reasons(contract.terms, ctx, services.auto_write_confidence(runtime.context))
         plan, current = build_plan(contract.terms, ctx, state.correlation_id, needs_review=bool(reasons))
     changes = diff(plan, current)
+    compliance = executed_compliance(ctx.snapshot, contract, state.document_text)
     updated = contract.model_copy(update={"account_id": ctx.account_id, "plan": plan, "current": current,
-                                          "changes": changes, "review_reasons": reasons})
-    return {"contract": updated, "status": "extracted",
-            "log": [f"extractor: write plan of {len(plan.operations)} operations, {len(changes)} field changes"
-                    + (f"; review needed: {' '.join(reasons)}" if reasons else "")]}
+                                          "changes": changes, "review_reasons": reasons, "compliance": compliance})
+    log = [f"extractor: write plan of {len(plan.operations)} operations, {len(changes)} field changes"
+           + (f"; review needed: {' '.join(reasons)}" if reasons else "")]
+    if compliance is not None:
+        log.append(f"extractor: compliance ({', '.join(compliance.profiles)}): "
+                   f"{len(compliance.attested)} required clause(s) attested, {len(compliance.missing)} missing")
+    return {"contract": updated, "status": "extracted", "log": log}
 
 
 def unreadable_plan(contract: ExecutedContract, ctx: ContractContext,

@@ -6,6 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from agents.risk_reviewer.compliance_findings import compliance_findings, draft_compliance
 from agents.risk_reviewer.draft_facts import facts_from_draft
 from agents.risk_reviewer.narrative import narrate
 from playbook_store.loader import load_risk_rules
@@ -17,11 +18,12 @@ from runtime.context import Context
 from runtime.state import Draft, RiskReview, RunState
 
 
-def assess(draft: Draft) -> tuple[RiskAssessment, Any]:
-    """Findings on the draft as it will launch, plus drafted clauses that exceed the playbook."""
+def assess(draft: Draft, extra: list[Finding] | None = None) -> tuple[RiskAssessment, Any]:
+    """Findings on the draft as it will launch, plus drafted clauses that exceed the playbook and `extra`
+    findings (the required clauses the draft lacks)."""
     facts = facts_from_draft(draft)
     assessment = assess_risk(facts, draft.requests)
-    findings = list(assessment.findings)
+    findings = list(assessment.findings) + list(extra or [])
     seen = {f.rule_id for f in findings}
     for choice in draft.clauses:
         # An unsupported governing law is the law rules' finding; the draft keeps the region default.
@@ -43,8 +45,14 @@ def assess(draft: Draft) -> tuple[RiskAssessment, Any]:
 
 def review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     assert state.draft is not None and state.bundle is not None
-    assessment, approval = assess(state.draft)
+    compliance = draft_compliance(state.bundle, state.draft)
+    assessment, approval = assess(state.draft, compliance_findings(compliance))
     log = [f"risk_reviewer: score {assessment.score}, {len(assessment.findings)} finding(s), route {approval.route}"]
+    if compliance.checks:
+        attested = sum(not c.missing for c in compliance.checks)
+        log.append(f"risk_reviewer: compliance ({', '.join(compliance.profiles)}): {attested} of "
+                   f"{len(compliance.checks)} required clause(s) in the draft"
+                   + "".join(f"; missing {b.clause}" for b in compliance.blocking))
     narrative = None
     model = services.model(runtime.context)
     if model is not None:

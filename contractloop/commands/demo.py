@@ -27,6 +27,7 @@ import httpx
 
 from contractloop.commands.serve import LangGraphServer
 from contractloop.demo_deals import DEMO_DEALS
+from contractloop.demo_review import show_audit_packets, show_review
 from contractloop.demo_summary import DemoRecord, FieldTypes, print_next_steps, print_summary
 from contractloop.render import console, money, print_bundle, quote_around, short, shown
 from core.settings import get_settings, settings_from
@@ -152,13 +153,18 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
             sync = _wait_sync(flow, deal.status["workflow_id"], interactive)
             deal.sync = sync
             _show_sync(deal.opportunity_id, sync, sf, ironclad, pdf_dir, types, record)
+        console.print("\n  Audit packets (regulated deals: required clauses attested in the signed copy):")
+        if not show_audit_packets(sf, [d.opportunity_id for d in launched]):
+            console.print("    none: no launched deal is in a regulated profile")
     finally:
         ironclad.delete_webhook(webhook.id)
     if launched:
         console.rule("6. Renewal plan: the renewal Opportunity, its CPQ quote, deadline Tasks, the email sequence")
         _show_renewals(sf, [d.opportunity_id for d in launched])
+    console.rule("7. Inbound paper: the counterparty's NDA reviewed against the playbook")
+    review_route = show_review(flow, sf, record.deals[0].opportunity_id, record.deals[0].name)
     failed = [d for d in record.deals if d.status["status"] == "failed" or (d.sync or {}).get("status") == "failed"]
-    return 1 if failed else 0
+    return 1 if failed or review_route == "failed" else 0
 
 
 def _show_renewals(sf: SalesforceClient, opportunity_ids: list[str]) -> None:

@@ -1,0 +1,26 @@
+"""Required clauses of a regulated deal, attested in its executed contract (the audit packet's content).
+
+The deal's profiles come from the Account the plan's snapshot already read (industry, billing country); a deal
+no profile requires anything of gets no report, and so no packet.
+"""
+
+from __future__ import annotations
+
+from agents.extractor.context import SalesforceSnapshot
+from playbook_store.compliance import ComplianceReport, check_compliance, profiles_for
+from playbook_store.compliance_rules import ComplianceDeal
+from runtime.state import ExecutedContract
+from tools.documents import Document
+
+
+def executed_compliance(snapshot: SalesforceSnapshot | None, contract: ExecutedContract,
+                        document_text: str | None) -> ComplianceReport | None:
+    if snapshot is None or document_text is None or contract.document_error or contract.terms is None:
+        return None
+    account = snapshot.account
+    deal = ComplianceDeal(industry=account.get("Industry"), billing_country=account.get("BillingCountry"))
+    profiles = [p for p in profiles_for(deal) if p.requires]
+    if not profiles:
+        return None
+    document = Document.model_validate_json(document_text)
+    return check_compliance(profiles, document.text, contract.terms.clauses, document.pages)
