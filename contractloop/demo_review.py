@@ -4,6 +4,7 @@ the review and the approver's Task as Salesforce holds them."""
 from __future__ import annotations
 
 import base64
+import textwrap
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -45,8 +46,9 @@ def show_review(flow: httpx.Client, sf: SalesforceClient, opportunity_id: str, d
     answer.raise_for_status()
     console.print(f"  [bold]{deal_name}[/bold]: the counterparty sends its own NDA, attached to the Opportunity as "
                   f"File {document_id}")
-    console.print(f"    POST /flow/document-reviews → {answer.json()['status']} (thread {answer.json()['thread_id']})")
-    status = wait_thread(flow, answer.json()["thread_id"])
+    accepted = answer.json()
+    console.print(f"    POST /flow/document-reviews → review {accepted['status']}, thread {accepted['thread_id']}")
+    status = wait_thread(flow, accepted["thread_id"])
     if status["status"] != "completed":
         console.print(f"    [red]review {status['status']}: {status.get('error')}[/red]")
         return "failed"
@@ -78,6 +80,7 @@ def show_audit_packets(sf: SalesforceClient, opportunity_ids: list[str]) -> int:
                                 f"WHERE ContentDocumentId IN ('{ids}') AND Contractloop_Key__c LIKE 'audit-packet-%'"):
             console.print(f"    [bold]{version['Title']}[/bold]: File {version['ContentDocumentId']} on the "
                           f"Opportunity ({version['ContentSize']:,} bytes)")
-            console.print(f"      {short(version['Description'] or '', 160)}", highlight=False)
+            for line in textwrap.wrap(version["Description"] or "", 104):
+                console.print(f"      {line}", highlight=False)
             shown += 1
     return shown

@@ -25,7 +25,9 @@ class Deviation(StateModel):
     negotiation_point: str
     fallback_clause: str | None = Field(None, description="clause-library position id to offer")
     fallback_text: str | None = None
-    confidence: float = Field(ge=0.0, le=1.0, description="the reader's probability for the finding")
+    confidence: float | None = Field(None, ge=0.0, le=1.0,
+                                     description="the reader's probability for the finding; None when a model "
+                                                 "read it (checked against the document, not calibrated)")
 
 
 class CheckedPosition(StateModel):
@@ -47,11 +49,12 @@ class DocumentReview(StateModel):
     deviations: list[Deviation] = Field(default_factory=list)
     held: list[CheckedPosition] = Field(default_factory=list)
     engine: Literal["offline", "model"] = "offline"
+    note: str | None = Field(None, description="the model's note for the negotiator, when a model reviewed")
     document_error: str | None = Field(None, description="why the document could not be read (nothing else set)")
 
     def summary(self) -> str:
         if self.document_error:
             return f"Not reviewed: {self.document_error}"
         head = f"Risk score {self.risk_score}/100; route {self.route}; {len(self.deviations)} deviation(s)."
-        return "\n".join([head] + [f"[{d.severity.upper()}] {d.title}: {d.finding.replace('_', ' ')}"
-                                   for d in self.deviations])
+        lines = [head] + [f"[{d.severity.upper()}] {d.title}: {d.finding.replace('_', ' ')}" for d in self.deviations]
+        return "\n".join(lines + ([f"Reviewer's note: {self.note}"] if self.note else []))

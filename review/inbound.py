@@ -15,7 +15,7 @@ from extraction.citations import cite
 from extraction.clause_finder import ClauseFinder, load_finder
 from playbook_store.loader import PlaybookError, load_clause_library, load_positions
 from playbook_store.models import Severity
-from playbook_store.positions import NdaPosition, PaperKind, Positions
+from playbook_store.positions import CommercialPosition, NdaPosition, PaperKind, Positions
 from review.nda_reader.model import HypothesisVerdict, NdaReader, load_reader
 from review.nda_reader.spans import document_spans
 from tools.documents import Document
@@ -40,16 +40,26 @@ def _citations(document: Document, spans: list[tuple[int, int]]) -> list[Citatio
     return out
 
 
+def nda_severity(position: NdaPosition, finding: Finding) -> Severity | None:
+    """The severity of what the document does with an NDA position; None when that is no deviation."""
+    if finding == "not_mentioned":
+        return position.missing_severity if position.stance == "required" else None
+    if finding == "contradicted":
+        return position.severity if position.stance == "required" else None
+    return position.severity if position.stance == "unacceptable" else None
+
+
+def commercial_severity(position: CommercialPosition, finding: Finding) -> Severity | None:
+    return position.severity if finding == position.deviates_when else None
+
+
 def _nda_finding(position: NdaPosition, verdict: HypothesisVerdict) -> tuple[Finding, Severity | None, float]:
     """What the document does with a position, the severity if that is a deviation, and its probability."""
     if verdict.label == "NotMentioned":
-        severity = position.missing_severity if position.stance == "required" else None
-        return "not_mentioned", severity, 1.0 - verdict.mentioned
+        return "not_mentioned", nda_severity(position, "not_mentioned"), 1.0 - verdict.mentioned
     if verdict.label == "Contradiction":
-        return "contradicted", position.severity if position.stance == "required" else None, \
-            verdict.mentioned * verdict.stance
-    return "entailed", position.severity if position.stance == "unacceptable" else None, \
-        verdict.mentioned * (1.0 - verdict.stance)
+        return "contradicted", nda_severity(position, "contradicted"), verdict.mentioned * verdict.stance
+    return "entailed", nda_severity(position, "entailed"), verdict.mentioned * (1.0 - verdict.stance)
 
 
 def check_positions(positions: Positions, finder: ClauseFinder) -> None:
@@ -109,9 +119,41 @@ def review_paper(document: Document, *, title: str, sha256: str | None, kind: Pa
             fallback_clause=fallback, fallback_text=library.position(fallback).text if fallback else None,
             confidence=round(clause.score if clause.present else 1.0 - clause.score, 4)))
 
+    return scored(DocumentReview(title=title, sha256=sha256, kind=kind, pages=len(document.pages), risk_score=0,
+                                 route="sales", deviations=deviations, held=held), positions)
+
+
+def scored(review: DocumentReview, positions: Positions) -> DocumentReview:
+    """Deviations worst first, the risk score and the route, by the policy."""
     order = {"high": 0, "medium": 1, "low": 2}
-    deviations.sort(key=lambda d: (order[d.severity], d.position))
+    deviations = sorted(review.deviations, key=lambda d: (order[d.severity], d.position))
     score = positions.policy.score([d.severity for d in deviations])
-    route = positions.policy.route(kind, score, any(d.severity == "high" for d in deviations))
-    return DocumentReview(title=title, sha256=sha256, kind=kind, pages=len(document.pages), risk_score=score,
-                          route=route, deviations=deviations, held=held)
+    route = positions.policy.route(review.kind, score, any(d.severity == "high" for d in deviations))
+    return review.model_copy(update={"deviations": deviations, "risk_score": score, "route": route})
+
+
+def revised(review: DocumentReview, position_id: str, finding: Finding, evidence: list[Citation],
+            positions: Positions) -> DocumentReview:
+    """The review with one position's finding replaced (a model's reading, once checked), then re-scored."""
+    library = load_clause_library()
+    deviations = [d for d in review.deviations if d.position != position_id]
+    held = [h for h in review.held if h.position != position_id]
+    nda = next((p for p in positions.nda if p.hypothesis == position_id), None)
+    commercial = next((p for p in positions.commercial if p.id == position_id), None)
+    if nda is not None:
+        severity, title, standard, point, fallback = (nda_severity(nda, finding), nda.title, nda.standard,
+                                                      nda.negotiation_point, nda.fallback_clause)
+    elif commercial is not None:
+        severity, title, standard, point, fallback = (commercial_severity(commercial, finding), commercial.title,
+                                                      commercial.standard, commercial.negotiation_point,
+                                                      commercial.fallback_clause)
+    else:
+        raise KeyError(position_id)
+    if severity is None:
+        held.append(CheckedPosition(position=position_id, title=title, finding=finding, evidence=evidence))
+    else:
+        deviations.append(Deviation(
+            position=position_id, title=title, severity=severity, finding=finding, evidence=evidence,
+            standard=standard, negotiation_point=point, fallback_clause=fallback,
+            fallback_text=library.position(fallback).text if fallback else None, confidence=None))
+    return scored(review.model_copy(update={"deviations": deviations, "held": held}), positions)

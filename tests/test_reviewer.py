@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +229,63 @@ def test_risky_paper_alerts_the_chat_channel_and_a_chat_outage_never_fails_the_r
     assert len(_reviews(loop, opportunity_id)) == 2
     assert dispatcher.flush(timeout=10)
     assert {d.status for d in dispatcher.deliveries(result["correlation_id"])} == {"failed"}
+
+
+# --- with a model: the tool-calling reviewer over the real ChatOpenAI wire path --------------------------------
+
+def _run_with(loop: Loop, model: Any, opportunity_id: str, document_id: str) -> dict[str, Any]:
+    graph, ctx = loop.graph(model=model)
+    task = {"task": {"kind": "review_document", "event_id": "attach-m", "opportunity_id": opportunity_id,
+                     "content_document_id": document_id}}
+    return graph.invoke(task, {"configurable": {"thread_id": f"model-{document_id}"}}, context=ctx)
+
+
+def test_a_model_reading_the_paper_corrects_a_finding_with_its_quote_and_leaves_a_note(
+        loop: Loop, openai_stub: Any, stub_chat_model: Any) -> None:
+    from tests.support.openai_stub import tool_call
+
+    opportunity_id = loop.deal(DEAL.model_copy(update={"account_name": "Model Read Co"}))
+    document_id = _attach(loop, opportunity_id, "Supply terms", VENDOR.encode(), "txt")
+    quote = "Customer may terminate this Agreement at any time, for any reason or no reason"
+    openai_stub.script(
+        tool_call("list_positions", {}),
+        tool_call("search_contract", {"query": "solicit customers"}),
+        tool_call("SubmitPaperReview", {
+            "changes": [{"position": "no_solicit_customers", "finding": "absent"},
+                        {"position": "termination_for_convenience", "finding": "present", "quote": quote}],
+            "note": "Exclusivity and the non-compete are the asks that matter; the rest is routine."}),
+    )
+    result = _run_with(loop, stub_chat_model, opportunity_id, document_id)
+    review = result["inbound"].review
+    assert result["status"] == "completed" and review.engine == "model"
+    assert "no_solicit_customers" not in {d.position for d in review.deviations}  # the finder's false positive
+    convenience = next(d for d in review.deviations if d.position == "termination_for_convenience")
+    assert convenience.evidence[0].quote == quote and convenience.confidence is None
+    tools = {t["function"]["name"] for t in openai_stub.requests[0]["tools"]}
+    assert tools == {"list_positions", "search_contract", "read_contract", "SubmitPaperReview"}
+    positions = json.loads(openai_stub.requests[1]["messages"][-1]["content"])
+    assert any(p["position"] == "exclusivity" and p["engine_finding"] == "present" for p in positions)
+    [record] = _reviews(loop, opportunity_id)
+    assert record["Risk_Score__c"] == review.risk_score
+    assert "Exclusivity" in record["Deviations__c"] and "Non-solicitation of customers" not in record["Deviations__c"]
+    assert "read by the model" in record["Deviations__c"]
+    [task] = loop.salesforce.query(f"SELECT Description FROM Task WHERE WhatId = '{opportunity_id}'")
+    assert "Reviewer's note: Exclusivity and the non-compete" in task["Description"]
+
+
+def test_a_model_quote_not_in_the_document_is_refused_and_the_engine_review_stands(
+        loop: Loop, openai_stub: Any, stub_chat_model: Any) -> None:
+    from tests.support.openai_stub import tool_call
+
+    opportunity_id = loop.deal(DEAL.model_copy(update={"account_name": "Model Invents Co"}))
+    document_id = _attach(loop, opportunity_id, "Supply terms", VENDOR.encode(), "txt")
+    invented = {"changes": [{"position": "exclusivity", "finding": "absent"},
+                            {"position": "uncapped_liability", "finding": "present",
+                             "quote": "Supplier's liability shall be unlimited."}], "note": "Unlimited liability."}
+    openai_stub.script(tool_call("SubmitPaperReview", invented), tool_call("SubmitPaperReview", invented))
+    result = _run_with(loop, stub_chat_model, opportunity_id, document_id)
+    review = result["inbound"].review
+    assert review.engine == "offline" and review.risk_score == 100
+    assert "exclusivity" in {d.position for d in review.deviations}
+    assert any("model's answer was refused" in line and "not verbatim" in line for line in result["log"])
+    assert "not verbatim" in openai_stub.requests[-1]["messages"][-1]["content"]  # the correction it was given

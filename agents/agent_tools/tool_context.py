@@ -18,6 +18,7 @@ class ToolContext:
     approval: ApprovalDecision | None = None
     document: Document | None = None
     renewal_facts: dict[str, Any] | None = None  # one renewal plan's schedule, likelihood and account signals
+    paper_positions: list[dict[str, Any]] | None = None  # inbound paper: each position and the engine's finding
 
 
 class ToolUnavailable(Exception):

@@ -12,6 +12,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from agents.reviewer.alert import deviation_alert
+from agents.reviewer.model_review import model_review
 from agents.reviewer.plan import ROUTE_ROLES, needs_person, review_plan
 from core.document_review import DocumentReview
 from playbook_store.loader import load_positions
@@ -45,6 +46,11 @@ def read_and_review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any
         review = review_paper(document, title=title, sha256=sha256)
         log = (f"reviewer: {title} ({review.kind}, {review.pages} pages): risk {review.risk_score}/100, "
                f"route {review.route}, {len(review.deviations)} deviation(s)")
+        model = services.model(runtime.context)
+        if model is not None:
+            review, notes = model_review(model, document, review, load_positions())
+            log += (f"; with the model ({'; '.join(notes)}): risk {review.risk_score}/100, route {review.route}"
+                    if review.engine == "model" else f"; the model's answer was refused ({'; '.join(notes)})")
     owner = services.approver_user(runtime.context, ROUTE_ROLES.get(review.route, "deal_desk")) \
         if needs_person(review) else None
     plan = review_plan(review, opportunity_id=task.opportunity_id, content_document_id=task.content_document_id,

@@ -29,8 +29,9 @@ def deviation_lines(review: DocumentReview) -> str:
     for d in review.deviations:
         where = "; ".join(f"p.{c.page} “{_quote(c.quote)}”" for c in d.evidence[:2]) or "the document is silent"
         fallback = f" Fallback clause: {d.fallback_clause}." if d.fallback_clause else ""
+        how = f"reader {d.confidence:.0%}" if d.confidence is not None else "read by the model"
         lines.append(f"[{d.severity.upper()}] {d.title} ({d.position}, {d.finding.replace('_', ' ')}, "
-                     f"p={d.confidence:.2f}): {where}. Standard: {d.standard} Ask: {d.negotiation_point}{fallback}")
+                     f"{how}): {where}. Standard: {d.standard} Ask: {d.negotiation_point}{fallback}")
     return "\n".join(lines)
 
 
