@@ -187,6 +187,19 @@ def test_an_encrypted_file_is_recorded_as_unreadable_and_a_person_is_asked(loop:
     assert task["Subject"] == "[Unreadable] Inbound paper: Locked NDA"
 
 
+def test_a_scanned_pdf_without_text_is_recorded_as_unreadable(loop: Loop) -> None:
+    opportunity_id = loop.deal(DEAL.model_copy(update={"account_name": "Scanned Paper Co"}))
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 60, style="F")  # a drawing, as a scan would be: no text at all
+    document_id = _attach(loop, opportunity_id, "Scanned NDA", bytes(pdf.output()), "pdf")
+    result = _run(loop, opportunity_id, document_id, "attach-1")
+    [review] = _reviews(loop, opportunity_id)
+    assert result["status"] == "completed" and review["Status__c"] == "Unreadable"
+    assert review["Deviations__c"].startswith("no_text")
+    assert [t["Subject"] for t in _tasks(loop, opportunity_id)] == ["[Unreadable] Inbound paper: Scanned NDA"]
+
+
 def test_an_empty_file_is_a_clear_finding(loop: Loop) -> None:
     opportunity_id = loop.deal(DEAL.model_copy(update={"account_name": "Blank Paper Co"}))
     document_id = _attach(loop, opportunity_id, "Blank", b"   \n", "txt")
