@@ -9,14 +9,13 @@ alert lost, so it is retried like any other network error.
 from __future__ import annotations
 
 import json
-import time
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from tools.chat.errors import ChatDeliveryError
 from tools.chat.redact import redact
+from tools.retry_after import retry_after
 
 _BODY_CHARS = 200  # of an error answer, in the record
 
@@ -42,16 +41,3 @@ def raise_for_answer(response: httpx.Response) -> None:
     raise ChatDeliveryError(text, retryable=retryable, status=status,
                             retry_after=retry_after(response) if status == 429 else None)
 
-
-def retry_after(response: httpx.Response) -> float | None:
-    """Retry-After in seconds (a number or an HTTP date), or None when absent or unreadable."""
-    raw = response.headers.get("retry-after")
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -45,6 +44,7 @@ from tools.ironclad.models import (
     Workflow,
     WorkflowSchema,
 )
+from tools.retry_after import retry_after
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/public/api/v1"
@@ -165,7 +165,7 @@ class IroncladClient:
                 self._access_token(force=True)
                 continue
             if status == 429 and attempt < self.max_retries:
-                wait = _retry_after(response) or self.backoff_delay(attempt)
+                wait = retry_after(response) or self.backoff_delay(attempt)
                 if wait <= self.max_retry_after:
                     self._sleep(wait, f"429 on {method} {path}")
                     attempt += 1
@@ -397,19 +397,6 @@ def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after")
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
 def _typed_error(status: int, code: str, message: str, param: str | None, request_id: str | None,
                  retry_after: float | None = None) -> IroncladError:
     kwargs: dict[str, Any] = {"code": code, "param": param, "status": status, "request_id": request_id}
@@ -432,4 +419,4 @@ def _error_from(response: httpx.Response) -> IroncladError:
     body = _json_or_none(response) or {}
     message = body.get("message") or response.text[:500] or response.reason_phrase
     return _typed_error(response.status_code, body.get("code") or f"HTTP_{response.status_code}", message,
-                        body.get("param"), response.headers.get("x-ironclad-requestid"), _retry_after(response))
+                        body.get("param"), response.headers.get("x-ironclad-requestid"), retry_after(response))
