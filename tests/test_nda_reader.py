@@ -109,7 +109,7 @@ def test_eval_review_cross_validated_meets_the_gate(tmp_path: Path, capsys: pyte
     assert cli(["eval", "review", "--dataset", str(_nli()), "--predictions", str(predictions), "--cv", "5",
                 "--report", str(report)]) == 0
     summary = json.loads((report / "summary.json").read_text())
-    # Measured 0.803 / 0.570 / 0.602 (fold seed 1); a change that loses a few points cannot land.
+    # Measured 0.802 / 0.550 / 0.600 (fold seed 1); a change that loses a few points cannot land.
     assert summary["accuracy"] >= 0.78
     contradiction = next(c for c in summary["classes"] if c["label"] == "Contradiction")
     assert contradiction["f1"] >= 0.52

@@ -3,7 +3,8 @@
 1. Every document's spans become TF-IDF rows (vocabulary and IDF from the training documents only).
 2. Span models, one L2 logistic regression per hypothesis over all spans (evidence of either stance vs the rest,
    classes balanced).
-3. Inner folds (grouped by document) give every training document out-of-fold span logits. The mention model
+3. Inner folds (grouped by document, three different splits averaged) give every training document out-of-fold
+   span logits. The mention model
    and the evidence cut are fitted on those, so nothing is judged on the documents its span model saw; the
    shipped span model is the mean of the inner-fold models, whose logits match what they were fitted on.
 4. The stance model per hypothesis reads the evidence of the training documents that speak to it, twice:
@@ -25,6 +26,9 @@ from review.nda_reader.spans import given_spans, span_tokens
 from review.nda_reader.training_data import LabelledNda
 
 INNER_FOLDS = 3
+# Three different inner splits: their out-of-fold logits averaged, all nine models averaged into the shipped one
+# (less variance from one split; outer-fold accuracy 0.795 -> 0.799 mean over four splits, 5 bags the same).
+INNER_BAGS = 3
 SPAN_C = 10.0           # of 3 / 5 / 10 / 25 / 30 on the outer folds of dev: flat within fold noise
 MENTION_C = 1.0
 STANCE_C = 10.0
@@ -108,18 +112,19 @@ def train_reader(documents: Sequence[LabelledNda], hypotheses: dict[str, str], s
     targets = [np.stack([np.isin(np.arange(len(d.spans)), d.labels[h].spans) for h in ids], axis=1)
                for d in labelled]
 
-    inner = np.array([fold_of(d.id, INNER_FOLDS, seed) for d in labelled])
     out_of_fold: list[np.ndarray] = [np.zeros((len(d.spans), len(ids))) for d in labelled]
     models = []
-    for fold in range(INNER_FOLDS):
-        held = np.flatnonzero(inner == fold)
-        kept = np.flatnonzero(inner != fold)
-        if len(held) == 0 or len(kept) == 0:
-            continue
-        weights, bias = _span_models(features, targets, kept, len(ids))
-        models.append((weights, bias))
-        for d in held:
-            out_of_fold[d] = np.asarray(features[d] @ weights) + bias
+    for bag in range(INNER_BAGS):
+        inner = np.array([fold_of(d.id, INNER_FOLDS, seed + 1000 * bag) for d in labelled])
+        for fold in range(INNER_FOLDS):
+            held = np.flatnonzero(inner == fold)
+            kept = np.flatnonzero(inner != fold)
+            if len(held) == 0 or len(kept) == 0:
+                continue
+            weights, bias = _span_models(features, targets, kept, len(ids))
+            models.append((weights, bias))
+            for d in held:
+                out_of_fold[d] += (np.asarray(features[d] @ weights) + bias) / INNER_BAGS
     span_weights = np.mean([w for w, _ in models], axis=0)
     span_bias = np.mean([b for _, b in models], axis=0)
 
