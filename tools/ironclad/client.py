@@ -20,7 +20,7 @@ import httpx
 from pydantic import BaseModel
 
 from core.settings import Settings
-from tools.document_errors import DocumentTooLargeError
+from tools.capped_read import read_capped
 from tools.document_limits import DocumentLimits
 from tools.ironclad.errors import (
     IroncladAuthError,
@@ -340,17 +340,7 @@ class IroncladClient:
         try:
             if response.status_code >= 400:
                 raise _error_from(response)
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > cap:
-                raise DocumentTooLargeError(f"{int(declared):,} bytes, over the {cap:,}-byte limit", source=source)
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise DocumentTooLargeError(f"over the {cap:,}-byte limit", source=source)
-                chunks.append(chunk)
-            # A zero-byte file is still a file: the document reader refuses it, with a reason.
-            return b"".join(chunks)
+            return read_capped(response.headers.get("content-length"), response.iter_bytes(), cap, source)
         finally:
             response.close()
 

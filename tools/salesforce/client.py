@@ -21,6 +21,7 @@ from simple_salesforce.exceptions import SalesforceError as _SimpleSalesforceErr
 from simple_salesforce.util import exception_handler
 
 from core.settings import Settings
+from tools.capped_read import read_capped
 from tools.document_errors import DocumentTooLargeError
 from tools.document_limits import DocumentLimits
 from tools.salesforce.auth import TokenProvider
@@ -237,16 +238,8 @@ def _download_blob(sf: Salesforce, path: str, cap: int, source: str) -> bytes:
         limit_info = response.headers.get("Sforce-Limit-Info")
         if limit_info:
             sf.api_usage = sf.parse_api_usage(limit_info)
-        length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > cap:
-            raise DocumentTooLargeError(f"{int(length):,} bytes, over the {cap:,}-byte limit", source=source)
-        chunks, size = [], 0
-        for chunk in response.iter_content(chunk_size=64 * 1024):
-            size += len(chunk)
-            if size > cap:
-                raise DocumentTooLargeError(f"over the {cap:,}-byte limit", source=source)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return read_capped(response.headers.get("Content-Length"), response.iter_content(chunk_size=64 * 1024),
+                           cap, source)
     finally:
         response.close()
 
