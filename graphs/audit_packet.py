@@ -27,15 +27,15 @@ from tools.audit_packet import (
 from tools.ironclad.errors import IroncladError
 from tools.packet_attachment import attachment_plan, held_packet_query, packet_key
 from tools.salesforce.errors import SalesforceApiError
-from tools.salesforce.soql_rows import soql_string
 
 _SUMMARY_LINE = re.compile(r"^\[(LOW|MEDIUM|HIGH)\]\s+(.*)$")
 
 
 def packet_due(s: RunState) -> bool:
     c = s.contract
-    return (c is not None and c.compliance is not None and c.packet_key is None and c.packet_error is None
-            and c.opportunity_id is not None and c.document_sha256 is not None and s.status == "completed")
+    return (c is not None and c.compliance is not None and c.packet_deal is not None and c.packet_key is None
+            and c.packet_error is None and c.opportunity_id is not None and c.document_sha256 is not None
+            and s.status == "completed")
 
 
 def _approvals(state: RunState, runtime: Runtime[Context], contract: ExecutedContract) -> list[ApprovalEntry]:
@@ -70,26 +70,22 @@ def _risks(risk_summary: str | None, contract: ExecutedContract) -> list[PacketR
 def file_audit_packet(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     contract = state.contract
     assert contract is not None and contract.compliance is not None and contract.opportunity_id
-    assert contract.document_sha256 is not None
+    assert contract.document_sha256 is not None and contract.packet_deal is not None
     sf = services.salesforce(runtime.context)
+    report, deal = contract.compliance, contract.packet_deal
+    packet = AuditPacket(
+        opportunity_id=contract.opportunity_id, opportunity_name=deal.opportunity_name,
+        account_name=deal.account_name, workflow_id=contract.workflow_id, workflow_link=deal.workflow_link,
+        executed_pdf_sha256=contract.document_sha256,
+        executed_pdf_name=contract.document_name or f"{contract.record_name or contract.workflow_id}.pdf",
+        attestations=[PacketAttestation(clause=c.clause, quote=c.attestation.quote, page=c.attestation.page)
+                      for c in report.attested if c.attestation is not None],
+        missing=[PacketMissing(clause=b.clause, message=b.message) for b in report.blocking],
+        approvals=_approvals(state, runtime, contract),
+        risks=_risks(deal.risk_summary, contract),
+        correlation_id=state.correlation_id, generated_at=datetime.now(UTC))
+    key = packet_key(packet)
     try:
-        rows = sf.query("SELECT Name, Account.Name, Ironclad_Workflow_Link__c, Contract_Risk_Summary__c "
-                        f"FROM Opportunity WHERE Id = '{soql_string(contract.opportunity_id)}'")
-        opportunity = rows[0] if rows else {}
-        report = contract.compliance
-        packet = AuditPacket(
-            opportunity_id=contract.opportunity_id, opportunity_name=str(opportunity.get("Name") or ""),
-            account_name=str((opportunity.get("Account") or {}).get("Name") or ""),
-            workflow_id=contract.workflow_id, workflow_link=opportunity.get("Ironclad_Workflow_Link__c"),
-            executed_pdf_sha256=contract.document_sha256,
-            executed_pdf_name=contract.document_name or f"{contract.record_name or contract.workflow_id}.pdf",
-            attestations=[PacketAttestation(clause=c.clause, quote=c.attestation.quote, page=c.attestation.page)
-                          for c in report.attested if c.attestation is not None],
-            missing=[PacketMissing(clause=b.clause, message=b.message) for b in report.blocking],
-            approvals=_approvals(state, runtime, contract),
-            risks=_risks(opportunity.get("Contract_Risk_Summary__c"), contract),
-            correlation_id=state.correlation_id, generated_at=datetime.now(UTC))
-        key = packet_key(packet)
         held = sf.query(held_packet_query(key))
         results = sf.apply(attachment_plan(packet, render_audit_packet(packet), state.correlation_id,
                                            held[0] if held else None))

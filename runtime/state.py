@@ -141,6 +141,15 @@ class Launch(StateModel):
     created: bool
 
 
+class PacketDeal(StateModel):
+    """What the audit packet names of the deal, read with the sync plan's snapshot (no read of its own)."""
+
+    opportunity_name: str = ""
+    account_name: str = ""
+    workflow_link: str | None = None
+    risk_summary: str | None = Field(None, description="the drafting review's findings on the Opportunity")
+
+
 class ExecutedContract(StateModel):
     """An executed contract on its way into Salesforce: where it belongs, what it says, what will change."""
 
@@ -163,6 +172,7 @@ class ExecutedContract(StateModel):
     document_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     document_name: str | None = None
     compliance: ComplianceReport | None = None
+    packet_deal: PacketDeal | None = None
     packet_key: str | None = Field(None, description="the audit packet's ContentVersion key, once filed")
     packet_error: str | None = Field(None, description="why the packet could not be filed (the sync stands)")
 

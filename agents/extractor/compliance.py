@@ -1,7 +1,7 @@
 """Required clauses of a regulated deal, attested in its executed contract (the audit packet's content).
 
-The deal's profiles come from the Account the plan's snapshot already read (industry, billing country); a deal
-no profile requires anything of gets no report, and so no packet.
+The deal's profiles come from the Account the plan's snapshot already read (industry, billing country), and so
+does what the packet names of the deal; a deal no profile requires anything of gets no report, and so no packet.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from agents.extractor.context import SalesforceSnapshot
 from playbook_store.compliance import ComplianceReport, check_compliance, profiles_for
 from playbook_store.compliance_rules import ComplianceDeal
-from runtime.state import ExecutedContract
+from runtime.state import ExecutedContract, PacketDeal
 from tools.documents import Document
 
 
@@ -24,3 +24,11 @@ def executed_compliance(snapshot: SalesforceSnapshot | None, contract: ExecutedC
         return None
     document = Document.model_validate_json(document_text)
     return check_compliance(profiles, document.text, contract.terms.clauses, document.pages)
+
+
+def packet_deal(snapshot: SalesforceSnapshot) -> PacketDeal:
+    opportunity = snapshot.opportunity
+    return PacketDeal(opportunity_name=str(opportunity.get("Name") or ""),
+                      account_name=str(snapshot.account.get("Name") or ""),
+                      workflow_link=opportunity.get("Ironclad_Workflow_Link__c"),
+                      risk_summary=opportunity.get("Contract_Risk_Summary__c"))

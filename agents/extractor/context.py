@@ -54,7 +54,8 @@ class ContractContext(BaseModel):
 def snapshot_query(opportunity_id: str, key: str) -> str:
     like = soql_string(key) + "%"
     return (
-        "SELECT Id, Name, Amount, OwnerId, AccountId, Ironclad_Status__c, Ironclad_Workflow_Link__c, Account.Id, "
+        "SELECT Id, Name, Amount, OwnerId, AccountId, Ironclad_Status__c, Ironclad_Workflow_Link__c, "
+        "Contract_Risk_Summary__c, Account.Id, "
         "Account.Name, Account.Industry, Account.BillingCountry, "
         "Account.Contract_Expiration_Date__c, Account.Auto_Renewal__c, Account.Renewal_Notice_Days__c, "
         f"(SELECT {INSIGHT_FIELDS}, (SELECT {OBLIGATION_FIELDS} FROM Contract_Obligations__r) "

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
-from agents.extractor.compliance import executed_compliance
+from agents.extractor.compliance import executed_compliance, packet_deal
 from agents.extractor.context import ContractContext, parse_snapshot, snapshot_query
 from agents.extractor.model_engine import ModelExtractor
 from agents.extractor.plan import build_plan
@@ -118,8 +118,10 @@ def plan_writes(state: ExtractorState, runtime: Runtime[Context]) -> dict[str, A
         plan, current = build_plan(contract.terms, ctx, state.correlation_id, needs_review=bool(reasons))
     changes = diff(plan, current)
     compliance = executed_compliance(ctx.snapshot, contract, state.document_text)
+    deal = packet_deal(ctx.snapshot) if compliance is not None and ctx.snapshot is not None else None
     updated = contract.model_copy(update={"account_id": ctx.account_id, "plan": plan, "current": current,
-                                          "changes": changes, "review_reasons": reasons, "compliance": compliance})
+                                          "changes": changes, "review_reasons": reasons, "compliance": compliance,
+                                          "packet_deal": deal})
     log = [f"extractor: write plan of {len(plan.operations)} operations, {len(changes)} field changes"
            + (f"; review needed: {' '.join(reasons)}" if reasons else "")]
     if compliance is not None:
