@@ -53,13 +53,30 @@ def commercial_severity(position: CommercialPosition, finding: Finding) -> Sever
     return position.severity if finding == position.deviates_when else None
 
 
-def _nda_finding(position: NdaPosition, verdict: HypothesisVerdict) -> tuple[Finding, Severity | None, float]:
-    """What the document does with a position, the severity if that is a deviation, and its probability."""
+def _nda_finding(verdict: HypothesisVerdict) -> tuple[Finding, float]:
+    """What the document does with an NDA position, and the reader's probability of that."""
     if verdict.label == "NotMentioned":
-        return "not_mentioned", nda_severity(position, "not_mentioned"), 1.0 - verdict.mentioned
+        return "not_mentioned", 1.0 - verdict.mentioned
     if verdict.label == "Contradiction":
-        return "contradicted", nda_severity(position, "contradicted"), verdict.mentioned * verdict.stance
-    return "entailed", nda_severity(position, "entailed"), verdict.mentioned * (1.0 - verdict.stance)
+        return "contradicted", verdict.mentioned * verdict.stance
+    return "entailed", verdict.mentioned * (1.0 - verdict.stance)
+
+
+def _placed(position: NdaPosition | CommercialPosition, finding: Finding, evidence: list[Citation],
+            confidence: float | None) -> Deviation | CheckedPosition:
+    """A finding as a deviation (with what to ask for and the fallback), or as a position checked and held."""
+    if isinstance(position, NdaPosition):
+        position_id, severity = position.hypothesis, nda_severity(position, finding)
+    else:
+        position_id, severity = position.id, commercial_severity(position, finding)
+    if severity is None:
+        return CheckedPosition(position=position_id, title=position.title, finding=finding, evidence=evidence)
+    fallback = position.fallback_clause
+    return Deviation(
+        position=position_id, title=position.title, severity=severity, finding=finding, evidence=evidence,
+        standard=position.standard, negotiation_point=position.negotiation_point, fallback_clause=fallback,
+        fallback_text=load_clause_library().position(fallback).text if fallback else None,
+        confidence=None if confidence is None else round(min(1.0, max(0.0, confidence)), 4))
 
 
 def check_positions(positions: Positions, finder: ClauseFinder) -> None:
@@ -76,9 +93,7 @@ def review_paper(document: Document, *, title: str, sha256: str | None, kind: Pa
     finder = finder or load_finder()
     check_positions(positions, finder)
     kind = kind or paper_kind(document)
-    library = load_clause_library()
-    deviations: list[Deviation] = []
-    held: list[CheckedPosition] = []
+    placed: list[Deviation | CheckedPosition] = []
 
     if kind == "nda":
         passages = document_spans(document.text)
@@ -87,38 +102,23 @@ def review_paper(document: Document, *, title: str, sha256: str | None, kind: Pa
             verdict = verdicts.get(position.hypothesis)
             if verdict is None:
                 continue  # a position the packaged reader was not trained for
-            finding, severity, confidence = _nda_finding(position, verdict)
+            finding, confidence = _nda_finding(verdict)
             evidence = _citations(document, [(passages[i].start, passages[i].end) for i in verdict.evidence])
-            if severity is None:
-                held.append(CheckedPosition(position=position.hypothesis, title=position.title, finding=finding,
-                                            evidence=evidence))
-                continue
-            deviations.append(Deviation(
-                position=position.hypothesis, title=position.title, severity=severity, finding=finding,
-                evidence=evidence, standard=position.standard, negotiation_point=position.negotiation_point,
-                fallback_clause=position.fallback_clause,
-                fallback_text=library.position(position.fallback_clause).text if position.fallback_clause else None,
-                confidence=round(min(1.0, max(0.0, confidence)), 4)))
+            placed.append(_placed(position, finding, evidence, confidence))
 
     clauses = {c.category: c for c in finder.clauses(document.text)}
     for commercial in positions.commercial:
-        already = commercial.covers is not None and any(d.position == commercial.covers for d in deviations)
+        already = commercial.covers is not None and any(
+            isinstance(p, Deviation) and p.position == commercial.covers for p in placed)
         if kind not in commercial.applies_to or already:
             continue
         clause = clauses[commercial.category]
-        finding = "present" if clause.present else "absent"
-        evidence = _citations(document, clause.quotes)
-        if finding != commercial.deviates_when:
-            held.append(CheckedPosition(position=commercial.id, title=commercial.title, finding=finding,
-                                        evidence=evidence))
-            continue
-        fallback = commercial.fallback_clause
-        deviations.append(Deviation(
-            position=commercial.id, title=commercial.title, severity=commercial.severity, finding=finding,
-            evidence=evidence, standard=commercial.standard, negotiation_point=commercial.negotiation_point,
-            fallback_clause=fallback, fallback_text=library.position(fallback).text if fallback else None,
-            confidence=round(clause.score if clause.present else 1.0 - clause.score, 4)))
+        placed.append(_placed(commercial, "present" if clause.present else "absent",
+                              _citations(document, clause.quotes),
+                              clause.score if clause.present else 1.0 - clause.score))
 
+    deviations = [p for p in placed if isinstance(p, Deviation)]
+    held = [p for p in placed if isinstance(p, CheckedPosition)]
     return scored(DocumentReview(title=title, sha256=sha256, kind=kind, pages=len(document.pages), risk_score=0,
                                  route="sales", deviations=deviations, held=held), positions)
 
@@ -135,25 +135,15 @@ def scored(review: DocumentReview, positions: Positions) -> DocumentReview:
 def revised(review: DocumentReview, position_id: str, finding: Finding, evidence: list[Citation],
             positions: Positions) -> DocumentReview:
     """The review with one position's finding replaced (a model's reading, once checked), then re-scored."""
-    library = load_clause_library()
+    position = next((p for p in positions.nda if p.hypothesis == position_id), None) \
+        or next((p for p in positions.commercial if p.id == position_id), None)
+    if position is None:
+        raise KeyError(position_id)
     deviations = [d for d in review.deviations if d.position != position_id]
     held = [h for h in review.held if h.position != position_id]
-    nda = next((p for p in positions.nda if p.hypothesis == position_id), None)
-    commercial = next((p for p in positions.commercial if p.id == position_id), None)
-    if nda is not None:
-        severity, title, standard, point, fallback = (nda_severity(nda, finding), nda.title, nda.standard,
-                                                      nda.negotiation_point, nda.fallback_clause)
-    elif commercial is not None:
-        severity, title, standard, point, fallback = (commercial_severity(commercial, finding), commercial.title,
-                                                      commercial.standard, commercial.negotiation_point,
-                                                      commercial.fallback_clause)
+    placed = _placed(position, finding, evidence, None)
+    if isinstance(placed, Deviation):
+        deviations.append(placed)
     else:
-        raise KeyError(position_id)
-    if severity is None:
-        held.append(CheckedPosition(position=position_id, title=title, finding=finding, evidence=evidence))
-    else:
-        deviations.append(Deviation(
-            position=position_id, title=title, severity=severity, finding=finding, evidence=evidence,
-            standard=standard, negotiation_point=point, fallback_clause=fallback,
-            fallback_text=library.position(fallback).text if fallback else None, confidence=None))
+        held.append(placed)
     return scored(review.model_copy(update={"deviations": deviations, "held": held}), positions)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from agents.reviewer.alert import deviation_alert
@@ -69,22 +68,19 @@ def write_review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     verdict = "approved by policy" if not needs_person(review) else "waiting for a person (Task)"
     log = [f"review_writer: review {results[0].id} written, {verdict}"]
     alerted = False
-    if review.document_error is None and review.risk_score >= load_positions().policy.alert_at:
+    alert_at = load_positions().policy.alert_at
+    if review.document_error is None and review.risk_score >= alert_at:
         # Handed to the background sender: the run never waits on (or fails because of) the chat service.
         key = services.alerts(runtime.context).submit(deviation_alert(salesforce, state.correlation_id, inbound))
         alerted = key is not None
         log.append(f"review_writer: deviation alert {'queued' if alerted else 'not recorded'} "
-                   f"(risk {review.risk_score} at or above {load_positions().policy.alert_at})")
+                   f"(risk {review.risk_score} at or above {alert_at})")
     return {"inbound": inbound.model_copy(update={"results": results, "alerted": alerted}), "status": "completed",
             "log": log}
 
 
 def build_reviewer() -> Any:
-    builder = StateGraph(RunState, context_schema=Context)
-    builder.add_node("read_and_review", read_and_review)
-    builder.add_edge(START, "read_and_review")
-    builder.add_edge("read_and_review", END)
-    return builder.compile(name="reviewer")
+    return read_and_review
 
 
 def build_review_writer() -> Any:

@@ -49,8 +49,7 @@ def review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     assessment, approval = assess(state.draft, compliance_findings(compliance))
     log = [f"risk_reviewer: score {assessment.score}, {len(assessment.findings)} finding(s), route {approval.route}"]
     if compliance.checks:
-        attested = sum(not c.missing for c in compliance.checks)
-        log.append(f"risk_reviewer: compliance ({', '.join(compliance.profiles)}): {attested} of "
+        log.append(f"risk_reviewer: compliance ({', '.join(compliance.profiles)}): {len(compliance.attested)} of "
                    f"{len(compliance.checks)} required clause(s) in the draft"
                    + "".join(f"; missing {b.clause}" for b in compliance.blocking))
     narrative = None

@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"cannot load the NDA reader: {exc}", file=sys.stderr)
             return 2
         lines = predict_all(reader, dataset.documents)
-        seen = sum(d.id in set(reader.trained_on) for d in dataset.documents)
+        trained_on = set(reader.trained_on)
+        seen = sum(d.id in trained_on for d in dataset.documents)
         how = "packaged reader"
         if seen:
             how += (f"; {seen} of {len(dataset.documents)} documents are in its training data, so these are not "
