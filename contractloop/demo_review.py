@@ -70,17 +70,14 @@ def show_review(flow: httpx.Client, sf: SalesforceClient, opportunity_id: str, d
 
 def show_audit_packets(sf: SalesforceClient, opportunity_ids: list[str]) -> int:
     """Each regulated deal's audit packet as Salesforce holds it (a File on the Opportunity); how many."""
-    shown = 0
-    for opportunity_id in opportunity_ids:
-        links = sf.query(f"SELECT ContentDocumentId FROM ContentDocumentLink WHERE LinkedEntityId = '{opportunity_id}'")
-        if not links:
-            continue
-        ids = "', '".join(link["ContentDocumentId"] for link in links)
-        for version in sf.query("SELECT Title, ContentDocumentId, ContentSize, Description FROM ContentVersion "
-                                f"WHERE ContentDocumentId IN ('{ids}') AND Contractloop_Key__c LIKE 'audit-packet-%'"):
-            console.print(f"    [bold]{version['Title']}[/bold]: File {version['ContentDocumentId']} on the "
-                          f"Opportunity ({version['ContentSize']:,} bytes)")
-            for line in textwrap.wrap(version["Description"] or "", 104):
-                console.print(f"      {line}", highlight=False)
-            shown += 1
-    return shown
+    if not opportunity_ids:
+        return 0
+    ids = "', '".join(opportunity_ids)
+    versions = sf.query("SELECT Title, ContentDocumentId, ContentSize, Description FROM ContentVersion "
+                        f"WHERE FirstPublishLocationId IN ('{ids}') AND Contractloop_Key__c LIKE 'audit-packet-%'")
+    for version in versions:
+        console.print(f"    [bold]{version['Title']}[/bold]: File {version['ContentDocumentId']} on the "
+                      f"Opportunity ({version['ContentSize']:,} bytes)")
+        for line in textwrap.wrap(version["Description"] or "", 104):
+            console.print(f"      {line}", highlight=False)
+    return len(versions)
