@@ -35,7 +35,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy core tools playbook_store extraction review runtime sandbox agents graphs api backfill evals contractloop
+	$(BIN)/mypy core tools playbook_store extraction review qa runtime sandbox agents graphs api backfill evals contractloop
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.salesforce_bench

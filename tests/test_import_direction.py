@@ -23,7 +23,8 @@ LAYERS: dict[str, int] = {
     "tools": 1,           # typed Salesforce, Ironclad and document clients; the write plan
     "playbook_store": 2,  # the approved playbook: templates, clauses, rules, retrieval
     "extraction": 2,      # reading a contract: patterns, normalisers, the learned clause finder, confidence
-    "review": 3,          # reading counterparty paper against the playbook: the learned NDA reader
+    "review": 3,
+    "qa": 3,              # contract Q&A: the contract a question names, its answering passages, or an honest no          # reading counterparty paper against the playbook: the learned NDA reader
     "runtime": 3,         # a run's state and its runtime context (clients and model)
     "sandbox": 3,         # local emulators of Salesforce and Ironclad; production code never imports them
     "agents": 4,          # the specialists: drafter, risk reviewer, extractor

@@ -9,6 +9,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from evals.drafting import command as drafting
     from evals.extraction import calibration_command as calibration
     from evals.extraction import command as extraction
+    from evals.qa import command as qa
     from evals.renewals import command as renewals
     from evals.review import command as review
 
@@ -19,3 +20,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     drafting.add_parser(suites)
     renewals.add_parser(suites)
     review.add_parser(suites)
+    qa.add_parser(suites)

@@ -1,0 +1,164 @@
+"""`ContractStore`: the executed contracts Q&A can read, in one SQLite file that every sync and backfill updates.
+
+Per contract: its text and pages (citations are checked against them), the names people call it by (account,
+counterparties, title), the Salesforce records it belongs to (permissions are checked on those), the Ironclad
+link, and the extracted terms. Beside them, what finds a contract by name among thousands without reading
+them all: an inverted index of the words and word pairs of each contract's names and opening text, and each
+word's document frequency over whole texts, so words every contract uses ("agreement", "terminate") weigh
+nothing when a question is matched to a counterparty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from core.contract_terms import ContractTerms
+from qa.name_tokens import head_keys, text_words
+from tools.document_model import Document, Page
+
+HEAD_CHARS = 3000  # where contracts name their parties; a longer head adds other names (tested 1.5k-20k)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS contracts (
+    doc TEXT PRIMARY KEY, sha256 TEXT NOT NULL, name TEXT, aliases TEXT NOT NULL, account_id TEXT,
+    opportunity_id TEXT, link TEXT, text TEXT NOT NULL, pages TEXT NOT NULL, terms TEXT, words TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS head_keys (key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS word_df (word TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS contracts_by_account ON contracts (account_id);
+CREATE INDEX IF NOT EXISTS contracts_by_opportunity ON contracts (opportunity_id);
+"""
+
+
+class IndexedContract(BaseModel):
+    doc: str = Field(min_length=1, description="the contract's key: Ironclad workflow id, or a dataset's id")
+    text: str
+    pages: list[Page] = Field(default_factory=list, description="empty: one page")
+    name: str | None = Field(None, description="what people call it: the counterparty or the title")
+    aliases: list[str] = Field(default_factory=list, description="other names: account, parties, title")
+    account_id: str | None = None
+    opportunity_id: str | None = None
+    link: str | None = None
+    terms: ContractTerms | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def document(self) -> Document:
+        pages = self.pages or [Page(number=1, start=0, end=len(self.text))]
+        return Document(text=self.text, pages=pages, source=self.doc)
+
+    def profile(self) -> str:
+        """The text a question's counterparty is matched against: names first, then the opening text."""
+        return "\n".join([*(n for n in [self.name, *self.aliases] if n), self.text[:HEAD_CHARS]])
+
+
+class ContractStore:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: str | Path) -> ContractStore:
+        """A store at `path` (created if missing); ":memory:" for a throwaway one."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(str(path), check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL") if str(path) != ":memory:" else None
+        connection.executescript(_SCHEMA)
+        return cls(connection)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def upsert(self, contract: IndexedContract) -> bool:
+        """Store or replace `contract`; False when the same text, names and records are already stored."""
+        words = sorted(text_words(contract.text))
+        keys = sorted(head_keys(contract.profile()))
+        row = (contract.doc, contract.sha256, contract.name, json.dumps(contract.aliases), contract.account_id,
+               contract.opportunity_id, contract.link, contract.text,
+               json.dumps([p.model_dump() for p in contract.pages]),
+               contract.terms.model_dump_json() if contract.terms else None, json.dumps(words))
+        with self._lock, self._db:
+            old = self._db.execute("SELECT sha256, name, aliases, account_id, opportunity_id, link, terms, words "
+                                   "FROM contracts WHERE doc = ?", (contract.doc,)).fetchone()
+            if old is not None and tuple(old[:7]) == (row[1], *row[2:7], row[9]):
+                return False
+            if old is not None:
+                self._forget(contract.doc, json.loads(old[7]))
+            self._db.execute("INSERT INTO contracts VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+            self._db.executemany("INSERT OR IGNORE INTO head_keys VALUES (?, ?)", ((k, contract.doc) for k in keys))
+            self._db.executemany("INSERT INTO word_df VALUES (?, 1) ON CONFLICT(word) DO UPDATE SET docs = docs + 1",
+                                 ((w,) for w in words))
+        return True
+
+    def remove(self, doc: str) -> bool:
+        with self._lock, self._db:
+            old = self._db.execute("SELECT words FROM contracts WHERE doc = ?", (doc,)).fetchone()
+            if old is None:
+                return False
+            self._forget(doc, json.loads(old[0]))
+        return True
+
+    def _forget(self, doc: str, words: list[str]) -> None:
+        self._db.execute("DELETE FROM contracts WHERE doc = ?", (doc,))
+        self._db.execute("DELETE FROM head_keys WHERE doc = ?", (doc,))
+        self._db.executemany("UPDATE word_df SET docs = docs - 1 WHERE word = ?", ((w,) for w in words))
+        self._db.execute("DELETE FROM word_df WHERE docs <= 0")
+
+    def get(self, doc: str) -> IndexedContract | None:
+        row = self._db.execute("SELECT doc, text, pages, name, aliases, account_id, opportunity_id, link, terms "
+                               "FROM contracts WHERE doc = ?", (doc,)).fetchone()
+        if row is None:
+            return None
+        return IndexedContract(doc=row[0], text=row[1], pages=[Page(**p) for p in json.loads(row[2])], name=row[3],
+                               aliases=json.loads(row[4]), account_id=row[5], opportunity_id=row[6], link=row[7],
+                               terms=ContractTerms.model_validate_json(row[8]) if row[8] else None)
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM contracts").fetchone()[0])
+
+    def records(self) -> list[tuple[str, str | None, str | None]]:
+        """(doc, account_id, opportunity_id) of every contract: what a permission check needs."""
+        return [(r[0], r[1], r[2]) for r in
+                self._db.execute("SELECT doc, account_id, opportunity_id FROM contracts ORDER BY doc")]
+
+    def docs_for_record(self, record_id: str) -> list[str]:
+        rows = self._db.execute("SELECT doc FROM contracts WHERE account_id = ? OR opportunity_id = ? ORDER BY doc",
+                                (record_id, record_id))
+        return [r[0] for r in rows]
+
+    def idf(self, words: Iterable[str]) -> dict[str, float]:
+        """log((N + 1) / (df + 0.5)) for each word; a word no contract holds gets the highest weight."""
+        wanted = sorted(set(words))
+        n = self.count()
+        found: dict[str, int] = {}
+        for chunk in _chunks(wanted, 500):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT word, docs FROM word_df WHERE word IN ({marks})", chunk))
+        return {w: math.log((n + 1) / (found.get(w, 0) + 0.5)) for w in wanted}
+
+    def docs_with_keys(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        """doc -> which of `keys` (name words and word pairs) its names and opening text hold."""
+        out: dict[str, set[str]] = {}
+        for chunk in _chunks(sorted(set(keys)), 500):
+            marks = ",".join("?" * len(chunk))
+            for key, doc in self._db.execute(f"SELECT key, doc FROM head_keys WHERE key IN ({marks})", chunk):
+                out.setdefault(doc, set()).add(key)
+        return out
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+__all__ = ["ContractStore", "HEAD_CHARS", "IndexedContract"]
