@@ -269,6 +269,7 @@ def _build_object(name: str, spec: dict[str, Any]) -> ObjectDef:
         custom=name.endswith("__c"),
         createable=spec.get("createable", True),
         updateable=spec.get("updateable", True),
+        deletable=spec.get("deletable", True),
         fields=fields,
     )
 

@@ -1,5 +1,6 @@
 """Deterministic, realistic org data: accounts (with health signals), contacts, catalog, opportunities with roles,
-line items, CPQ quotes, and the renewal email-sequence campaigns.
+line items, CPQ quotes, the renewal email-sequence campaigns, and who may read them: a role hierarchy, profiles,
+the people beyond the sales reps and a few manual shares (sandbox/salesforce/sharing.py has the rules).
 
 Same (opportunities, seed) gives the same records and the same ids. Dates are relative to the store's `today`.
 The account signals draw from their own random stream, so adding them left every other seeded value as it was.
@@ -114,6 +115,41 @@ RENEWAL_CAMPAIGNS: list[tuple[str, str, str, str, str]] = [
      "Short notice-of-expiry sequence for NDAs and other agreements without a commercial renewal"),
 ]
 
+# The role hierarchy: (DeveloperName, Name, parent DeveloperName), parents first. A user sees what the users in
+# the roles below theirs own; peers in one role do not see each other's records. Legal sits outside the sales
+# branch (under the CEO).
+ROLES: list[tuple[str, str, str | None]] = [
+    ("CEO", "CEO", None),
+    ("VP_Sales", "VP Sales", "CEO"),
+    ("Sales_Manager_Americas", "Sales Manager, Americas", "VP_Sales"),
+    ("Sales_Manager_International", "Sales Manager, International", "VP_Sales"),
+    ("AE_Americas", "Account Executive, Americas", "Sales_Manager_Americas"),
+    ("AE_International", "Account Executive, International", "Sales_Manager_International"),
+    ("Legal", "Legal", "CEO"),
+]
+# Profile name -> (description, View All Data). The org's System Administrator profile is made with the org.
+_PROFILES: dict[str, tuple[str, bool]] = {
+    "Standard User": ("Reads what the role hierarchy and sharing give it", False),
+    "Legal": ("View All Data: legal reads every contract in the org", True),
+}
+# The people beyond the eight sales reps (who own the book): (first, last, title, department, role, profile,
+# active). They own nothing. The CEO and the managers see their branches; Legal Counsel sees everything (View All
+# Data); the paralegal and the new account executive see nothing of the book; the former manager is inactive and
+# sees nothing at all.
+PEOPLE: list[tuple[str, str, str, str, str, str, bool]] = [
+    ("Margaret", "Hale", "Chief Executive Officer", "Executive", "CEO", "Standard User", True),
+    ("Rosa", "Castillo", "Sales Manager, Americas", "Sales", "Sales_Manager_Americas", "Standard User", True),
+    ("Henrik", "Larsen", "Sales Manager, International", "Sales", "Sales_Manager_International", "Standard User",
+     True),
+    ("Samira", "Qureshi", "Legal Counsel", "Legal", "Legal", "Legal", True),
+    ("Owen", "Price", "Paralegal", "Legal", "Legal", "Standard User", True),
+    ("Nina", "Brooks", "Account Executive", "Sales", "AE_International", "Standard User", True),
+    ("Victor", "Osei", "Sales Manager, Americas (former)", "Sales", "Sales_Manager_Americas", "Standard User",
+     False),
+]
+# Part of the reuse check of `open_seeded_store`: an org seeded by an older revision of this module is rebuilt.
+SEED_REVISION = 2
+
 
 @dataclass
 class SeedSummary:
@@ -139,7 +175,15 @@ def seed_org(store: OrgStore, opportunities: int = 100, seed: int = 7) -> SeedSu
             counts[obj] = counts.get(obj, 0) + len(ids)
             return ids
 
-        reps = insert("User", [_sales_rep(index) for index in range(8)])
+        role_ids = _insert_roles(insert)
+        profiles = dict(zip(_PROFILES, insert("Profile", [
+            {"Name": name, "Description": description, "PermissionsViewAllData": view_all}
+            for name, (description, view_all) in _PROFILES.items()]), strict=True))
+        reps = insert("User", [{**_sales_rep(index), "UserRoleId": role_ids[_rep_role(index)],
+                                "ProfileId": profiles["Standard User"]} for index in range(8)])
+        insert("User", [{**_person(first, last, title, department, active), "UserRoleId": role_ids[role],
+                         "ProfileId": profiles[profile]}
+                        for first, last, title, department, role, profile, active in PEOPLE])
         products = insert("Product2", [
             {"Name": name, "ProductCode": code, "Family": family, "IsActive": True, "QuantityUnitOfMeasure": unit,
              "Description": f"{family}: {name}"} for name, code, family, _, unit in CATALOG])
@@ -187,6 +231,9 @@ def seed_org(store: OrgStore, opportunities: int = 100, seed: int = 7) -> SeedSu
              "SBQQ__Discount__c": line["discount"], "SBQQ__NetPrice__c": line["unit_price"]}
             for quote_id, lines in zip(quote_ids, quote_lines, strict=True) for line, product in lines])
         insert("Campaign", _renewal_campaigns(today, reps[0]))
+        shares = _manual_shares(reps, [plan["record"] for plan in plans], opportunity_ids, account_ids)
+        for obj, rows in shares.items():
+            insert(obj, rows)
     return SeedSummary(opportunities, seed, counts, time.perf_counter() - started)
 
 
@@ -196,7 +243,7 @@ def open_seeded_store(
     """Open the org at `db_path`, reusing it if it was seeded with these parameters, else rebuilding it."""
     path = Path(db_path)
     schema = schema or load_schema()
-    wanted = f"opportunities={opportunities};seed={seed}"
+    wanted = f"opportunities={opportunities};seed={seed};revision={SEED_REVISION}"
     if path.exists():
         store = OrgStore(path, schema, **store_options)
         if store.meta(_META_KEY) == wanted:
@@ -209,6 +256,56 @@ def open_seeded_store(
     seed_org(store, opportunities, seed)
     store.set_meta(_META_KEY, wanted)
     return store
+
+
+def _rep_role(index: int) -> str:
+    """Rep 0 is the sales director (VP Sales); reps 1-4 sell in the Americas, 5-7 internationally."""
+    return "VP_Sales" if index == 0 else "AE_Americas" if index <= 4 else "AE_International"
+
+
+def _insert_roles(insert: Any) -> dict[str, str]:
+    """The role hierarchy, parents first; DeveloperName -> Id."""
+    ids: dict[str, str] = {}
+    for developer_name, name, parent in ROLES:
+        ids[developer_name] = insert("UserRole", [{"Name": name, "DeveloperName": developer_name,
+                                                   "ParentRoleId": ids[parent] if parent else None}])[0]
+    return ids
+
+
+def _person(first: str, last: str, title: str, department: str, active: bool) -> dict[str, Any]:
+    handle = f"{first}.{last}".lower()
+    return {"Username": f"{handle}@contractloop.sandbox", "FirstName": first, "LastName": last,
+            "Email": f"{handle}@contractloop.sandbox", "Alias": (first[:1] + last[:4]).lower(), "Title": title,
+            "Department": department, "IsActive": active}
+
+
+def _manual_shares(reps: list[str], opportunities: list[dict], opportunity_ids: list[str],
+                   account_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """A few manual shares across the two sales teams (none when the org is too small to have the owners):
+
+    - the first opportunity an international rep (5-7) owns is shared Read with rep 1 (Americas);
+    - the first account rep 6 owns is shared Read with rep 2, its opportunities not (OpportunityAccessLevel None);
+    - the first account rep 7 owns is shared Read with rep 3, its opportunities too (OpportunityAccessLevel Read).
+    """
+    international = set(reps[5:8])
+    shared_opportunity = next((oid for record, oid in zip(opportunities, opportunity_ids, strict=True)
+                               if record["OwnerId"] in international), None)
+    owner_of_account: dict[str, str] = {}
+    for record in opportunities:
+        owner_of_account.setdefault(record["AccountId"], record["OwnerId"])
+    first_account = {owner: next((a for a in account_ids if owner_of_account.get(a) == owner), None)
+                     for owner in reps}
+    shares: dict[str, list[dict[str, Any]]] = {"OpportunityShare": [], "AccountShare": []}
+    if shared_opportunity:
+        shares["OpportunityShare"].append({"OpportunityId": shared_opportunity, "UserOrGroupId": reps[1],
+                                           "OpportunityAccessLevel": "Read", "RowCause": "Manual"})
+    for owner, grantee, opportunity_access in ((reps[6], reps[2], "None"), (reps[7], reps[3], "Read")):
+        account = first_account[owner]
+        if account:
+            shares["AccountShare"].append({"AccountId": account, "UserOrGroupId": grantee,
+                                           "AccountAccessLevel": "Read", "OpportunityAccessLevel": opportunity_access,
+                                           "RowCause": "Manual"})
+    return {obj: rows for obj, rows in shares.items() if rows}
 
 
 def _sales_rep(index: int) -> dict[str, Any]:

@@ -37,6 +37,7 @@ class QueryResult:
     records: list[dict]  # already Salesforce-shaped: attributes first, then the selected fields
 
 
+SYSTEM_ADMINISTRATOR = "System Administrator"  # the integration user's profile, made with the org
 _SQL_TYPES = {"boolean": "INTEGER", "int": "INTEGER", "date": "TEXT", "datetime": "TEXT"}
 
 
@@ -619,12 +620,17 @@ class OrgStore:
             "Name": "Contractloop Sandbox", "IsSandbox": 1, "OrganizationType": "Enterprise Edition",
             "InstanceName": "CS42", "DefaultLocaleSidKey": "en_US", "TimeZoneSidKey": "America/Los_Angeles",
             "LanguageLocaleKey": "en_US", "FiscalYearStartMonth": 1}])[0]
+        # The API user is a System Administrator: it reads and writes every record (sandbox/salesforce/sharing.py).
+        admin_profile = self._insert_prepared(self.schema.object("Profile"), [{  # type: ignore[arg-type]
+            "Name": SYSTEM_ADMINISTRATOR, "UserType": "Standard", "PermissionsViewAllData": 1,
+            "PermissionsModifyAllData": 1, "Description": "Full access to every record"}])[0]
         user_id = self._insert_prepared(self.schema.object("User"), [{  # type: ignore[arg-type]
             "Username": "integration@contractloop.sandbox", "FirstName": "Integration", "LastName": "User",
             "Email": "integration@contractloop.sandbox", "Alias": "integ", "Title": "Integration User",
-            "IsActive": 1}])[0]
+            "IsActive": 1, "ProfileId": admin_profile}])[0]
         self._conn.execute("UPDATE User SET CreatedById = ?, LastModifiedById = ?", (user_id, user_id))
         self._conn.execute("UPDATE Organization SET CreatedById = ?, LastModifiedById = ?", (user_id, user_id))
+        self._conn.execute("UPDATE Profile SET CreatedById = ?, LastModifiedById = ?", (user_id, user_id))
         for key, value in (("organization_id", org_id), ("integration_user_id", user_id)):
             self._conn.execute("INSERT INTO _meta(key, value) VALUES (?, ?)", (key, value))
         pricebook_id = self._insert_prepared(self.schema.object("Pricebook2"), [{  # type: ignore[arg-type]

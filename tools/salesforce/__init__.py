@@ -3,6 +3,6 @@
 from tools.salesforce.client import ApiUsage, SalesforceClient
 from tools.salesforce.errors import SalesforceApiError
 from tools.salesforce.files import SalesforceFile
-from tools.salesforce.models import OpportunityBundle
+from tools.salesforce.models import OpportunityBundle, SalesforceUser
 
-__all__ = ["ApiUsage", "OpportunityBundle", "SalesforceApiError", "SalesforceClient", "SalesforceFile"]
+__all__ = ["ApiUsage", "OpportunityBundle", "SalesforceApiError", "SalesforceClient", "SalesforceFile", "SalesforceUser"]

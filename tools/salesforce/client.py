@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as _SimpleSalesforceError
 from simple_salesforce.util import exception_handler
 
+from core.salesforce_ids import id18
 from core.settings import Settings
 from tools.capped_read import read_capped
 from tools.document_errors import DocumentTooLargeError
@@ -35,17 +36,21 @@ from tools.salesforce.errors import (
     error_from_body,
 )
 from tools.salesforce.files import (
+    MalformedSalesforceId,
     SalesforceFile,
     check_content_document_id,
     declared_size,
     latest_version_query,
     version_data_path,
 )
-from tools.salesforce.models import OpportunityBundle
+from tools.salesforce.models import OpportunityBundle, SalesforceUser
+from tools.salesforce.soql_rows import soql_in, soql_string
 from tools.salesforce.transport import make_session
 from tools.write_plan import OpResult, WritePlan, compile_composite, parse_composite_results
 
 T = TypeVar("T")
+USER_PREFIX = "005"
+RECORD_ACCESS_BATCH = 200  # UserRecordAccess answers at most 200 RecordIds per query (LIMIT_EXCEEDED beyond)
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,41 @@ class SalesforceClient:
             data=data,
         )
 
+    # --- who may read what --------------------------------------------------------------------
+
+    def readable_records(self, user_id: str, record_ids: Sequence[str]) -> set[str]:
+        """The 18-character ids, among `record_ids`, of the records the user can read, as Salesforce decides it
+        (UserRecordAccess: ownership, role hierarchy, sharing, View All Data; an inactive user reads nothing).
+
+        Ids may be 15 or 18 characters; each is checked before any call (MalformedSalesforceId), and `user_id` must
+        be a User id (005...). One query per 200 distinct ids; none when `record_ids` is empty.
+        """
+        user = _checked_id(user_id, USER_PREFIX)
+        wanted = list(dict.fromkeys(_checked_id(record_id) for record_id in record_ids))
+        readable: set[str] = set()
+        for start in range(0, len(wanted), RECORD_ACCESS_BATCH):
+            batch = wanted[start: start + RECORD_ACCESS_BATCH]
+            rows = self.query(f"SELECT RecordId, HasReadAccess FROM UserRecordAccess WHERE UserId = '{user}' "
+                              f"AND RecordId IN ({soql_in(batch)})")
+            readable.update(id18(str(row["RecordId"])) or str(row["RecordId"])
+                            for row in rows if row.get("HasReadAccess") is True)
+        return readable & set(wanted)
+
+    def user_by_email(self, email: str) -> SalesforceUser | None:
+        """The active user with this email (compared case-insensitively, as SOQL compares text), or None: when no
+        active user has it, or when several do (the asker cannot be told apart, so nothing should be read as one).
+        """
+        address = email.strip()
+        if not address:
+            return None
+        rows = self.query("SELECT Id, Name, Email, IsActive FROM User "
+                          f"WHERE Email = '{soql_string(address)}' AND IsActive = true ORDER BY Id LIMIT 2")
+        if len(rows) != 1 or str(rows[0].get("Email") or "").lower() != address.lower():
+            return None
+        row = rows[0]
+        return SalesforceUser(id=id18(str(row["Id"])) or str(row["Id"]), name=str(row.get("Name") or ""),
+                              email=str(row["Email"]), is_active=bool(row.get("IsActive")))
+
     # --- writes -----------------------------------------------------------------------------
 
     def apply(self, plan: WritePlan) -> list[OpResult]:
@@ -220,6 +260,16 @@ class SalesforceClient:
 
     def get(self, sobject: str, record_id: str) -> dict[str, Any]:
         return self._call(lambda sf: getattr(sf, sobject).get(record_id))
+
+
+def _checked_id(value: str, prefix: str | None = None) -> str:
+    """The 18-character form of a 15- or 18-character id (of the object with `prefix`, when given)."""
+    canonical = id18(value) if isinstance(value, str) else None
+    if canonical is None:
+        raise MalformedSalesforceId(f"not a Salesforce id (15 or 18 letters and digits): {value!r}")
+    if prefix and not canonical.startswith(prefix):
+        raise MalformedSalesforceId(f"not the id of the object asked for (those start with {prefix}): {value!r}")
+    return canonical
 
 
 def _query_more(sf: Salesforce, url: str) -> dict[str, Any]:

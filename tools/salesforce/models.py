@@ -106,3 +106,12 @@ class OpportunityBundle(StateModel):
     @property
     def product_families(self) -> list[str]:
         return sorted({li.product_family for li in self.line_items if li.product_family})
+
+
+class SalesforceUser(StateModel):
+    """A Salesforce user, as `SalesforceClient.user_by_email` finds one: who is asking, for record access checks."""
+
+    id: str = Field(description="the 18-character User id (005...)")
+    name: str
+    email: str
+    is_active: bool

@@ -16,6 +16,7 @@ from ..errors import SalesforceError
 from ..field_values import format_datetime, output_converter, parse_datetime
 from ..ids import normalize_id
 from ..schema import FieldDef, ObjectDef
+from ..sharing import query_user_record_access
 from .dates import date_literal_range
 from .nodes import (
     Aggregate,
@@ -30,6 +31,11 @@ from .nodes import (
     Query,
 )
 from .parser import located, parse_soql
+
+# Objects computed per query instead of stored, by name: each takes (store, parsed query, SOQL text).
+COMPUTED_OBJECTS: dict[str, Callable[[OrgStore, Query, str], QueryResult]] = {
+    "UserRecordAccess": query_user_record_access,
+}
 
 if TYPE_CHECKING:
     from ..store import OrgStore, QueryResult
@@ -185,6 +191,8 @@ class _Executor:
                              f"sObject type '{query.object_name}' is not supported. If you are attempting to use a "
                              "custom object, be sure to append the '__c' after the entity name. Please reference "
                              "your WSDL or the describe call for the appropriate names.")
+        if root.name in COMPUTED_OBJECTS:  # not stored: answered from the sharing model
+            return COMPUTED_OBJECTS[root.name](self.store, query, self.text)
         scope = _Scope(self, root)
         if query.is_count_only:
             where = self.where_sql(scope, query)
@@ -461,6 +469,9 @@ class _Executor:
         if target is None:
             raise self.error(400, "INVALID_TYPE", sub.object_position,
                              f"sObject type '{sub.object_name}' is not supported.")
+        if target.name in COMPUTED_OBJECTS:
+            raise self.error(400, "MALFORMED_QUERY", sub.object_position,
+                             f"{target.name} can't be queried in a semi-join sub-select.")
         if len(sub.select) != 1 or not isinstance(sub.select[0], FieldRef):
             raise self.error(400, "MALFORMED_QUERY", sub.object_position,
                              "Semi join sub-selects must select exactly one Id or reference field.")
