@@ -2,7 +2,8 @@
 
 Each route validates a flat body, answers at once, and leaves the work to a background run that it starts
 through the in-process LangGraph SDK client, so a Flow callout never waits on a model or on Ironclad.
-One module per route family: opportunity events, approvals, signed contracts (webhooks), status.
+One module per route family: opportunity events, approvals, signed contracts (webhooks), status, and Slack's
+contract questions (api/slack_routes.py: signed by Slack, answered in the background).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from api.approvals import Approvals
+from api.contract_questions import ContractQuestions
 from api.document_reviews import DocumentReviews
 from api.flow_payloads import ApprovalSubmission, DocumentReviewRequest, OpportunityEvent
 from api.http_guard import ServerGuard
@@ -26,6 +28,8 @@ from api.openapi import build_openapi
 from api.opportunity_events import OpportunityEvents
 from api.problems import FlowProblem, parse_body, reply, require_key
 from api.signed_contracts import SignedContracts
+from api.slack_routes import SlackSurface
+from api.slack_users import UserDirectory
 from api.status import Status
 from api.threads import Threads
 from core.settings import get_settings
@@ -34,7 +38,10 @@ LEDGER_FILE = "flow_events.sqlite"
 WEBHOOK_LEDGER_FILE = "ironclad_events.sqlite"
 
 
-def build_app(ledger_path: Path | None = None) -> Starlette:
+def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQuestions | None = None,
+              user_directory: UserDirectory | None = None) -> Starlette:
+    """The app; Slack's contract questions answer 503 until `contract_questions` and `user_directory` are given
+    (and the signing secret and bot token are configured)."""
     settings = get_settings()
     flow_ledger = ledger_path or settings.contractloop_data_dir / LEDGER_FILE
     ledgers = Ledgers(flow_ledger, flow_ledger.with_name(WEBHOOK_LEDGER_FILE))
@@ -45,6 +52,7 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
     contracts = SignedContracts(threads, ledgers)
     status = Status(threads, ledgers)
     reviews = DocumentReviews(threads)
+    slack = SlackSurface.from_settings(settings, contract_questions, user_directory)
 
     async def opportunity_events(request: Request) -> JSONResponse:
         require_key(request)
@@ -91,6 +99,7 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
         await ledgers.open()
         yield
         await ledgers.close()
+        await slack.close()
 
     return Starlette(
         routes=[
@@ -102,6 +111,7 @@ def build_app(ledger_path: Path | None = None) -> Starlette:
             Route("/flow/openapi.json", openapi, methods=["GET"]),
             Route("/ironclad/webhooks", ironclad_webhook, methods=["POST"]),
             Route("/ironclad/workflows/{workflow_id}/sync", sync_status, methods=["GET"]),
+            *slack.routes(),
         ],
         exception_handlers={FlowProblem: problem},
         lifespan=lifespan,

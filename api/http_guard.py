@@ -3,8 +3,9 @@
 LangGraph's custom auth covers only its protected routes (`/threads`, `/runs`, `/assistants`, `/store`);
 its meta routes (`/docs`, `/openapi.json`, `/info`, `/metrics`) and our Flow routes sit outside it, and a
 request carrying `x-auth-scheme: langsmith` used to be handed to Studio's auth instead of ours. So the key
-is checked here, for every path, whatever other headers say; only `/ok` (a load balancer's health check)
-and the Ironclad webhook (verified by its RSA signature in the route) are open.
+is checked here, for every path, whatever other headers say; only `/ok` (a load balancer's health check),
+the Ironclad webhook (verified by its RSA signature in the route) and Slack's three routes (verified by the
+signing secret in the route) are open.
 
 It also bounds what a caller can make the server read (Content-Length first, then a streaming cap, so a
 200 MB body is refused before it is read), and answers CORS itself: no origin is allowed unless configured
@@ -26,9 +27,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 OPEN_ROUTES = frozenset({("GET", "/ok"), ("HEAD", "/ok")})
-SIGNED_ROUTES = frozenset({("POST", "/ironclad/webhooks")})  # Ironclad's RSA signature is checked in the route
+# Checked in the route: Ironclad's RSA signature, Slack's signing-secret HMAC.
+SIGNED_ROUTES = frozenset({("POST", "/ironclad/webhooks"), ("POST", "/slack/commands"), ("POST", "/slack/events"),
+                           ("POST", "/slack/interactions")})
 _KEYLESS_ROUTES = OPEN_ROUTES | SIGNED_ROUTES
-SMALL_BODY_PREFIXES = ("/flow/", "/ironclad/")  # our routes take small flat bodies
+SMALL_BODY_PREFIXES = ("/flow/", "/ironclad/", "/slack/")  # our routes take small flat bodies
 CORS_ALLOWED_HEADERS = "content-type, x-api-key, x-request-id"
 CORS_ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 

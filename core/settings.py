@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         None, description="A Microsoft Teams Incoming Webhook or Workflows URL (the URL is the credential).")
     contractloop_chat_max_attempts: int = Field(5, ge=1, description="Attempts per alert and channel, retries included.")
 
+    # --- Contract questions from Slack (the slash command and app mentions; the bot token and API URL above) --
+    contractloop_slack_signing_secret: SecretStr | None = Field(
+        None, description="The Slack app's signing secret (Basic Information): requests to /slack/* are verified "
+                          "with it; unset = those routes answer 503. The bot token above needs chat:write, "
+                          "users:read and users:read.email.")
+
     # --- Our own server ---------------------------------------------------------------------
     contractloop_api_key: SecretStr | None = None
     contractloop_api_url: str = "http://127.0.0.1:2024"

@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-Kind = Literal["slack_webhook", "slack_api", "teams"]
+# slack_api is chat.postMessage; slack_ephemeral chat.postEphemeral; slack_users users.info; slack_response a
+# response_url.
+Kind = Literal["slack_webhook", "slack_api", "teams", "slack_ephemeral", "slack_users", "slack_response"]
 
 
 class ChatFaultPlan(BaseModel):

@@ -13,6 +13,9 @@ import httpx
 from sandbox.chat.app import ChatReceiverConfig, create_app
 from sandbox.chat.faults import ChatFaultPlan, ChatFaults, Kind
 from sandbox.chat.inbox import Inbox, Received
+from sandbox.chat.response_urls import ResponseUrls
+from sandbox.chat.slack_users import TEAM_ID, SandboxSlackUser, SlackMembers
+from sandbox.chat.workspace import SlackWorkspace
 from sandbox.http import BackgroundServer
 
 
@@ -23,7 +26,8 @@ class ChatSandbox:
                  config: ChatReceiverConfig | None = None) -> None:
         self.config = config or ChatReceiverConfig.generate()
         self.inbox, self.faults = Inbox(), ChatFaults()
-        self._app = create_app(self.config, self.inbox, self.faults)
+        self.members, self.response_urls = SlackMembers(), ResponseUrls()
+        self._app = create_app(self.config, self.inbox, self.faults, self.members, self.response_urls)
         self._server = BackgroundServer(self._app, host=host, port=port)
         self.host, self.port = host, self._server.port
         self._running = False
@@ -52,17 +56,35 @@ class ChatSandbox:
     def slack_channel(self) -> str:
         return self.config.channels[0]
 
-    def env(self, *, slack_webhook: bool = True, slack_api: bool = True, teams: bool = True) -> dict[str, str]:
-        """The settings that send alerts here, for the channels asked for."""
+    @property
+    def signing_secret(self) -> str:
+        return self.config.signing_secret
+
+    def env(self, *, slack_webhook: bool = True, slack_api: bool = True, teams: bool = True,
+            slack_questions: bool = False) -> dict[str, str]:
+        """The settings that send alerts here, for the channels asked for; `slack_questions`: the signing secret
+        and bot token that contract questions from this workspace need."""
         env: dict[str, str] = {}
         if slack_webhook:
             env["CONTRACTLOOP_SLACK_WEBHOOK_URL"] = self.slack_webhook_url
         if slack_api:
             env |= {"CONTRACTLOOP_SLACK_BOT_TOKEN": self.bot_token, "CONTRACTLOOP_SLACK_CHANNEL": self.slack_channel,
                     "CONTRACTLOOP_SLACK_API_URL": self.slack_api_url}
+        if slack_questions:
+            env |= {"CONTRACTLOOP_SLACK_BOT_TOKEN": self.bot_token, "CONTRACTLOOP_SLACK_API_URL": self.slack_api_url,
+                    "CONTRACTLOOP_SLACK_SIGNING_SECRET": self.signing_secret}
         if teams:
             env["CONTRACTLOOP_TEAMS_WEBHOOK_URL"] = self.teams_webhook_url
         return env
+
+    def add_slack_user(self, user_id: str, email: str | None, name: str = "member", **fields: Any) -> None:
+        """A workspace member `users.info` will show, e.g. with a seeded Salesforce user's email."""
+        self.members.add(SandboxSlackUser(id=user_id, email=email, name=name, **fields))
+
+    def workspace(self, team_id: str = TEAM_ID) -> SlackWorkspace:
+        """The workspace that sends signed commands, mentions and clicks, with this receiver's response_urls."""
+        return SlackWorkspace(self.signing_secret, self.base_url, team_id=team_id, bot_user_id=self.config.bot_user_id,
+                              channel_id=self.slack_channel)
 
     def received(self, kind: Kind | None = None) -> list[Received]:
         return self.inbox.messages(kind)

@@ -202,7 +202,8 @@ def channels_from_settings(settings: Settings) -> list[ChatChannel]:
     if settings.contractloop_slack_webhook_url:
         channels.append(SlackWebhook(settings.contractloop_slack_webhook_url.get_secret_value()))
     token, channel = settings.contractloop_slack_bot_token, settings.contractloop_slack_channel
-    if bool(token) != bool(channel):
+    # A token without a channel is whole when it is there for contract questions (signing secret set).
+    if bool(token) != bool(channel) and not (token and settings.contractloop_slack_signing_secret):
         missing = "CONTRACTLOOP_SLACK_CHANNEL" if token else "CONTRACTLOOP_SLACK_BOT_TOKEN"
         raise ValueError(f"Slack's Web API is half configured: set {missing} too, or neither")
     if token and channel:

@@ -2,17 +2,20 @@
 
 A Slack or Teams webhook URL is itself the credential, and httpx logs every request's URL at INFO: a filter on
 the `httpx` logger replaces each registered secret before the line is written anywhere. Error texts we record
-go through the same `redact`.
+go through the same `redact`. A slash command's `response_url` is a credential too (anyone holding it may post
+for half an hour), and there is one per command, so those are matched by their shape instead of registered.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from urllib.parse import urlsplit
 
 REDACTED = "<redacted>"
 _SHORTEST_SECRET = 8  # a bare "/" path is not a secret, and replacing it would garble every line
+_RESPONSE_URL = re.compile(r"https://hooks\.slack\.com/(?:commands|actions)/[^\s\"'<>]+")
 
 
 class _Redactor(logging.Filter):
@@ -31,7 +34,7 @@ class _Redactor(logging.Filter):
             secrets = sorted(self._secrets, key=len, reverse=True)  # a URL before the path inside it
         for secret in secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return _RESPONSE_URL.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -47,7 +47,7 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _mrkdwn(text: str, limit: int) -> dict[str, str]:
+def mrkdwn(text: str, limit: int) -> dict[str, str]:
     # Cut after escaping, so the limit holds for what Slack counts; never leave half an entity at the cut.
     return {"type": "mrkdwn", "text": _HALF_ENTITY.sub("…", clip(text, limit))}
 
@@ -58,8 +58,8 @@ def slack_message(alert: DeviationAlert, max_deviations: int = DEFAULT_MAX_DEVIA
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "emoji": True,
                                     "text": clip(f"Contract deviation: {alert.opportunity_name}", HEADER_CHARS)}},
-        {"type": "section", "text": _mrkdwn(escape(alert.headline), SECTION_CHARS),
-         "fields": [_mrkdwn(f"*{label}*\n{escape(value)}", FIELD_CHARS) for label, value in (
+        {"type": "section", "text": mrkdwn(escape(alert.headline), SECTION_CHARS),
+         "fields": [mrkdwn(f"*{label}*\n{escape(value)}", FIELD_CHARS) for label, value in (
              ("Account", alert.account_name or "—"),
              ("Opportunity", alert.opportunity_name),
              ("Risk score", f"{alert.risk_score}/100"),
@@ -76,7 +76,7 @@ def slack_message(alert: DeviationAlert, max_deviations: int = DEFAULT_MAX_DEVIA
             lines.append(f"> {escape(deviation.quote)}")
         if deviation.negotiation_point:
             lines.append(f"*Negotiate:* {escape(deviation.negotiation_point)}")
-        blocks.append({"type": "section", "text": _mrkdwn("\n".join(lines), SECTION_CHARS)})
+        blocks.append({"type": "section", "text": mrkdwn("\n".join(lines), SECTION_CHARS)})
     if hidden:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": f"…and {hidden} more deviation{'s' if hidden != 1 else ''} not shown"}]})
@@ -117,16 +117,22 @@ class SlackApi:
 
     def send(self, alert: DeviationAlert, http: httpx.Client) -> None:
         body = {"channel": self.channel, **slack_message(alert, self.max_deviations)}
-        response = post_json(http, self._endpoint, body, {"Authorization": f"Bearer {self._token}"})
-        if response.status_code == 429:
-            raise ChatDeliveryError("ratelimited", retryable=True, status=429, retry_after=retry_after(response))
-        raise_for_answer(response)
-        try:
-            answer = response.json()
-        except ValueError:
-            raise ChatDeliveryError(f"not a Web API answer: {redact(response.text[:200])!r}", retryable=True,
-                                    status=response.status_code) from None
-        if not isinstance(answer, dict) or answer.get("ok") is not True:
-            code = str(answer.get("error", "unknown_error")) if isinstance(answer, dict) else "unknown_error"
-            raise ChatDeliveryError(code, retryable=code in _TRANSIENT, status=response.status_code,
-                                    retry_after=retry_after(response))
+        web_api_answer(post_json(http, self._endpoint, body, {"Authorization": f"Bearer {self._token}"}))
+
+
+def web_api_answer(response: httpx.Response) -> dict[str, Any]:
+    """The `{"ok": true, ...}` body of a Web API answer, or the `ChatDeliveryError` its status or error code means
+    (the code is the message, e.g. `user_not_found`)."""
+    if response.status_code == 429:
+        raise ChatDeliveryError("ratelimited", retryable=True, status=429, retry_after=retry_after(response))
+    raise_for_answer(response)
+    try:
+        answer = response.json()
+    except ValueError:
+        raise ChatDeliveryError(f"not a Web API answer: {redact(response.text[:200])!r}", retryable=True,
+                                status=response.status_code) from None
+    if not isinstance(answer, dict) or answer.get("ok") is not True:
+        code = str(answer.get("error", "unknown_error")) if isinstance(answer, dict) else "unknown_error"
+        raise ChatDeliveryError(code, retryable=code in _TRANSIENT, status=response.status_code,
+                                retry_after=retry_after(response))
+    return answer
