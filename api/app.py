@@ -21,12 +21,18 @@ from starlette.routing import Route
 from api.approvals import Approvals
 from api.contract_questions import ContractQuestions
 from api.document_reviews import DocumentReviews
-from api.flow_payloads import ApprovalSubmission, DocumentReviewRequest, OpportunityEvent
+from api.flow_payloads import (
+    ApprovalSubmission,
+    ContractQuestionRequest,
+    DocumentReviewRequest,
+    OpportunityEvent,
+)
 from api.http_guard import ServerGuard
 from api.ledger import Ledgers
 from api.openapi import build_openapi
 from api.opportunity_events import OpportunityEvents
 from api.problems import FlowProblem, parse_body, reply, require_key
+from api.question_service import ServerQuestions, ServerUserDirectory, question_service
 from api.signed_contracts import SignedContracts
 from api.slack_routes import SlackSurface
 from api.slack_users import UserDirectory
@@ -53,6 +59,7 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
     status = Status(threads, ledgers)
     reviews = DocumentReviews(threads)
     slack = SlackSurface.from_settings(settings, contract_questions, user_directory)
+    questions_for_flow = contract_questions
 
     async def opportunity_events(request: Request) -> JSONResponse:
         require_key(request)
@@ -63,6 +70,14 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
         require_key(request)
         body, code = await reviews.accept(await parse_body(request, DocumentReviewRequest))
         return reply(body, code)
+
+    async def contract_questions_route(request: Request) -> JSONResponse:
+        require_key(request)
+        asked = await parse_body(request, ContractQuestionRequest)
+        conversation = asked.conversation_id or f"salesforce:{asked.asked_by}:{asked.record_id or '-'}"
+        service = questions_for_flow or question_service()
+        answer = await service.answer(asked.question, asked.asked_by, conversation, asked.record_id)
+        return JSONResponse(answer.model_dump(mode="json"))
 
     async def approvals(request: Request) -> JSONResponse:
         require_key(request)
@@ -106,6 +121,7 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
             Route("/flow/opportunity-events", opportunity_events, methods=["POST"]),
             Route("/flow/approvals", approvals, methods=["POST"]),
             Route("/flow/document-reviews", document_reviews, methods=["POST"]),
+            Route("/flow/contract-questions", contract_questions_route, methods=["POST"]),
             Route("/flow/opportunities/{opportunity_id}", opportunity_status, methods=["GET"]),
             Route("/flow/threads/{thread_id}", thread_status, methods=["GET"]),
             Route("/flow/openapi.json", openapi, methods=["GET"]),
@@ -122,4 +138,4 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
     )
 
 
-app = build_app()
+app = build_app(contract_questions=ServerQuestions(), user_directory=ServerUserDirectory())

@@ -231,3 +231,15 @@ class SyncStatus(FlowModel):
     written_records: int = 0
     renewal: SyncedRenewal | None = None
     error: str | None = None
+
+
+class ContractQuestionRequest(FlowModel):
+    """Asked from a Salesforce record (Lightning component or Flow): answered within the callout limit."""
+
+    question: str = Field(min_length=1, max_length=2000)
+    asked_by: str = Field(pattern=r"^005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$",
+                          description="The asking User's Id (005...): answers come only from what they can read.")
+    record_id: str | None = Field(None, pattern=SALESFORCE_ID,
+                                  description="The Opportunity or Account the question is asked from.")
+    conversation_id: str | None = Field(None, max_length=255,
+                                        description="Same value for follow-ups; default: the user and record.")

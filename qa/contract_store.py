@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from core.contract_terms import ContractTerms
+from qa.background_words import PRIOR_CONTRACTS, background_shares
 from qa.name_tokens import head_keys, text_words
 from tools.document_model import Document, Page
 
@@ -137,14 +138,17 @@ class ContractStore:
         return [r[0] for r in rows]
 
     def idf(self, words: Iterable[str]) -> dict[str, float]:
-        """log((N + 1) / (df + 0.5)) for each word; a word no contract holds gets the highest weight."""
+        """log((N + 1) / (df + 0.5)) for each word, counting the background's virtual contracts in N and df
+        (`background_words.py`); a word no contract holds gets the highest weight."""
         wanted = sorted(set(words))
-        n = self.count()
+        n = self.count() + PRIOR_CONTRACTS
         found: dict[str, int] = {}
         for chunk in _chunks(wanted, 500):
             marks = ",".join("?" * len(chunk))
             found.update(self._db.execute(f"SELECT word, docs FROM word_df WHERE word IN ({marks})", chunk))
-        return {w: math.log((n + 1) / (found.get(w, 0) + 0.5)) for w in wanted}
+        prior = background_shares()
+        return {w: math.log((n + 1) / (found.get(w, 0) + PRIOR_CONTRACTS * prior.get(w, 0.0) + 0.5))
+                for w in wanted}
 
     def docs_with_keys(self, keys: Iterable[str]) -> dict[str, set[str]]:
         """doc -> which of `keys` (name words and word pairs) its names and opening text hold."""

@@ -46,7 +46,7 @@ class DensePassages:
             texts = [text[s:e] for _, (s, e) in missing]
             embedded = self._embedding(texts)
             self._collection.upsert(ids=[i for i, _ in missing], documents=texts,
-                                    embeddings=[np.asarray(v, dtype=np.float32) for v in embedded],
+                                    embeddings=[np.asarray(v, dtype=np.float32) for v in embedded],  # type: ignore[arg-type]
                                     metadatas=[{"doc": doc, "start": s, "end": e} for _, (s, e) in missing])
             vectors.update({i: np.asarray(v, dtype=np.float32) for (i, _), v in zip(missing, embedded, strict=True)})
         return {i: vectors[i] for i in ids}

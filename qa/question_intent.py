@@ -64,7 +64,7 @@ def load_intents(path: Path = INTENTS_PATH) -> list[Intent]:
 
 
 class QuestionReader:
-    def __init__(self, intents: list[Intent], embedding: EmbeddingFunction) -> None:  # type: ignore[type-arg]
+    def __init__(self, intents: list[Intent], embedding: EmbeddingFunction) -> None:
         self.intents = intents
         self._embedding = embedding
         texts = [(k, p) for k, intent in enumerate(intents) for p in [*intent.phrasings, intent.name]]

@@ -19,7 +19,7 @@ def duration_text(iso: str) -> str:
     return f"{number} {unit}{'' if number == '1' else 's'}"
 
 
-def _cited(value: Cited | None, render: Callable[[object], str] = str) -> tuple[str, Citation] | None:  # type: ignore[type-arg]
+def _cited(value: Cited | None, render: Callable[[object], str] = str) -> tuple[str, Citation] | None:
     return None if value is None else (render(value.value), value.citation)
 
 

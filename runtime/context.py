@@ -34,6 +34,8 @@ class Context(BaseModel):
     offline: bool = Field(False, description="Force the deterministic engine")
     approvers: dict[str, str] | None = Field(None, description="Approver role -> Salesforce User Id; None = from "
                                                                "settings")
+    contract_store_path: str | None = Field(None, description="The Q&A contract store (SQLite); None = "
+                                                              "<data dir>/contracts.sqlite")
     auto_write_confidence: float | None = Field(
         None, description="Confidence at or above which extracted values sync without review; None = settings, "
                           "else the cross-validated threshold")

@@ -17,6 +17,8 @@ from agents.extractor.model_engine import ModelExtractor
 from agents.extractor.plan import build_plan
 from agents.extractor.policy import review_reasons
 from agents.extractor.state import ExtractorState
+from agents.qa.indexing import index_executed
+from agents.qa.store import contract_store
 from core.contract_terms import ContractTerms
 from extraction import OfflineExtractor, verified
 from extraction.confidence import load_calibrator
@@ -127,6 +129,12 @@ def plan_writes(state: ExtractorState, runtime: Runtime[Context]) -> dict[str, A
     if compliance is not None:
         log.append(f"extractor: compliance ({', '.join(compliance.profiles)}): "
                    f"{len(compliance.attested)} required clause(s) attested, {len(compliance.missing)} missing")
+    try:  # questions are answered from the store; a failure to index must not stop the sync
+        log.append(index_executed(contract_store(runtime.context), updated, state.document_text,
+                                  ctx.snapshot.opportunity if ctx.snapshot else None,
+                                  ctx.snapshot.account if ctx.snapshot else None))
+    except Exception as exc:
+        log.append(f"qa: contract not indexed for questions ({type(exc).__name__}: {str(exc)[:200]})")
     return {"contract": updated, "status": "extracted", "log": log}
 
 

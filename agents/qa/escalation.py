@@ -1,0 +1,33 @@
+"""A question the contract could not answer, handed to Legal: one Task per conversation and question (upserted
+on its key, so a double click or a retried escalation never makes a second Task)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from core.contract_answer import ContractAnswer
+from tools.write_plan import WriteOp, WritePlan
+
+
+def escalation_key(conversation_id: str, question: str) -> str:
+    return "qa:" + hashlib.sha256(f"{conversation_id}\n{question}".encode()).hexdigest()[:32]
+
+
+def escalation_plan(answer: ContractAnswer, asker_id: str, conversation_id: str, correlation_id: str,
+                    legal_owner_id: str | None) -> WritePlan:
+    contract = answer.contract
+    what = contract.opportunity_id or contract.account_id if contract else None
+    found = "\n".join(f"- p.{c.page}: {c.quote[:500]}" for c in answer.citations) or "- nothing cited"
+    description = (f"Question from Salesforce user {asker_id}: {answer.question}\n\n"
+                   f"Contract: {contract.name or contract.doc if contract else 'none identified'}\n"
+                   f"What the assistant answered: {answer.answer or '(no answer)'}\n\nWhat it found:\n{found}")
+    fields = {"Subject": f"[Legal] Contract question: {answer.question}"[:255], "Status": "Not Started",
+              "Priority": "Normal", "Description": description[:32000]}
+    if what:
+        fields["WhatId"] = what
+    if legal_owner_id:
+        fields["OwnerId"] = legal_owner_id
+    return WritePlan(correlation_id=correlation_id, summary="contract question escalated to Legal", operations=[
+        WriteOp(ref="qaTask", action="upsert", sobject="Task", external_id=escalation_key(conversation_id,
+                                                                                          answer.question),
+                fields=fields)])

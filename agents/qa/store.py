@@ -1,0 +1,26 @@
+"""Where the Q&A contract store lives for a run: the context's path, else `<data dir>/contracts.sqlite`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from core.settings import get_settings
+from qa import ContractStore
+from runtime.context import Context
+
+
+def store_path(ctx: Context | None) -> Path:
+    if ctx is not None and ctx.contract_store_path:
+        return Path(ctx.contract_store_path)
+    return get_settings().contractloop_data_dir / "contracts.sqlite"
+
+
+@lru_cache(maxsize=8)
+def _open(path: str) -> ContractStore:
+    return ContractStore.open(path)
+
+
+def contract_store(ctx: Context | None) -> ContractStore:
+    """One open store per path and process (SQLite in WAL mode: the server and a backfill can share it)."""
+    return _open(str(store_path(ctx)))

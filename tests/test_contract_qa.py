@@ -1,0 +1,187 @@
+"""Contract Q&A (issue 13): the engine over real CUAD contracts, the store, permissions through the sandbox's
+UserRecordAccess, escalation to Legal, and the eval's figures gated in CI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agents.qa.escalation import escalation_key
+from agents.qa.service import ContractQuestionService, UnknownConversation
+from core.settings import settings_from
+from evals.shared_data import require_shared
+from qa import ContractQA, ContractStore, IndexedContract
+from sandbox.salesforce.server import SalesforceSandbox
+from tools.salesforce import SalesforceClient
+
+ROOT = Path(__file__).resolve().parent.parent
+CUAD = require_shared("data", "cuad")
+DOCS = ["cuad439", "cuad341"]  # Apollo Endosurgery (manufacturing) and AURA SYSTEMS (the first two questioned)
+
+
+def _text(doc: str) -> str:
+    return (CUAD / "dev100" / "texts" / f"{doc}.txt").read_text(encoding="utf-8")
+
+
+def _questions() -> list[dict]:
+    lines = (CUAD / "qa" / "dev100-questions.jsonl").read_text(encoding="utf-8").splitlines()
+    return [q for q in map(json.loads, lines) if q["gold"]["doc"] in DOCS]
+
+
+@pytest.fixture(scope="module")
+def store() -> ContractStore:
+    """The two questioned contracts among 20 others: word weights need a corpus, as in any deployment."""
+    store = ContractStore.open(":memory:")
+    others = sorted(p.stem for p in (CUAD / "dev100" / "texts").glob("*.txt"))[:20]
+    for doc in dict.fromkeys([*DOCS, *others]):
+        store.upsert(IndexedContract(doc=doc, text=_text(doc)))
+    return store
+
+
+@pytest.fixture(scope="module")
+def engine(store: ContractStore) -> ContractQA:
+    return ContractQA(store)
+
+
+def test_a_contract_is_stored_once_and_restored_whole(tmp_path: Path) -> None:
+    store = ContractStore.open(tmp_path / "contracts.sqlite")
+    contract = IndexedContract(doc="wf-1", text=_text("cuad439"), name="Apollo Endosurgery", account_id="001x")
+    assert store.upsert(contract) is True
+    assert store.upsert(contract) is False  # a resync of the same text and records writes nothing
+    assert store.upsert(contract.model_copy(update={"opportunity_id": "006y"})) is True
+    assert store.count() == 1 and store.docs_for_record("006y") == ["wf-1"]
+    assert store.get("wf-1").text == contract.text  # type: ignore[union-attr]
+    assert store.remove("wf-1") and store.count() == 0 and store.idf(["apollo"])["apollo"] > 0
+
+
+def test_answers_cite_the_gold_passage_verbatim(engine: ContractQA, store: ContractStore) -> None:
+    answerable = [q for q in _questions() if q["gold"]["spans"]]
+    assert len(answerable) >= 4
+    hits = 0
+    for q in answerable:
+        answer = engine.answer(q["question"])
+        assert answer.contract is not None and answer.contract.doc == q["gold"]["doc"]
+        text = store.get(answer.contract.doc).text  # type: ignore[union-attr]
+        for c in answer.citations:
+            assert text[c.start:c.end] == c.quote and c.page == 1
+        hits += answer.found and any(c.start < e and s < c.end for c in answer.citations[:3]
+                                     for s, e in q["gold"]["spans"])
+    assert hits >= len(answerable) - 1
+
+
+def test_a_silent_contract_is_said_to_be_silent(engine: ContractQA) -> None:
+    # CUAD gives Apollo's contract no change-of-control clause
+    answer = engine.answer("What happens to the contract with Apollo Endosurgery on a change of control?")
+    assert answer.outcome == "not_in_contract" and not answer.found and not answer.citations
+    assert "does not appear to address change of control" in (answer.answer or "")
+
+
+def test_an_invisible_or_unknown_contract_gives_no_text(engine: ContractQA) -> None:
+    hidden = engine.answer("When does the agreement with AURA SYSTEMS INC. expire?", visible={"cuad439"})
+    unknown = engine.answer("When does the agreement with Zyxwv Quantum Widgets expire?")
+    for answer in (hidden, unknown):
+        assert answer.outcome == "no_contract_visible" and answer.contract is None and not answer.citations
+        assert "AURA" not in (answer.answer or "")
+
+
+def test_a_question_asked_from_a_record_reads_that_records_contract(engine: ContractQA) -> None:
+    answer = engine.answer("Which law governs this one?", record_docs=["cuad341"])
+    assert answer.contract is not None and answer.contract.doc == "cuad341" and answer.category == "Governing Law"
+
+
+# ----- permissions and escalation through the sandbox --------------------------------------------------------------
+def _user(sf_sandbox: SalesforceSandbox, email: str) -> str:
+    return sf_sandbox.store.query(f"SELECT Id FROM User WHERE Email = '{email}'").records[0]["Id"]
+
+
+@pytest.fixture
+def service(sf_sandbox: SalesforceSandbox, tmp_path: Path) -> tuple[ContractQuestionService, str]:
+    """Apollo's contract indexed on an Opportunity Ethan owns (no share touches it)."""
+    ethan = _user(sf_sandbox, "ethan.dubois@contractloop.sandbox")
+    rows = sf_sandbox.store.query(f"SELECT Id, AccountId FROM Opportunity WHERE OwnerId = '{ethan}' "
+                                  "ORDER BY Id").records
+    shared = {r["OpportunityId"] for r in sf_sandbox.store.query("SELECT OpportunityId FROM OpportunityShare").records}
+    shared_accounts = {r["AccountId"] for r in sf_sandbox.store.query("SELECT AccountId FROM AccountShare").records}
+    deal = next(r for r in rows if r["Id"] not in shared and r["AccountId"] not in shared_accounts)
+    store = ContractStore.open(tmp_path / "contracts.sqlite")
+    store.upsert(IndexedContract(doc="wf-apollo", text=_text("cuad439"), name="Apollo Endosurgery",
+                                 account_id=deal["AccountId"], opportunity_id=deal["Id"]))
+    sf_sandbox.faults.clear()
+    client = SalesforceClient.from_settings(settings_from(sf_sandbox.env()))
+    return ContractQuestionService(store, client), deal["Id"]
+
+
+def test_only_people_who_can_read_the_deal_get_its_contract(service: tuple[ContractQuestionService, str],
+                                                            sf_sandbox: SalesforceSandbox) -> None:
+    qa, _ = service
+    question = "What insurance does the contract with Apollo Endosurgery require?"
+    owner = qa.answer_now(question, _user(sf_sandbox, "ethan.dubois@contractloop.sandbox"), "c1")
+    manager = qa.answer_now(question, _user(sf_sandbox, "rosa.castillo@contractloop.sandbox"), "c2")
+    peer = qa.answer_now(question, _user(sf_sandbox, "amara.haddad@contractloop.sandbox"), "c3")
+    assert owner.found and manager.found and "Insurance" in (owner.answer or "")
+    assert peer.outcome == "no_contract_visible" and not peer.citations and peer.contract is None
+    assert "insuran" not in (peer.answer or "").lower()
+
+
+def test_a_follow_up_without_a_name_stays_on_the_contract(service: tuple[ContractQuestionService, str],
+                                                          sf_sandbox: SalesforceSandbox) -> None:
+    qa, _ = service
+    ethan = _user(sf_sandbox, "ethan.dubois@contractloop.sandbox")
+    qa.answer_now("Who owns the IP under the Apollo Endosurgery agreement?", ethan, "thread-9")
+    follow_up = qa.answer_now("And what insurance is required?", ethan, "thread-9")
+    assert follow_up.contract is not None and follow_up.contract.doc == "wf-apollo"
+    stranger = qa.answer_now("And what insurance is required?", _user(sf_sandbox,
+                             "rosa.castillo@contractloop.sandbox"), "thread-9")
+    assert stranger.outcome == "no_contract_visible"  # another asker in the thread starts afresh
+
+
+def test_escalation_makes_one_legal_task(service: tuple[ContractQuestionService, str],
+                                         sf_sandbox: SalesforceSandbox) -> None:
+    qa, deal = service
+    ethan = _user(sf_sandbox, "ethan.dubois@contractloop.sandbox")
+    with pytest.raises(UnknownConversation):
+        qa.escalate_now("never-asked", ethan)
+    question = "What happens to the contract with Apollo Endosurgery on a change of control?"
+    assert qa.answer_now(question, ethan, "esc-1").outcome == "not_in_contract"
+    first, again = qa.escalate_now("esc-1", ethan), qa.escalate_now("esc-1", ethan)
+    assert first == again
+    tasks = sf_sandbox.store.query("SELECT Id, Subject, WhatId, Description FROM Task WHERE "
+                                   f"Contractloop_Key__c = '{escalation_key('esc-1', question)}'").records
+    assert len(tasks) == 1 and tasks[0]["WhatId"] == deal and question in tasks[0]["Description"]
+
+
+# ----- the eval -----------------------------------------------------------------------------------------------------
+def _eval(tmp_path: Path, *args: str) -> dict:
+    report = tmp_path / "report"
+    done = subprocess.run([sys.executable, "-c", "import sys; from contractloop.cli import main; "
+                           "sys.exit(main(sys.argv[1:]))", "eval", "qa", *args, "--predictions",
+                           str(tmp_path / "p.jsonl"), "--report", str(report), "--retrieval", "lexical"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert "right contract first" in done.stdout
+    return json.loads((report / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_eval_qa_on_dev100_meets_its_targets(tmp_path: Path) -> None:
+    figures = _eval(tmp_path, "--dataset", str(CUAD / "dev100"), "--questions",
+                    str(CUAD / "qa" / "dev100-questions.jsonl"))
+    # the packaged finder was trained on these contracts: the cross-validated gate below is the honest one
+    assert figures["contract"] >= 0.97 and figures["evidence_at_3"] >= 0.95 and figures["abstention"] >= 0.88
+    assert figures["quotes_verified"] == 1.0
+    lines = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == figures["questions"] and all(set(line) >= {"qid", "answer", "found", "citations"}
+                                                      for line in lines)
+
+
+@pytest.mark.slow
+def test_eval_qa_cross_validated_holds(tmp_path: Path) -> None:
+    figures = _eval(tmp_path, "--dataset", str(CUAD / "dev100"), "--dataset", str(CUAD / "train150"),
+                    "--questions", str(CUAD / "qa" / "dev100-questions.jsonl"),
+                    "--questions", str(CUAD / "qa" / "train150-questions.jsonl"), "--cv", "5")
+    # measured: contract 0.920, evidence@3 0.812, abstention 0.801 (one 250-contract corpus, 863 questions)
+    assert figures["contract"] >= 0.90 and figures["evidence_at_3"] >= 0.79 and figures["abstention"] >= 0.77
+    assert figures["quotes_verified"] == 1.0
