@@ -127,10 +127,14 @@ class ContractStore:
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM contracts").fetchone()[0])
 
-    def records(self) -> list[tuple[str, str | None, str | None]]:
-        """(doc, account_id, opportunity_id) of every contract: what a permission check needs."""
-        return [(r[0], r[1], r[2]) for r in
-                self._db.execute("SELECT doc, account_id, opportunity_id FROM contracts ORDER BY doc")]
+    def owning_records(self, docs: Sequence[str]) -> dict[str, str | None]:
+        """doc -> the Salesforce record a permission check reads it by (its Opportunity, else its Account)."""
+        out: dict[str, str | None] = {}
+        for chunk in _chunks(sorted(set(docs)), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self._db.execute("SELECT doc, COALESCE(opportunity_id, account_id) FROM contracts "
+                                        f"WHERE doc IN ({marks})", chunk))
+        return out
 
     def docs_for_record(self, record_id: str) -> list[str]:
         rows = self._db.execute("SELECT doc FROM contracts WHERE account_id = ? OR opportunity_id = ? ORDER BY doc",

@@ -2,8 +2,8 @@
 and offsets, so a passage is embedded once however often it is asked about or re-synced.
 
 Embedding every passage of a contract costs about 7 s on two CPU cores with the offline MiniLM (a contract has
-~500 passages), so the sync fills a contract's passages in full (`embed_contract`) while a question only needs
-its reranking candidates (`similarities` embeds the missing ones first). chromadb is always given our embedding
+~500 passages), so only a question's reranking candidates are embedded, on first use (`similarities`), and
+kept. A changed text gets new keys; the old text's vectors stay unread. chromadb is always given our embedding
 function; its own default would download a model.
 """
 
@@ -51,15 +51,6 @@ class DensePassages:
             vectors.update({i: np.asarray(v, dtype=np.float32) for (i, _), v in zip(missing, embedded, strict=True)})
         return {i: vectors[i] for i in ids}
 
-    def embed_contract(self, doc: str, sha256: str, text: str, spans: list[tuple[int, int]]) -> None:
-        """Embed every passage of a contract not embedded yet, and drop those of its earlier texts."""
-        stale = self._collection.get(where={"doc": doc}, include=[])
-        keep = f"{doc}:{sha256[:16]}:"
-        old = [i for i in stale["ids"] if not i.startswith(keep)]
-        if old:
-            self._collection.delete(ids=old)
-        self._ensure(doc, sha256, text, spans)
-
     def similarities(self, doc: str, sha256: str, text: str, spans: list[tuple[int, int]],
                      question: str) -> np.ndarray:
         """Cosine similarity of the question to each passage span."""
@@ -69,5 +60,3 @@ class DensePassages:
         query = np.asarray(self._embedding([question]), dtype=np.float32)[0]
         return np.array([float(vectors[passage_id(doc, sha256, s, e)] @ query) for s, e in spans])
 
-    def forget(self, doc: str) -> None:
-        self._collection.delete(where={"doc": doc})

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.contract_answer import AnswerCitation, ContractAnswer, ContractRef
+from extraction.citations import cite
 from extraction.clause_finder import ClauseFinder, load_finder
 from extraction.clause_finder.passages import split_passages
 from qa.answer_text import extractive_answer, not_addressed_answer
 from qa.contract_store import ContractStore, IndexedContract
 from qa.counterparty import close_seconds, named_contracts
 from qa.dense_passages import DensePassages
-from qa.passage_ranking import keyword_scores, rank, rerank_candidates
+from qa.passage_ranking import KeywordIndex, rank, rerank_candidates
 from qa.question_intent import IntentMatch, QuestionReader, load_reader
 from qa.term_values import term_for
 
@@ -42,6 +43,7 @@ class _ReadContract:
     spans: list[tuple[int, int]]
     logits: np.ndarray        # (passages, categories)
     presence: np.ndarray      # calibrated per category
+    keywords: KeywordIndex    # BM25 over the passages, built once per contract text
 
 
 def _logit(p: float) -> float:
@@ -68,12 +70,18 @@ class ContractQA:
             return self._read[key]
         passages = split_passages(contract.text)
         logits = self.finder.passage_logits(contract.text, passages)
-        read = _ReadContract(contract, [(p.start, p.end) for p in passages], logits,
-                             self.finder.presence_scores(logits))
+        spans = [(p.start, p.end) for p in passages]
+        read = _ReadContract(contract, spans, logits, self.finder.presence_scores(logits),
+                             KeywordIndex([contract.text[s:e] for s, e in spans]))
         self._read[key] = read
         if len(self._read) > _CACHE_SIZE:
             self._read.popitem(last=False)
         return read
+
+    def named_candidates(self, question: str) -> list[str]:
+        """Every contract that could answer `question` by name, whoever asks: `answer` with any `visible` set
+        picks among these only, so a permission check need look at no other."""
+        return [c.doc for c in close_seconds(named_contracts(self.store, question.strip()))]
 
     def addresses(self, read: _ReadContract, category: str) -> tuple[bool, float]:
         column = self.finder.categories.index(category)
@@ -88,14 +96,9 @@ class ContractQA:
         question = question.strip()
         intent = self.reader.read(question)
         if record_docs is not None:
-            scoped = [d for d in record_docs if visible is None or d in visible]
-            candidates = scoped
+            candidates = [d for d in record_docs if visible is None or d in visible]
         else:
             candidates = [c.doc for c in close_seconds(named_contracts(self.store, question, visible))]
-        if not candidates:
-            return ContractAnswer(question=question, found=False, outcome="no_contract_visible",
-                                  category=intent.intent.name,
-                                  answer="No executed contract you can see matches this question.")
         reads = [r for r in (self.read_contract(d) for d in candidates) if r is not None]
         if not reads:
             return ContractAnswer(question=question, found=False, outcome="no_contract_visible",
@@ -117,12 +120,12 @@ class ContractQA:
         contract = read.contract
         category = intent.intent.category
         term = term_for(intent.intent.name, contract.terms, contract.doc)
-        texts = [contract.text[s:e] for s, e in read.spans]
-        keywords = keyword_scores(texts, question)
         prior = read.logits[:, self.finder.categories.index(category)] if category else None
+        keywords = None
         if category is not None:
             found, confidence = self.addresses(read, category)
         else:
+            keywords = read.keywords.scores(question)
             found = term is not None or bool(keywords.max(initial=0.0) > TERM_KEYWORD_FLOOR)
             confidence = 0.9 if term is not None else float(keywords.max(initial=0.0)) * 0.5
         ref = _ref(contract)
@@ -130,6 +133,8 @@ class ContractQA:
             return ContractAnswer(question=question, found=False, outcome="not_in_contract", category=intent.intent.name,
                                   contract=ref, candidates=others, confidence=round(1 - confidence, 6),
                                   answer=not_addressed_answer(ref, intent.intent.name))
+        if keywords is None:
+            keywords = read.keywords.scores(question)
         dense = None
         if self.dense is not None:
             pool = rerank_candidates(prior, keywords)
@@ -147,9 +152,8 @@ class ContractQA:
             start, end = read.spans[passage.index]
             if any(c.start < end and start < c.end for c in citations):
                 continue
-            quote = contract.text[start:end]
-            citations.append(AnswerCitation(doc=contract.doc, start=start, end=end, quote=quote,
-                                            page=document.page_of(start), score=round(passage.score, 6)))
+            citations.append(AnswerCitation(doc=contract.doc, score=round(passage.score, 6),
+                                            **cite(document, start, end).model_dump()))
         return ContractAnswer(question=question, found=True, outcome="answered", category=intent.intent.name,
                               contract=ref, candidates=others, citations=citations, term=term,
                               confidence=round(confidence, 6),

@@ -27,33 +27,38 @@ class RankedPassage:
     score: float
 
 
-def keyword_scores(passages: list[str], question: str) -> np.ndarray:
-    """BM25 of each passage for the question, scaled so the best is 1 (all zero when no word is shared)."""
-    scores = np.zeros(len(passages))
-    if not passages:
-        return scores
-    corpus = bm25s.tokenize(passages, stopwords="en", stemmer=_STEMMER, show_progress=False)
-    query = bm25s.tokenize([question], stopwords="en", stemmer=_STEMMER, show_progress=False)
-    if not corpus.vocab or not query.vocab:
-        return scores
-    retriever = bm25s.BM25()
-    retriever.index(corpus, show_progress=False)
-    # Query ids are in the query's own vocabulary: map them to the corpus's, dropping unknown words.
-    inverse = {i: w for w, i in query.vocab.items()}
-    words = [inverse[i] for i in query.ids[0] if inverse[i] in corpus.vocab]
-    if not words:
-        return scores
-    scores = np.asarray(retriever.get_scores(words), dtype=np.float64)
-    top = scores.max()
-    return scores / top if top > 0 else scores
+class KeywordIndex:
+    """BM25 over one contract's passages, built once and asked many questions."""
+
+    def __init__(self, passages: list[str]) -> None:
+        self._size = len(passages)
+        corpus = bm25s.tokenize(passages, stopwords="en", stemmer=_STEMMER, show_progress=False) \
+            if passages else None
+        self._vocab = corpus.vocab if corpus is not None else {}
+        self._retriever = bm25s.BM25() if self._vocab else None
+        if self._retriever is not None:
+            self._retriever.index(corpus, show_progress=False)
+
+    def scores(self, question: str) -> np.ndarray:
+        """BM25 of each passage for the question, scaled so the best is 1 (all zero when no word is shared)."""
+        scores = np.zeros(self._size)
+        if self._retriever is None:
+            return scores
+        query = bm25s.tokenize([question], stopwords="en", stemmer=_STEMMER, show_progress=False)
+        # Query ids are in the query's own vocabulary: map them to the corpus's, dropping unknown words.
+        inverse = {i: w for w, i in query.vocab.items()}
+        words = [inverse[i] for i in query.ids[0] if inverse[i] in self._vocab]
+        if not words:
+            return scores
+        scores = np.asarray(self._retriever.get_scores(words), dtype=np.float64)
+        top = scores.max()
+        return scores / top if top > 0 else scores
 
 
 def rank(prior: np.ndarray | None, keywords: np.ndarray, dense: np.ndarray | None = None) -> list[RankedPassage]:
-    """Passages best first. `prior`: finder logits for the category (None for a term without one); `dense`:
-    cosine similarities for the passages (NaN where not computed)."""
-    score = (prior if prior is not None else np.zeros(len(keywords))) + BM25_WEIGHT * keywords
-    if prior is None:
-        score = keywords.astype(np.float64)
+    """Passages best first. `prior`: finder logits for the category (None for a term without one: keywords
+    alone); `dense`: cosine similarities for the passages (NaN where not computed)."""
+    score = keywords.astype(np.float64) if prior is None else prior + BM25_WEIGHT * keywords
     if dense is not None:
         score = score + DENSE_WEIGHT * np.nan_to_num(dense, nan=0.0)
     order = np.argsort(-score, kind="stable")

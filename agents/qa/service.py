@@ -1,9 +1,10 @@
 """`ContractQuestionService`: the answer engine behind Slack and the Salesforce route, for one asker at a time.
 
 Permissions first: the contracts an asker may see are those on Salesforce records (Opportunity, else Account)
-that `UserRecordAccess` says the asker can read, checked on every question (sharing changes). A question that
-names no visible contract is answered "no contract you can see", the same whether an invisible one exists or
-none does. A conversation remembers, per asker, the contract it last answered from, so a follow-up without a
+that `UserRecordAccess` says the asker can read, checked on every question (sharing changes). Only the
+contracts that could answer are checked (those the question names, the record's, the conversation's last), so
+a question costs one Salesforce call however many contracts are stored. A question that names no visible
+contract is answered "no contract you can see", the same whether an invisible one exists or none does. A conversation remembers, per asker, the contract it last answered from, so a follow-up without a
 name ("and the notice period?") reads the same contract; another asker in the same thread starts afresh.
 """
 
@@ -36,24 +37,24 @@ class ContractQuestionService:
         self._last: dict[tuple[str, str], ContractAnswer] = {}
         self._lock = threading.Lock()
 
-    def visible_docs(self, asker_id: str) -> set[str]:
-        records = self.store.records()
-        ids = sorted({r for _, account, opportunity in records for r in (account, opportunity) if r})
+    def visible_docs(self, asker_id: str, docs: list[str]) -> set[str]:
+        """Which of `docs` the asker may read: one UserRecordAccess query for up to 200 records."""
+        records = self.store.owning_records(docs)
+        ids = sorted({record for record in records.values() if record})
         readable = self.salesforce.readable_records(asker_id, ids) if ids else set()
-        return {doc for doc, account, opportunity in records
-                if (opportunity and id18(opportunity) in readable)
-                or (not opportunity and account and id18(account) in readable)}
+        return {doc for doc, record in records.items() if record and id18(record) in readable}
 
     def answer_now(self, question: str, asker_id: str, conversation_id: str,
                    record_id: str | None = None) -> ContractAnswer:
-        visible = self.visible_docs(asker_id)
-        record_docs = [d for d in self.store.docs_for_record(id18(record_id) or record_id)] if record_id else None
-        answer = self.qa.answer(question, visible=visible, record_docs=record_docs)
+        record_docs = self.store.docs_for_record(id18(record_id) or record_id) if record_id else None
         with self._lock:
             previous = self._last.get((conversation_id, asker_id))
-        if answer.outcome == "no_contract_visible" and previous and previous.contract \
-                and previous.contract.doc in visible:
-            answer = self.qa.answer(question, visible=visible, record_docs=[previous.contract.doc])
+        previous_doc = previous.contract.doc if previous and previous.contract else None
+        could_answer = (record_docs if record_docs is not None else self.qa.named_candidates(question))
+        visible = self.visible_docs(asker_id, [*could_answer, *([previous_doc] if previous_doc else [])])
+        answer = self.qa.answer(question, visible=visible, record_docs=record_docs)
+        if answer.outcome == "no_contract_visible" and previous_doc in visible:
+            answer = self.qa.answer(question, visible=visible, record_docs=[previous_doc])
         with self._lock:
             self._last[(conversation_id, asker_id)] = answer
             while len(self._last) > _MEMORY:
