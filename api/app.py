@@ -59,7 +59,6 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
     status = Status(threads, ledgers)
     reviews = DocumentReviews(threads)
     slack = SlackSurface.from_settings(settings, contract_questions, user_directory)
-    questions_for_flow = contract_questions
 
     async def opportunity_events(request: Request) -> JSONResponse:
         require_key(request)
@@ -75,7 +74,7 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
         require_key(request)
         asked = await parse_body(request, ContractQuestionRequest)
         conversation = asked.conversation_id or f"salesforce:{asked.asked_by}:{asked.record_id or '-'}"
-        service = questions_for_flow or question_service()
+        service = contract_questions or question_service()
         answer = await service.answer(asked.question, asked.asked_by, conversation, asked.record_id)
         return JSONResponse(answer.model_dump(mode="json"))
 

@@ -14,15 +14,14 @@ from tools.documents import Document
 
 
 def executed_compliance(snapshot: SalesforceSnapshot | None, contract: ExecutedContract,
-                        document_text: str | None) -> ComplianceReport | None:
-    if snapshot is None or document_text is None or contract.document_error or contract.terms is None:
+                        document: Document | None) -> ComplianceReport | None:
+    if snapshot is None or document is None or contract.document_error or contract.terms is None:
         return None
     account = snapshot.account
     deal = ComplianceDeal(industry=account.get("Industry"), billing_country=account.get("BillingCountry"))
     profiles = [p for p in profiles_for(deal) if p.requires]
     if not profiles:
         return None
-    document = Document.model_validate_json(document_text)
     return check_compliance(profiles, document.text, contract.terms.clauses, document.pages)
 
 

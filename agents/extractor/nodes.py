@@ -119,7 +119,9 @@ def plan_writes(state: ExtractorState, runtime: Runtime[Context]) -> dict[str, A
         reasons = review_reasons(contract.terms, ctx, services.auto_write_confidence(runtime.context))
         plan, current = build_plan(contract.terms, ctx, state.correlation_id, needs_review=bool(reasons))
     changes = diff(plan, current)
-    compliance = executed_compliance(ctx.snapshot, contract, state.document_text)
+    document = None if contract.document_error or state.document_text is None \
+        else Document.model_validate_json(state.document_text)  # parsed once: compliance and the Q&A index
+    compliance = executed_compliance(ctx.snapshot, contract, document)
     deal = packet_deal(ctx.snapshot) if compliance is not None and ctx.snapshot is not None else None
     updated = contract.model_copy(update={"account_id": ctx.account_id, "plan": plan, "current": current,
                                           "changes": changes, "review_reasons": reasons, "compliance": compliance,
@@ -130,7 +132,7 @@ def plan_writes(state: ExtractorState, runtime: Runtime[Context]) -> dict[str, A
         log.append(f"extractor: compliance ({', '.join(compliance.profiles)}): "
                    f"{len(compliance.attested)} required clause(s) attested, {len(compliance.missing)} missing")
     try:  # questions are answered from the store; a failure to index must not stop the sync
-        log.append(index_executed(contract_store(runtime.context), updated, state.document_text,
+        log.append(index_executed(contract_store(runtime.context), updated, document,
                                   ctx.snapshot.opportunity if ctx.snapshot else None,
                                   ctx.snapshot.account if ctx.snapshot else None))
     except Exception as exc:

@@ -16,7 +16,7 @@ def escalation_key(conversation_id: str, question: str) -> str:
 def escalation_plan(answer: ContractAnswer, asker_id: str, conversation_id: str, correlation_id: str,
                     legal_owner_id: str | None) -> WritePlan:
     contract = answer.contract
-    what = contract.opportunity_id or contract.account_id if contract else None
+    what = (contract.opportunity_id or contract.account_id) if contract else None
     found = "\n".join(f"- p.{c.page}: {c.quote[:500]}" for c in answer.citations) or "- nothing cited"
     description = (f"Question from Salesforce user {asker_id}: {answer.question}\n\n"
                    f"Contract: {contract.name or contract.doc if contract else 'none identified'}\n"

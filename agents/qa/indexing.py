@@ -23,11 +23,10 @@ def indexed_contract(contract: ExecutedContract, document: Document, opportunity
                            link=(opportunity or {}).get("Ironclad_Workflow_Link__c"), terms=contract.terms)
 
 
-def index_executed(store: ContractStore, contract: ExecutedContract, document_json: str | None,
+def index_executed(store: ContractStore, contract: ExecutedContract, document: Document | None,
                    opportunity: dict[str, Any] | None, account: dict[str, Any] | None) -> str:
-    """Index the contract for questions; a log line saying what happened (never raises for a bad document)."""
-    if document_json is None or contract.document_error:
+    """Index the contract for questions; a log line saying what happened."""
+    if document is None:
         return "qa: nothing to index (no readable document)"
-    document = Document.model_validate_json(document_json)
     changed = store.upsert(indexed_contract(contract, document, opportunity, account))
     return f"qa: contract {contract.workflow_id} {'indexed' if changed else 'already indexed'} for questions"
