@@ -68,7 +68,10 @@ def test_forty_contracts_in_one_call_with_obligations_linked_by_external_key(cli
 def test_a_record_salesforce_refuses_fails_only_its_contract(client: SalesforceClient,
                                                              sf_sandbox: SalesforceSandbox) -> None:
     run = uuid.uuid4().hex[:8]
-    kept, doomed = _opportunities(client, 2)
+    kept = _opportunities(client, 1)[0]
+    # an Opportunity of this test's own (the shared org's seeded ones carry shares other tests read)
+    doomed = sf_sandbox.client().Opportunity.create({"Name": f"Doomed {run}", "StageName": "Prospecting",
+                                                     "CloseDate": "2027-01-31"})["id"]
     sf_sandbox.store.delete("Opportunity", doomed)  # deleted between the bulk read and the write
     report = write_batch(client, [_plan(f"ironclad-ok{run}", kept, 1), _plan(f"ironclad-bad{run}", doomed, 1)])
     by_contract = {(r.contract, r.ref): r for r in report.results}
