@@ -154,6 +154,32 @@ def test_escalation_makes_one_legal_task(service: tuple[ContractQuestionService,
     assert len(tasks) == 1 and tasks[0]["WhatId"] == deal and question in tasks[0]["Description"]
 
 
+def test_the_record_route_answers_for_the_asker_and_refuses_without_the_key(
+        service: tuple[ContractQuestionService, str], sf_sandbox: SalesforceSandbox, flow_api_key: str,
+        tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from api.app import build_app
+
+    qa, deal = service
+    ethan = _user(sf_sandbox, "ethan.dubois@contractloop.sandbox")
+    amara = _user(sf_sandbox, "amara.haddad@contractloop.sandbox")
+    body = {"question": "Which law governs this contract?", "asked_by": ethan, "record_id": deal}
+    with TestClient(build_app(tmp_path / "ledger.sqlite", contract_questions=qa)) as client:
+        refused = client.post("/flow/contract-questions", json=body)
+        malformed = client.post("/flow/contract-questions", headers={"X-API-Key": flow_api_key},
+                                json={**body, "asked_by": "not-a-user"})
+        owner = client.post("/flow/contract-questions", headers={"X-API-Key": flow_api_key}, json=body)
+        peer = client.post("/flow/contract-questions", headers={"X-API-Key": flow_api_key},
+                           json={**body, "asked_by": amara})
+    assert refused.status_code == 401 and malformed.status_code == 422
+    assert {f["field"] for f in malformed.json()["fields"]} == {"asked_by"}
+    answer = owner.json()
+    assert owner.status_code == 200 and answer["contract"]["doc"] == "wf-apollo"
+    assert answer["category"] == "Governing Law" and answer["citations"]
+    assert peer.json()["outcome"] == "no_contract_visible" and not peer.json()["citations"]
+
+
 # ----- the eval -----------------------------------------------------------------------------------------------------
 def _eval(tmp_path: Path, *args: str) -> dict:
     report = tmp_path / "report"
