@@ -26,13 +26,15 @@ from api.flow_payloads import (
     ContractQuestionRequest,
     DocumentReviewRequest,
     OpportunityEvent,
+    RecordAnswer,
 )
+from api.graph_questions import GraphQuestions, UnansweredQuestion
 from api.http_guard import ServerGuard
 from api.ledger import Ledgers
 from api.openapi import build_openapi
 from api.opportunity_events import OpportunityEvents
 from api.problems import FlowProblem, parse_body, reply, require_key
-from api.question_service import ServerQuestions, ServerUserDirectory, question_service
+from api.server_users import ServerUserDirectory
 from api.signed_contracts import SignedContracts
 from api.slack_routes import SlackSurface
 from api.slack_users import UserDirectory
@@ -45,13 +47,15 @@ WEBHOOK_LEDGER_FILE = "ironclad_events.sqlite"
 
 
 def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQuestions | None = None,
-              user_directory: UserDirectory | None = None) -> Starlette:
+              user_directory: UserDirectory | None = None, threads: Threads | None = None) -> Starlette:
     """The app; Slack's contract questions answer 503 until `contract_questions` and `user_directory` are given
-    (and the signing secret and bot token are configured)."""
+    (and the signing secret and bot token are configured). The record route answers through the graph unless
+    `contract_questions` says otherwise."""
     settings = get_settings()
     flow_ledger = ledger_path or settings.contractloop_data_dir / LEDGER_FILE
     ledgers = Ledgers(flow_ledger, flow_ledger.with_name(WEBHOOK_LEDGER_FILE))
-    threads = Threads()
+    threads = threads or Threads()
+    record_questions = contract_questions or GraphQuestions(threads)
 
     events = OpportunityEvents(threads, ledgers)
     decisions = Approvals(threads, ledgers)
@@ -74,9 +78,11 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
         require_key(request)
         asked = await parse_body(request, ContractQuestionRequest)
         conversation = asked.conversation_id or f"salesforce:{asked.asked_by}:{asked.record_id or '-'}"
-        service = contract_questions or question_service()
-        answer = await service.answer(asked.question, asked.asked_by, conversation, asked.record_id)
-        return JSONResponse(answer.model_dump(mode="json"))
+        try:
+            answer = await record_questions.answer(asked.question, asked.asked_by, conversation, asked.record_id)
+        except UnansweredQuestion as exc:
+            raise FlowProblem(502, "answer_failed", f"the question could not be answered: {exc}") from exc
+        return reply(RecordAnswer.of(answer))
 
     async def approvals(request: Request) -> JSONResponse:
         require_key(request)
@@ -137,4 +143,5 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
     )
 
 
-app = build_app(contract_questions=ServerQuestions(), user_directory=ServerUserDirectory())
+_threads = Threads()
+app = build_app(contract_questions=GraphQuestions(_threads), user_directory=ServerUserDirectory(), threads=_threads)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.approval_schemas import ApprovalResponse, EditedAction, HumanDecision
+from core.contract_answer import ContractAnswer
 
 CONTRACTING_STAGE = "Contracting"
 SALESFORCE_ID = r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$"
@@ -243,3 +244,33 @@ class ContractQuestionRequest(FlowModel):
                                   description="The Opportunity or Account the question is asked from.")
     conversation_id: str | None = Field(None, max_length=255,
                                         description="Same value for follow-ups; default: the user and record.")
+
+
+class RecordAnswer(BaseModel):
+    """The answer to a record's question, flat for a Flow: the text, where it comes from, the verbatim quotes."""
+
+    found: bool
+    outcome: str = Field(description="answered, not_in_contract, no_contract_visible or ambiguous_contract")
+    answer: str | None = None
+    category: str | None = Field(None, description="what the question was read as asking about")
+    contract_key: str | None = None
+    contract_name: str | None = None
+    contract_link: str | None = Field(None, description="the Ironclad record")
+    term_name: str | None = None
+    term_value: str | None = Field(None, description="the extracted value, when the question maps to a term")
+    quotes: list[str] = Field(default_factory=list, description="verbatim from the contract, best first")
+    citations: list[str] = Field(default_factory=list, description="each quote with its page, for display")
+    confidence_percent: int = 0
+    engine: str = "offline"
+
+    @classmethod
+    def of(cls, answer: ContractAnswer) -> RecordAnswer:
+        contract = answer.contract
+        return cls(found=answer.found, outcome=answer.outcome, answer=answer.answer, category=answer.category,
+                   contract_key=contract.doc if contract else None, contract_name=contract.name if contract else None,
+                   contract_link=contract.link if contract else None,
+                   term_name=answer.term.name if answer.term else None,
+                   term_value=answer.term.value if answer.term else None,
+                   quotes=[c.quote for c in answer.citations],
+                   citations=[f"p.{c.page or '?'}: \u201c{c.quote}\u201d" for c in answer.citations],
+                   confidence_percent=round(answer.confidence * 100), engine=answer.engine)

@@ -16,10 +16,12 @@ from api.auth import API_KEY_HEADER
 from api.flow_payloads import (
     ApprovalAccepted,
     ApprovalSubmission,
+    ContractQuestionRequest,
     DocumentReviewRequest,
     ErrorBody,
     EventAccepted,
     OpportunityEvent,
+    RecordAnswer,
     ReviewAccepted,
     RunStatus,
 )
@@ -28,7 +30,7 @@ OPENAPI_VERSION = "3.0.3"
 _REF_TEMPLATE = "#/components/schemas/{model}"
 _MODELS: tuple[type[BaseModel], ...] = (
     OpportunityEvent, EventAccepted, ApprovalSubmission, ApprovalAccepted, RunStatus, ErrorBody,
-    DocumentReviewRequest, ReviewAccepted,
+    DocumentReviewRequest, ReviewAccepted, ContractQuestionRequest, RecordAnswer,
 )
 _DROPPED_KEYS = {"title", "const", "examples"}
 
@@ -82,6 +84,18 @@ def _paths() -> dict[str, Any]:
                 "200": _response("This file's review is running or this request was already received",
                                  "ReviewAccepted"),
                 "202": _response("Review started", "ReviewAccepted"),
+                **errors,
+            },
+        }},
+        "/flow/contract-questions": {"post": {
+            "operationId": "askContractQuestion",
+            "summary": "Ask about the executed contract of a record (or one the question names); answered at once, "
+                       "cited, from contracts the asking user can read",
+            "requestBody": _body("ContractQuestionRequest"),
+            "responses": {
+                "200": _response("The answer with its citations, or found=false with the reason (outcome)",
+                                 "RecordAnswer"),
+                "502": _response("The answer run failed", "ErrorBody"),
                 **errors,
             },
         }},

@@ -12,6 +12,7 @@ from typing import Any, Literal, get_args
 
 from agents.drafter.graph import build_drafter
 from agents.extractor.graph import build_extractor
+from agents.qa.nodes import build_contract_answerer
 from agents.renewal_planner.nodes import build_renewal_planner
 from agents.reviewer.nodes import build_review_writer, build_reviewer
 from agents.risk_reviewer.graph import build_risk_reviewer
@@ -26,7 +27,7 @@ from runtime.state import RunState, TaskKind
 # Every node the supervisor can hand a run to; the supervisor's return type is drawn from this.
 SpecialistName = Literal["drafter", "risk_reviewer", "approval", "await_decision", "publisher", "extractor",
                          "plan_review", "await_plan_decision", "crm_writer", "renewal_planner", "renewal_review",
-                         "await_renewal_decision", "renewal_writer", "audit_packet", "reviewer", "review_writer"]
+                         "await_renewal_decision", "renewal_writer", "audit_packet", "reviewer", "review_writer", "qa"]
 # Where the supervisor can send a run: a specialist, or the end ("__end__" is langgraph's END).
 Route = Literal[SpecialistName, "__end__"]
 
@@ -47,6 +48,7 @@ RENEW: frozenset[TaskKind] = frozenset({"plan_renewals", "plan_renewal"})
 # The renewal rows also serve an executed-contract run once its terms are written: the new terms planned at once.
 RENEW_AFTER_SYNC: frozenset[TaskKind] = RENEW | EXTRACT
 REVIEW: frozenset[TaskKind] = frozenset({"review_document"})
+ASK: frozenset[TaskKind] = frozenset({"answer_question"})
 _CLOSED = ("launched", "rejected", "completed")
 
 
@@ -133,6 +135,9 @@ def specialists() -> list[Specialist]:
         Specialist("review_writer", REVIEW,
                    lambda s: s.inbound is not None and s.status not in ("completed", "failed"),
                    build_review_writer, "Writes the review to the Opportunity and asks the approver where needed."),
+        # A question (or an escalation) this thread has not answered yet: the conversation's next turn.
+        Specialist("qa", ASK, lambda s: s.qa is None or s.qa.event_id != s.task.event_id, build_contract_answerer,
+                   "Answers a question about an executed contract the asker may see, cited; escalates to Legal."),
     ]
 
 

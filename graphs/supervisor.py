@@ -27,8 +27,12 @@ def intake(state: RunState) -> dict[str, Any]:
     if state.task.kind == "extract_executed_contract" and not state.task.workflow_id:
         return {"status": "failed", "error": "extract_executed_contract needs a workflow_id",
                 "correlation_id": correlation_id_for(state)}
-    subject = state.task.opportunity_id or state.task.workflow_id or \
-        f"as of {state.task.as_of or 'today'}, {state.task.horizon_days}-day horizon"
+    task = state.task
+    if task.kind == "answer_question":
+        subject = f"{'escalation' if task.escalate else 'a question'} of {task.asked_by} in {task.conversation_id}"
+    else:
+        subject = task.opportunity_id or task.workflow_id or \
+            f"as of {task.as_of or 'today'}, {task.horizon_days}-day horizon"
     return {"correlation_id": state.correlation_id or correlation_id_for(state),
             "log": [f"intake: {state.task.kind} for {subject}"]}
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from core.contract_answer import ContractAnswer
 from core.contract_terms import ContractTerms
 from core.document_review import DocumentReview
 from core.state_model import StateModel
@@ -25,7 +26,7 @@ from tools.salesforce.models import OpportunityBundle
 from tools.write_plan import FieldChange, OpResult, WritePlan
 
 TaskKind = Literal["draft_contract", "extract_executed_contract", "plan_renewals", "plan_renewal",
-                   "review_document"]
+                   "review_document", "answer_question"]
 RunStatus = Literal[
     "received", "drafted", "reviewed", "awaiting_approval", "approved", "rejected", "launched", "extracted",
     "planned", "completed", "failed",
@@ -48,12 +49,27 @@ class Task(StateModel):
     contract_keys: list[str] | None = Field(None, max_length=2000)
     # review_document: the counterparty's file on the Opportunity (a ContentDocument Id)
     content_document_id: str | None = Field(None, pattern=r"^069[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$")
+    # answer_question: who asks (a Salesforce User Id), what, and from which record; or `escalate` the
+    # thread's last question to Legal. The thread is the conversation (one per conversation and asker).
+    question: str | None = Field(None, min_length=1, max_length=2000)
+    asked_by: str | None = Field(None, pattern=r"^005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$")
+    record_id: str | None = Field(None, pattern=r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+    conversation_id: str | None = Field(None, max_length=255)
+    escalate: bool = False
 
     @model_validator(mode="after")
     def _one_contract_for_plan_renewal(self) -> Task:
         if self.kind == "plan_renewal" and (not self.contract_keys or len(self.contract_keys) != 1):
             raise ValueError("plan_renewal plans one contract: give contract_keys with exactly one insight key "
                              "(use plan_renewals for a scan)")
+        return self
+
+    @model_validator(mode="after")
+    def _asker_for_question(self) -> Task:
+        if self.kind == "answer_question" and not (self.asked_by and self.conversation_id
+                                                   and (self.question or self.escalate)):
+            raise ValueError("answer_question needs asked_by (a User Id), conversation_id and the question "
+                             "(or escalate)")
         return self
 
     @model_validator(mode="after")
@@ -188,6 +204,14 @@ class InboundPaper(StateModel):
     results: list[OpResult] = Field(default_factory=list)
 
 
+class QuestionTurn(StateModel):
+    """The conversation's last question and its answer (a follow-up reads the same contract)."""
+
+    event_id: str
+    answer: ContractAnswer
+    model_notes: list[str] = Field(default_factory=list, description="how the model's answer went, if one ran")
+
+
 class RunState(StateModel):
     """The graph's state. Specialists add to it; nothing is overwritten silently."""
 
@@ -207,5 +231,6 @@ class RunState(StateModel):
     # write plan) goes on to plan that contract's renewal, which the playbook may hold for a person of its own.
     renewal_decision: Decision | None = None
     inbound: InboundPaper | None = None
+    qa: QuestionTurn | None = None
     error: str | None = None
     log: Annotated[list[str], operator.add] = Field(default_factory=list)

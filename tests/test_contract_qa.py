@@ -175,9 +175,10 @@ def test_the_record_route_answers_for_the_asker_and_refuses_without_the_key(
     assert refused.status_code == 401 and malformed.status_code == 422
     assert {f["field"] for f in malformed.json()["fields"]} == {"asked_by"}
     answer = owner.json()
-    assert owner.status_code == 200 and answer["contract"]["doc"] == "wf-apollo"
-    assert answer["category"] == "Governing Law" and answer["citations"]
-    assert peer.json()["outcome"] == "no_contract_visible" and not peer.json()["citations"]
+    assert owner.status_code == 200 and answer["contract_key"] == "wf-apollo"
+    assert answer["category"] == "Governing Law" and answer["quotes"] and answer["citations"][0].startswith("p.")
+    assert isinstance(answer["confidence_percent"], int)
+    assert peer.json()["outcome"] == "no_contract_visible" and not peer.json()["quotes"]
 
 
 # ----- the eval -----------------------------------------------------------------------------------------------------

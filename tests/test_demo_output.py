@@ -126,6 +126,15 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
     assert re.search(r"Contract_Review__c CR-\d+: NDA, risk score \d+/100, route Legal", review), review
     assert "[HIGH] No non-solicitation in an NDA" in review and "negotiate: Delete the non-solicitation" in review
     assert "Task for the approver: [Legal review] Inbound paper: Counterparty mutual NDA" in review
+    # contract questions: signed Slack requests answered with cited quotes, nothing for a rep without access
+    assert headings[9].startswith("8. Questions about the signed contracts"), headings
+    questions = "\n".join(sections[headings[9]])
+    assert questions.count("acknowledged in") == 3 and "*Payment Terms*: net 30 days" in questions, questions
+    assert "*Governing Law*: Ireland" in questions and "_page 3_" in questions
+    outsider = questions.split("Nina Brooks", 1)[1].split("Salesforce: asked on Opportunity", 1)[0]
+    assert "No contract you can see matches this question." in outsider and "net 30" not in outsider
+    assert re.search(r"→ answered from Kestrel Bank AG \(Cap On Liability", questions), questions
+    assert re.search(r'p\.\d: “.*2 times the fees', questions, re.I), questions
     for expected in ("Salesforce", "Opportunity (2 created, 2 updated)", "Contract_Insight__c (2 created)", "Ironclad",
                      "IC-1 ", ": completed", "executed record", "Files", "var/demo/sandbox/"):
         assert expected in summary, expected

@@ -191,7 +191,7 @@ def test_openapi_document_is_3_0_with_apex_operation_ids_and_resolvable_refs() -
     assert doc["openapi"].startswith("3.0.")
     operations = [op for path in doc["paths"].values() for op in path.values()]
     ids = [op["operationId"] for op in operations]
-    assert len(ids) == 5 == len(set(ids))
+    assert len(ids) == 6 == len(set(ids))
     assert all(APEX_IDENTIFIER.match(i) for i in ids), ids
     schemas = doc["components"]["schemas"]
     refs = {n["$ref"] for n, _ in _walk(doc) if isinstance(n, dict) and "$ref" in n}

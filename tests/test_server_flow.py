@@ -338,3 +338,41 @@ def test_a_file_on_an_opportunity_is_reviewed_once_however_often_the_flow_calls(
     reviews = sf.query("SELECT Route__c, Risk_Score__c FROM Contract_Review__c "
                        f"WHERE Opportunity__c = '{opportunity}'")["records"]
     assert [(r["Route__c"], r["Risk_Score__c"]) for r in reviews] == [("Legal", 100)]
+
+
+def test_a_question_from_the_record_is_answered_on_its_own_thread_and_followed_up(flow_server: FlowServer) -> None:
+    """Asked as a Lightning component or Flow would: the answer comes back in the response, from a graph run
+    on the conversation's thread (so the follow-up, with no record and no name, reads the same contract)."""
+    from api.graph_questions import question_thread_id
+    from qa import ContractStore, IndexedContract
+    from tests.test_qa_graph import TEXT
+
+    sf = flow_server.stack.salesforce.client()
+
+    def user(email: str) -> str:
+        return str(sf.query(f"SELECT Id FROM User WHERE Email = '{email}'")["records"][0]["Id"])
+
+    ethan, amara = user("ethan.dubois@contractloop.sandbox"), user("amara.haddad@contractloop.sandbox")
+    shared = {r["OpportunityId"] for r in sf.query("SELECT OpportunityId FROM OpportunityShare")["records"]}
+    shared_accounts = {r["AccountId"] for r in sf.query("SELECT AccountId FROM AccountShare")["records"]}
+    deal = next(r for r in sf.query(f"SELECT Id, AccountId FROM Opportunity WHERE OwnerId = '{ethan}' "
+                                    "ORDER BY Id")["records"]
+                if r["Id"] not in shared and r["AccountId"] not in shared_accounts)
+    ContractStore.open(flow_server.data_dir / "contracts.sqlite").upsert(IndexedContract(
+        doc="wf-apollo-server", text=TEXT, name="Apollo Endosurgery", account_id=deal["AccountId"],
+        opportunity_id=deal["Id"]))
+    asked = {"question": "Which law governs this contract?", "asked_by": ethan, "record_id": deal["Id"],
+             "conversation_id": "lwc-1"}
+    with flow_server.http() as http:
+        first = http.post("/flow/contract-questions", json=asked)
+        follow_up = http.post("/flow/contract-questions", json={"question": "And what insurance is required?",
+                                                                "asked_by": ethan, "conversation_id": "lwc-1"})
+        peer = http.post("/flow/contract-questions", json={**asked, "asked_by": amara})
+        thread = http.get(f"/flow/threads/{question_thread_id('lwc-1', ethan)}")
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert answer["found"] and answer["contract_key"] == "wf-apollo-server" and answer["category"] == "Governing Law"
+    assert any("State of Texas" in q for q in answer["quotes"]) and all(q in TEXT for q in answer["quotes"])
+    assert follow_up.json()["contract_key"] == "wf-apollo-server" and follow_up.json()["category"] == "Insurance"
+    assert peer.json()["outcome"] == "no_contract_visible" and not peer.json()["quotes"]
+    assert thread.status_code == 200 and thread.json()["status"] == "completed", thread.text

@@ -1,11 +1,10 @@
-"""`ContractQuestionService`: the answer engine behind Slack and the Salesforce route, for one asker at a time.
+"""`ContractQuestionService`: the answer engine in-process, with conversations remembered in memory.
 
-Permissions first: the contracts an asker may see are those on Salesforce records (Opportunity, else Account)
-that `UserRecordAccess` says the asker can read, checked on every question (sharing changes). Only the
-contracts that could answer are checked (those the question names, the record's, the conversation's last), so
-a question costs one Salesforce call however many contracts are stored. A question that names no visible
-contract is answered "no contract you can see", the same whether an invisible one exists or none does. A conversation remembers, per asker, the contract it last answered from, so a follow-up without a
-name ("and the notice period?") reads the same contract; another asker in the same thread starts afresh.
+The server answers through the graph instead (`api/graph_questions.py`: one LangGraph thread per conversation
+and asker, checkpointed); this is the same answering (`answering.py`: permissions checked in Salesforce on every
+question) for a process without a LangGraph server: tests, scripts, a notebook. A conversation remembers, per
+asker, the contract it last answered from, so a follow-up without a name ("and the notice period?") reads the
+same contract; another asker in the same thread starts afresh.
 """
 
 from __future__ import annotations
@@ -14,9 +13,9 @@ import asyncio
 import threading
 import uuid
 
+from agents.qa.answering import answer_for, visible_docs
 from agents.qa.escalation import escalation_plan
 from core.contract_answer import ContractAnswer
-from core.salesforce_ids import id18
 from qa import ContractQA, ContractStore
 from tools.salesforce import SalesforceClient
 
@@ -38,23 +37,14 @@ class ContractQuestionService:
         self._lock = threading.Lock()
 
     def visible_docs(self, asker_id: str, docs: list[str]) -> set[str]:
-        """Which of `docs` the asker may read: one UserRecordAccess query for up to 200 records."""
-        records = self.store.owning_records(docs)
-        ids = sorted({record for record in records.values() if record})
-        readable = self.salesforce.readable_records(asker_id, ids) if ids else set()
-        return {doc for doc, record in records.items() if record and id18(record) in readable}
+        return visible_docs(self.store, self.salesforce, asker_id, docs)
 
     def answer_now(self, question: str, asker_id: str, conversation_id: str,
                    record_id: str | None = None) -> ContractAnswer:
-        record_docs = self.store.docs_for_record(id18(record_id) or record_id) if record_id else None
         with self._lock:
             previous = self._last.get((conversation_id, asker_id))
         previous_doc = previous.contract.doc if previous and previous.contract else None
-        could_answer = (record_docs if record_docs is not None else self.qa.named_candidates(question))
-        visible = self.visible_docs(asker_id, [*could_answer, *([previous_doc] if previous_doc else [])])
-        answer = self.qa.answer(question, visible=visible, record_docs=record_docs)
-        if answer.outcome == "no_contract_visible" and previous_doc in visible:
-            answer = self.qa.answer(question, visible=visible, record_docs=[previous_doc])
+        answer = answer_for(self.qa, self.salesforce, question, asker_id, record_id, previous_doc)
         with self._lock:
             self._last[(conversation_id, asker_id)] = answer
             while len(self._last) > _MEMORY:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.settings import get_settings
-from qa import ContractStore
+from qa import ContractQA, ContractStore
 from runtime.context import Context
 
 
@@ -24,3 +24,13 @@ def _open(path: str) -> ContractStore:
 def contract_store(ctx: Context | None) -> ContractStore:
     """One open store per path and process (SQLite in WAL mode: the server and a backfill can share it)."""
     return _open(str(store_path(ctx)))
+
+
+@lru_cache(maxsize=8)
+def _engine(path: str) -> ContractQA:
+    return ContractQA(_open(path))
+
+
+def contract_qa(ctx: Context | None) -> ContractQA:
+    """One answer engine per store and process: it keeps the clause finder and the last contracts it read."""
+    return _engine(str(store_path(ctx)))

@@ -27,10 +27,12 @@ import httpx
 
 from contractloop.commands.serve import LangGraphServer
 from contractloop.demo_deals import DEMO_DEALS
+from contractloop.demo_questions import show_questions
 from contractloop.demo_review import show_audit_packets, show_review
 from contractloop.demo_summary import DemoRecord, FieldTypes, print_next_steps, print_summary
 from contractloop.render import console, money, print_bundle, quote_around, short, shown
 from core.settings import get_settings, settings_from
+from sandbox.chat import ChatSandbox
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
 from tools.ironclad import IroncladClient
@@ -66,9 +68,11 @@ def run(args: argparse.Namespace) -> int:
     console.rule("[bold]contractloop demo[/bold]")
     console.print("Starting the Salesforce and Ironclad sandboxes and the LangGraph server (Flow API) …")
     with SandboxStack(root / "sandbox", opportunities=args.opportunities, sf_port=None, ironclad_port=None,
-                      fresh=True) as stack:
+                      fresh=True) as stack, ChatSandbox() as chat:
+        # Slack's side is the chat sandbox: the server verifies its signatures and posts answers back to it.
         env = {**stack.env(), "CONTRACTLOOP_API_KEY": api_key,
-               "CONTRACTLOOP_DATA_DIR": str(root / "server" / "data")}
+               "CONTRACTLOOP_DATA_DIR": str(root / "server" / "data"),
+               **chat.env(slack_webhook=False, slack_api=False, teams=False, slack_questions=True)}
         with LangGraphServer(root / "server", env, jobs=4) as server:
             settings = settings_from(env)
             sf = SalesforceClient.from_settings(settings)
@@ -81,14 +85,14 @@ def run(args: argparse.Namespace) -> int:
                 record = DemoRecord(root=root, opportunities=args.opportunities,
                                     salesforce_url=stack.salesforce.instance_url,
                                     ironclad_url=stack.ironclad.base_url, server_log=server.log_path)
-                code = _loop(stack, sf, ironclad, flow, record, interactive=args.interactive)
+                code = _loop(stack, sf, ironclad, flow, record, chat, interactive=args.interactive)
                 print_summary(record, sf, ironclad)
     print_next_steps(record)
     return code
 
 
 def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, flow: httpx.Client,
-          record: DemoRecord, interactive: bool) -> int:
+          record: DemoRecord, chat: ChatSandbox, interactive: bool) -> int:
     types = FieldTypes(sf)
     for label, spec in DEMO_DEALS:
         opp_id = create_deal(stack.salesforce.store, spec)
@@ -163,8 +167,16 @@ def _loop(stack: SandboxStack, sf: SalesforceClient, ironclad: IroncladClient, f
         _show_renewals(sf, [d.opportunity_id for d in launched])
     console.rule("7. Inbound paper: the counterparty's NDA reviewed against the playbook")
     review_route = show_review(flow, sf, record.deals[0].opportunity_id, record.deals[0].name)
+    console.rule("8. Questions about the signed contracts: two from Slack, one from the Opportunity")
+    signed = [(d.opportunity_id, d.name, _account_name(sf, d.opportunity_id)) for d in launched]
+    asked = show_questions(chat, flow, sf, signed)
     failed = [d for d in record.deals if d.status["status"] == "failed" or (d.sync or {}).get("status") == "failed"]
-    return 1 if failed or review_route == "failed" else 0
+    return 1 if failed or review_route == "failed" or not asked else 0
+
+
+def _account_name(sf: SalesforceClient, opportunity_id: str) -> str:
+    rows = sf.query(f"SELECT Account.Name FROM Opportunity WHERE Id = '{opportunity_id}'")
+    return str(rows[0]["Account"]["Name"])
 
 
 def _show_renewals(sf: SalesforceClient, opportunity_ids: list[str]) -> None:
