@@ -15,14 +15,6 @@ _NUMBER_WORDS = {
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
 }
-
-
-def _word_number(word: str) -> int | None:
-    """"thirty" -> 30, "forty-five" -> 45; None for a word that is not a number."""
-    parts = word.split("-")
-    if not all(p in _NUMBER_WORDS for p in parts):
-        return None
-    return sum(_NUMBER_WORDS[p] for p in parts)
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "cannot", "doesn't", "isn't", "won't"}
@@ -39,10 +31,17 @@ MIN_CONTENT_SUPPORT = 0.6  # share of the answer's content words found in the qu
 _STEM = 5  # words compared on their first letters, so "terminates" matches "termination"
 
 
+def _word_number(word: str) -> int | None:
+    """"thirty" -> 30, "forty-five" -> 45; None for a word that is not a number."""
+    parts = word.split("-")
+    if not all(p in _NUMBER_WORDS for p in parts):
+        return None
+    return sum(_NUMBER_WORDS[p] for p in parts)
+
+
 def _numbers(text: str) -> set[float]:
     lowered = text.lower()
-    found = {float(m.group().replace(",", "")) for m in _DIGITS.finditer(lowered)
-             if m.group().replace(",", "").replace(".", "").isdigit()}
+    found = {float(m.group().replace(",", "")) for m in _DIGITS.finditer(lowered)}
     found |= {float(n) for n in map(_word_number, _TOKEN.findall(lowered)) if n is not None}
     return found
 
@@ -57,8 +56,8 @@ def support_problems(answer: str, quotes: list[str], question: str) -> list[str]
     problems = []
     missing = sorted(_numbers(answer) - _numbers(evidence))
     if missing:
-        problems.append("the answer states numbers no quote has: " + ", ".join(f"{n:,.0f}" if n.is_integer() else f"{n:g}"
-                                                                   for n in missing))
+        shown = (f"{n:,.0f}" if n.is_integer() else f"{n:g}" for n in missing)
+        problems.append("the answer states numbers no quote has: " + ", ".join(shown))
     words = _TOKEN.findall(answer.lower())
     months = sorted({w for w in words if w in _MONTHS} - set(_TOKEN.findall(evidence.lower())))
     if months:

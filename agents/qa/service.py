@@ -13,7 +13,7 @@ import asyncio
 import threading
 import uuid
 
-from agents.qa.answering import answer_for, visible_docs
+from agents.qa.answering import answer_for
 from agents.qa.escalation import escalation_plan
 from core.contract_answer import ContractAnswer
 from qa import ContractQA, ContractStore
@@ -35,9 +35,6 @@ class ContractQuestionService:
         self.legal_owner_id = legal_owner_id
         self._last: dict[tuple[str, str], ContractAnswer] = {}
         self._lock = threading.Lock()
-
-    def visible_docs(self, asker_id: str, docs: list[str]) -> set[str]:
-        return visible_docs(self.store, self.salesforce, asker_id, docs)
 
     def answer_now(self, question: str, asker_id: str, conversation_id: str,
                    record_id: str | None = None) -> ContractAnswer:
