@@ -54,6 +54,7 @@ PATTERN_EXAMPLES = {
     r"^[A-Z]{3}$": "EUR",
     r"^\d{4}(?:-\d{2})?$": "2004-02",
     r"^069[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$": "069000000000001AAA",
+    r"^005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$": "005000000000001AAA",
     r"^[0-9a-f]{64}$": "ab" * 32,
 }
 MODEL_SAMPLES: dict[type[BaseModel], Callable[[], BaseModel]] = {
