@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS contracts (
     opportunity_id TEXT, link TEXT, text TEXT NOT NULL, pages TEXT NOT NULL, terms TEXT, words TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS head_keys (key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS word_df (word TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS head_keys_by_doc ON head_keys (doc);
 CREATE INDEX IF NOT EXISTS contracts_by_account ON contracts (account_id);
 CREATE INDEX IF NOT EXISTS contracts_by_opportunity ON contracts (opportunity_id);
 """
@@ -112,8 +113,9 @@ class ContractStore:
     def _forget(self, doc: str, words: list[str]) -> None:
         self._db.execute("DELETE FROM contracts WHERE doc = ?", (doc,))
         self._db.execute("DELETE FROM head_keys WHERE doc = ?", (doc,))
+        # by key, never by scan: a resync or removal must not cost more as the store grows
         self._db.executemany("UPDATE word_df SET docs = docs - 1 WHERE word = ?", ((w,) for w in words))
-        self._db.execute("DELETE FROM word_df WHERE docs <= 0")
+        self._db.executemany("DELETE FROM word_df WHERE word = ? AND docs <= 0", ((w,) for w in words))
 
     def get(self, doc: str) -> IndexedContract | None:
         row = self._db.execute("SELECT doc, text, pages, name, aliases, account_id, opportunity_id, link, terms "
