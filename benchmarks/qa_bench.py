@@ -303,7 +303,7 @@ def real_corpus_latency(corpus: list[RealContract], questions: list[Question], q
 
 def bulk_fill(path: Path, contracts: Iterable[IndexedContract], chunk: int = 250) -> int:
     """Write `contracts` into the store file at `path` as `ContractStore.upsert` writes them (the same rows, name
-    keys and word counts), a chunk per transaction on a connection of its own: the untimed middle of a sampled
+    keys, full-text index and word counts), a chunk per transaction on a connection of its own: the untimed middle of a sampled
     build. `check_filled` then has the real upsert confirm some of them. Returns how many were written."""
     db = sqlite3.connect(str(path))
     counts: Counter[str] = Counter()
@@ -313,7 +313,10 @@ def bulk_fill(path: Path, contracts: Iterable[IndexedContract], chunk: int = 250
 
     def flush() -> None:
         with db:
+            before = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM contracts").fetchone()[0]
             db.executemany("INSERT INTO contracts VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.execute("INSERT INTO text_index (rowid, text) SELECT rowid, text FROM contracts WHERE rowid > ?",
+                       (before,))
             db.executemany("INSERT OR IGNORE INTO head_keys VALUES (?, ?)", keys)
         rows.clear()
         keys.clear()

@@ -3,9 +3,10 @@
 Per contract: its text and pages (citations are checked against them), the names people call it by (account,
 counterparties, title), the Salesforce records it belongs to (permissions are checked on those), the Ironclad
 link, and the extracted terms. Beside them, what finds a contract by name among thousands without reading
-them all: an inverted index of the words and word pairs of each contract's names and opening text, and each
-word's document frequency over whole texts, so words every contract uses ("agreement", "terminate") weigh
-nothing when a question is matched to a counterparty.
+them all: an inverted index of the words and word pairs of each contract's names and opening text, a full-text
+index (SQLite FTS5, contentless: the text is stored once) that scores how much a whole contract speaks of a
+phrase, and each word's document frequency over whole texts, so words every contract uses ("agreement",
+"terminate") weigh nothing when a question is matched to a counterparty.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -25,6 +27,7 @@ from qa.background_words import PRIOR_CONTRACTS, background_shares
 from qa.name_tokens import head_keys, text_words
 from tools.document_model import Document, Page
 
+_PHRASE = re.compile(r"[a-z0-9]+( [a-z0-9]+)*")
 HEAD_CHARS = 3000  # where contracts name their parties; a longer head adds other names (tested 1.5k-20k)
 
 _SCHEMA = """
@@ -34,6 +37,7 @@ CREATE TABLE IF NOT EXISTS contracts (
 CREATE TABLE IF NOT EXISTS head_keys (key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS word_df (word TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS head_keys_by_doc ON head_keys (doc);
+CREATE VIRTUAL TABLE IF NOT EXISTS text_index USING fts5(text, content='', tokenize='unicode61');
 CREATE INDEX IF NOT EXISTS contracts_by_account ON contracts (account_id);
 CREATE INDEX IF NOT EXISTS contracts_by_opportunity ON contracts (opportunity_id);
 """
@@ -75,7 +79,11 @@ class ContractStore:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(str(path), check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL") if str(path) != ":memory:" else None
+        had_text_index = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'text_index'").fetchone()
         connection.executescript(_SCHEMA)
+        if not had_text_index:  # a store written before the full-text index: index what it holds, once
+            with connection:
+                connection.execute("INSERT INTO text_index (rowid, text) SELECT rowid, text FROM contracts")
         return cls(connection)
 
     def close(self) -> None:
@@ -96,7 +104,8 @@ class ContractStore:
                 return False
             if old is not None:
                 self._forget(contract.doc, json.loads(old[7]))
-            self._db.execute("INSERT INTO contracts VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+            rowid = self._db.execute("INSERT INTO contracts VALUES (?,?,?,?,?,?,?,?,?,?,?)", row).lastrowid
+            self._db.execute("INSERT INTO text_index (rowid, text) VALUES (?, ?)", (rowid, contract.text))
             self._db.executemany("INSERT OR IGNORE INTO head_keys VALUES (?, ?)", ((k, contract.doc) for k in keys))
             self._db.executemany("INSERT INTO word_df VALUES (?, 1) ON CONFLICT(word) DO UPDATE SET docs = docs + 1",
                                  ((w,) for w in words))
@@ -111,6 +120,9 @@ class ContractStore:
         return True
 
     def _forget(self, doc: str, words: list[str]) -> None:
+        rowid, text = self._db.execute("SELECT rowid, text FROM contracts WHERE doc = ?", (doc,)).fetchone()
+        # a contentless index forgets a row when told the text it indexed
+        self._db.execute("INSERT INTO text_index (text_index, rowid, text) VALUES ('delete', ?, ?)", (rowid, text))
         self._db.execute("DELETE FROM contracts WHERE doc = ?", (doc,))
         self._db.execute("DELETE FROM head_keys WHERE doc = ?", (doc,))
         # by key, never by scan: a resync or removal must not cost more as the store grows
@@ -163,6 +175,23 @@ class ContractStore:
             marks = ",".join("?" * len(chunk))
             for key, doc in self._db.execute(f"SELECT key, doc FROM head_keys WHERE key IN ({marks})", chunk):
                 out.setdefault(doc, set()).add(key)
+        return out
+
+    def phrase_scores(self, phrases: Iterable[str], limit: int = 50) -> dict[str, dict[str, float]]:
+        """phrase -> {doc: BM25 of the phrase over the doc's whole text} for the `limit` contracts that use it
+        most (a phrase is lower-case words separated by single spaces)."""
+        out: dict[str, dict[str, float]] = {}
+        for phrase in sorted(set(phrases)):
+            if not _PHRASE.fullmatch(phrase):
+                raise ValueError(f"not a phrase of index words: {phrase!r}")
+            hits = self._db.execute("SELECT rowid, -bm25(text_index) FROM text_index WHERE text_index MATCH ? "
+                                    "ORDER BY rank LIMIT ?", (f'"{phrase}"', limit)).fetchall()
+            if not hits:
+                continue
+            marks = ",".join("?" * len(hits))
+            docs = dict(self._db.execute(f"SELECT rowid, doc FROM contracts WHERE rowid IN ({marks})",
+                                         [r for r, _ in hits]))
+            out[phrase] = {docs[r]: float(score) for r, score in hits if r in docs}
         return out
 
 

@@ -58,6 +58,41 @@ def test_a_contract_is_stored_once_and_restored_whole(tmp_path: Path) -> None:
     assert store.remove("wf-1") and store.count() == 0 and store.idf(["apollo"])["apollo"] > 0
 
 
+def test_a_counterparty_named_only_past_the_opening_is_found_in_the_whole_text() -> None:
+    """The opening names a defined term; the company behind it appears only in the body and the signatures."""
+    store = ContractStore.open(":memory:")
+    for doc in sorted(p.stem for p in (CUAD / "dev100" / "texts").glob("*.txt"))[:20]:
+        store.upsert(IndexedContract(doc=doc, text=_text(doc)))
+    opening = "SUPPLY AGREEMENT between the Company and the party named on the signature page (the \"Supplier\"). "
+    body = " ".join(["The Supplier shall deliver the Products on time."] * 300)
+    signatures = " Signed for Quillfeather Bearings Ltd. by its director. Quillfeather Bearings Ltd. notices: Leeds."
+    store.upsert(IndexedContract(doc="wf-quill", text=opening + body + signatures))
+    assert "quillfeather" not in store.docs_with_keys(["quillfeather"]).get("wf-quill", set())  # past the opening
+    answer = ContractQA(store).answer("When does our agreement with Quillfeather Bearings expire?")
+    assert answer.contract is not None and answer.contract.doc == "wf-quill"
+
+
+def test_the_full_text_index_follows_resyncs_and_removals_and_fills_an_older_store(tmp_path: Path) -> None:
+    path = tmp_path / "contracts.sqlite"
+    store = ContractStore.open(path)
+    store.upsert(IndexedContract(doc="wf-1", text="Notices to Brightwater Mills Inc. at its registered office."))
+    assert set(store.phrase_scores(["brightwater mills"])["brightwater mills"]) == {"wf-1"}
+    store.upsert(IndexedContract(doc="wf-1", text="Notices to Ashgrove Textiles Inc. at its registered office."))
+    assert store.phrase_scores(["brightwater mills"]) == {}
+    assert set(store.phrase_scores(["ashgrove textiles"])["ashgrove textiles"]) == {"wf-1"}
+    store.remove("wf-1")
+    assert store.phrase_scores(["ashgrove textiles"]) == {}
+    with pytest.raises(ValueError, match="not a phrase"):
+        store.phrase_scores(['ashgrove" OR "x'])
+    # a store file from before the index: opening it indexes what it holds
+    store.upsert(IndexedContract(doc="wf-2", text="Payments to Corvane Holdings plc within thirty days."))
+    store.close()
+    import sqlite3
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE text_index")
+    assert set(ContractStore.open(path).phrase_scores(["corvane holdings"])["corvane holdings"]) == {"wf-2"}
+
+
 def test_answers_cite_the_gold_passage_verbatim(engine: ContractQA, store: ContractStore) -> None:
     answerable = [q for q in _questions() if q["gold"]["spans"]]
     assert len(answerable) >= 4
@@ -205,10 +240,11 @@ def test_eval_qa_on_dev100_meets_its_targets(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # about 2 minutes on 2 idle cores (5 finders trained)
 def test_eval_qa_cross_validated_holds(tmp_path: Path) -> None:
     figures = _eval(tmp_path, "--dataset", str(CUAD / "dev100"), "--dataset", str(CUAD / "train150"),
                     "--questions", str(CUAD / "qa" / "dev100-questions.jsonl"),
                     "--questions", str(CUAD / "qa" / "train150-questions.jsonl"), "--cv", "5")
-    # measured: contract 0.920, evidence@3 0.812, abstention 0.801 (one 250-contract corpus, 863 questions)
-    assert figures["contract"] >= 0.90 and figures["evidence_at_3"] >= 0.79 and figures["abstention"] >= 0.77
+    # measured: contract 0.922, evidence@3 0.796, abstention 0.818 (one 250-contract corpus, 863 questions)
+    assert figures["contract"] >= 0.91 and figures["evidence_at_3"] >= 0.78 and figures["abstention"] >= 0.80
     assert figures["quotes_verified"] == 1.0
