@@ -89,17 +89,18 @@ def _signers(attributes: dict[str, Any], effective: date) -> list[dict[str, Any]
 
 def _executed(template: ContractTemplate, attributes: dict[str, Any], doc: str, number: int) -> tuple[str, Document]:
     stored = validate_launch_attributes(template, {**attributes, "contractloopKey": f"cl-revenue-{doc}"})
+    title = f"{template.name} with {stored['counterpartyName']}"  # as the sandbox titles a launch
     workflow = {"id": hashlib.sha256(doc.encode()).hexdigest()[:24], "ironcladId": f"IC-{number}",
-                "title": f"{template.name} with {stored['counterpartyName']}", "attributes": stored}
+                "title": title, "attributes": stored}
     pdf = render_executed_pdf(template, workflow, _signers(stored, date.fromisoformat(stored["effectiveDate"][:10])))
-    return workflow["title"], parse_document(pdf, source=f"revenue eval {doc}", claimed=PDF)
+    return title, parse_document(pdf, source=f"revenue eval {doc}", claimed=PDF)
 
 
 def _contracts_of(org: OrgStore, deal: PortfolioDeal, templates: dict[str, ContractTemplate],
                   number: int) -> list[PortfolioContract]:
     opportunity_id = create_deal(org, deal.spec, today=PORTFOLIO_TODAY)
     bundle = parse_bundle(org.query(bundle_query(opportunity_id)).records[0])
-    out = []
+    out: list[PortfolioContract] = []
     for template_key, attributes in _drafted_documents(bundle, deal.key):
         doc = f"{deal.key}-{template_key.replace('_', '-')}"
         title, document = _executed(templates[template_key], attributes, doc, number + len(out))
