@@ -134,9 +134,11 @@ _CAP_CUES = [
     # A heading named in a list of surviving sections ("10 (Indemnification; Limitation of Liability)") is no clause.
     (re.compile(r"\blimitations?\s+(?:of|on)\s+(?:\w+\s+)?liabilit\w*(?!\s*\))", re.IGNORECASE), "excluded_damages"),
 ]
-_MULTIPLE = re.compile(r"\b(\w+)\s+(?:\(\d+\)\s+)?times\s+the\s+(?:\w+\s+){0,4}?(?:fees|amounts?|price)", re.IGNORECASE)
+# "two (2) times the fees", "1.50 TIMES THE FEES": a figure is read as written, a word through the table below
+_MULTIPLE = re.compile(r"\b(\d+(?:\.\d+)?|\w+)\s+(?:\(\d+\)\s+)?times\s+the\s+(?:\w+\s+){0,4}?(?:fees|amounts?|price)",
+                       re.IGNORECASE)
 _FEES_PAID = re.compile(r"\b(?:amounts?|fees|sums|price|charges)\s+(?:\w+\s+){0,6}?(?:paid|payable)", re.IGNORECASE)
-_MULTIPLE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "1.5": 1.5, "2": 2, "3": 3}
+_MULTIPLE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def liability_cap(text: str) -> tuple[Found, Found | None, Decimal | None] | None:
@@ -153,7 +155,8 @@ def liability_cap(text: str) -> tuple[Found, Found | None, Decimal | None] | Non
             parsed = money_from_match(amount)
             money = Found(parsed, amount.start(), amount.end()) if parsed else None
         elif times := _MULTIPLE.search(text, start, end):
-            factor = _MULTIPLE_WORDS.get(times.group(1).lower())
+            figure = times.group(1).lower()
+            factor = Decimal(figure) if figure[0].isdigit() else _MULTIPLE_WORDS.get(figure)
             kind, multiple = ("multiple_of_fees", Decimal(str(factor))) if factor else (kind, None)
         elif _FEES_PAID.search(text, start, end):
             kind = "fees_paid"

@@ -39,7 +39,8 @@ class DensePassages:
     def _ensure(self, doc: str, sha256: str, text: str, spans: list[tuple[int, int]]) -> dict[str, np.ndarray]:
         ids = [passage_id(doc, sha256, s, e) for s, e in spans]
         found = self._collection.get(ids=ids, include=["embeddings"])
-        vectors = {i: np.asarray(v, dtype=np.float32) for i, v in zip(found["ids"], found["embeddings"] or [],
+        stored = found["embeddings"]  # chromadb may return a numpy array, whose truth value is an error
+        vectors = {i: np.asarray(v, dtype=np.float32) for i, v in zip(found["ids"], [] if stored is None else stored,
                                                                         strict=False)}
         missing = [(i, span) for i, span in zip(ids, spans, strict=True) if i not in vectors]
         if missing:

@@ -111,8 +111,11 @@ class ContractQA:
 
     def _choose(self, reads: list[_ReadContract], intent: IntentMatch) -> _ReadContract:
         category = intent.intent.category
-        if category is None or len(reads) == 1:
+        if len(reads) == 1:
             return reads[0]
+        if category is None:  # a term: the contract whose extracted terms hold it (first, best named, on ties)
+            name = intent.intent.name
+            return next((r for r in reads if term_for(name, r.contract.terms, r.contract.doc) is not None), reads[0])
         column = self.finder.categories.index(category)
         return max(reads, key=lambda r: float(r.presence[column]))  # max keeps the first (best named) on ties
 

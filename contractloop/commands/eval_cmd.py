@@ -10,6 +10,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from evals.extraction import calibration_command as calibration
     from evals.extraction import command as extraction
     from evals.qa import command as qa
+    from evals.qa.revenue import command as qa_revenue
     from evals.renewals import command as renewals
     from evals.review import command as review
 
@@ -21,3 +22,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     renewals.add_parser(suites)
     review.add_parser(suites)
     qa.add_parser(suites)
+    qa_revenue.add_parser(suites)

@@ -1,7 +1,8 @@
 """A Q&A eval's inputs: the contract texts of CUAD-layout directories (one corpus) and question files.
 
-Question lines: `{"qid", "question", "category"?, "gold"?: {"doc", "spans": [[start, end], ...]}}`;
-`spans: []` means the contract has no such clause. A file without gold is answered, not scored.
+Question lines: `{"qid", "question", "category"?, "gold"?: {"doc", "spans": [[start, end], ...]}, "expected"?: [...]}`;
+`spans: []` means the contract has no such clause; `expected` lists the values a right answer states (any one,
+compared normalised: `answer_values.py`). A file without gold is answered, not scored.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Question(BaseModel):
     question: str = Field(min_length=1)
     category: str | None = None
     gold: GoldAnswer | None = None
+    expected: list[str] = Field(default_factory=list, description="accepted answer values; empty: not checked")
 
 
 def load_texts(dirs: list[Path]) -> dict[str, str]:

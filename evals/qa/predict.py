@@ -21,6 +21,7 @@ def build_store(texts: dict[str, str], path: str | Path = ":memory:") -> Contrac
 def prediction_line(question: Question, answer: ContractAnswer) -> dict[str, Any]:
     return {"qid": question.qid, "answer": answer.answer if answer.found else None, "found": answer.found,
             "outcome": answer.outcome, "category": answer.category,
+            "term": answer.term.value if answer.term else None,
             "doc": answer.contract.doc if answer.contract else None,
             "citations": [{"doc": c.doc, "start": c.start, "end": c.end, "quote": c.quote, "page": c.page}
                           for c in answer.citations]}

@@ -19,7 +19,9 @@ def render_html(figures: QaFigures, how: str) -> str:
                     row("answer rate (answerable)", "answer_rate", figures.answer_rate),
                     row("abstention (unanswerable)", "abstention", figures.abstention),
                     row("cited-character precision", "cited_char_precision", figures.cited_char_precision),
-                    row("quotes verified", "quotes_verified", figures.quotes_verified)])
+                    row("quotes verified", "quotes_verified", figures.quotes_verified),
+                    *([row(f"expected answer given (of {figures.with_expected})", "expected_answer",
+                           figures.expected_answer)] if figures.expected_answer is not None else [])])
     per = "".join(f"<tr><td>{escape(c.category)}</td><td>{c.questions}</td>"
                   f"<td>{'' if c.evidence_at_3 is None else f'{c.evidence_at_3:.3f}'}</td>"
                   f"<td>{'' if c.abstention is None else f'{c.abstention:.3f}'}</td></tr>" for c in figures.categories)

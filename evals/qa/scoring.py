@@ -8,6 +8,9 @@
   answerable questions, the share inside gold spans.
 - quotes verified: citations whose quote is the contract's text at their offsets.
 - intent: the category the question was read as is the gold one (where the question file gives one).
+- expected answer given: of the questions carrying expected values, those answered from the gold contract whose
+  term value (the answer's text without a term or with a bare yes / no) states one of them, normalised
+  (`answer_values.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from evals.qa.answer_values import states_value
 from evals.qa.dataset import Question
 
 TARGETS = {"contract": 0.95, "evidence_at_3": 0.85, "abstention": 0.80, "quotes_verified": 1.0}
@@ -40,6 +44,8 @@ class QaFigures(BaseModel):
     cited_char_precision: float
     quotes_verified: float
     intent: float | None
+    expected_answer: float | None = None
+    with_expected: int = 0
     categories: list[CategoryFigures]
 
 
@@ -53,6 +59,19 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> int:
 
 def _share(hits: int, total: int) -> float:
     return round(hits / total, 4) if total else 0.0
+
+
+def expected_given(question: Question, line: dict[str, Any]) -> bool:
+    """The answer comes from the gold contract and states one of the question's expected values."""
+    if not question.expected or question.gold is None or not line.get("found"):
+        return False
+    citations = line.get("citations") or []
+    doc = citations[0]["doc"] if citations else line.get("doc")
+    # The term is the answer's headline when there is one: a wrong term over a quote that happens to hold the
+    # value is a wrong answer. Without a term, or with a bare yes / no, the quote people read is the answer.
+    term = str(line.get("term") or "")
+    said = term if term and term.lower() not in ("yes", "no") else f"{term} {line.get('answer') or ''}"
+    return doc == question.gold.doc and states_value(said, question.expected)
 
 
 def score(questions: list[Question], lines: list[dict[str, Any]], texts: dict[str, str]) -> QaFigures:
@@ -92,6 +111,8 @@ def score(questions: list[Question], lines: list[dict[str, Any]], texts: dict[st
             hit = not line.get("found")
             abstained += hit
             row[2] += hit
+    with_expected = [q for q in gold if q.expected]
+    given = sum(expected_given(q, by_id.get(q.qid, {})) for q in with_expected)
     answerable = sum(1 for q in gold if q.gold and q.gold.spans)
     unanswerable = len(gold) - answerable
     categories = [CategoryFigures(category=name, questions=row[1] + row[3],
@@ -103,7 +124,8 @@ def score(questions: list[Question], lines: list[dict[str, Any]], texts: dict[st
                      answer_rate=_share(answered, answerable), abstention=_share(abstained, unanswerable),
                      cited_char_precision=_share(cited_gold, cited), quotes_verified=_share(quotes_ok, quotes) if
                      quotes else 1.0, intent=_share(intents, intent_total) if intent_total else None,
-                     categories=categories)
+                     expected_answer=_share(given, len(with_expected)) if with_expected else None,
+                     with_expected=len(with_expected), categories=categories)
 
 
 def format_table(label: str, figures: QaFigures) -> str:
@@ -118,6 +140,9 @@ def format_table(label: str, figures: QaFigures) -> str:
             f"  abstention (unanswerable)   {mark('abstention', figures.abstention)}",
             f"  cited-character precision   {figures.cited_char_precision:.3f}",
             f"  quotes verified             {mark('quotes_verified', figures.quotes_verified)}"]
+    if figures.expected_answer is not None:
+        rows.append(f"  expected answer given        {figures.expected_answer:.3f}  "
+                    f"(of {figures.with_expected} with expected values)")
     if figures.intent is not None:
         rows.append(f"  question read as its category {figures.intent:.3f}")
     rows.append("  per category: evidence@3 / abstention")
