@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from qa.contract_store import ContractStore
 from qa.name_tokens import name_words, pairs
+from qa.question_words import may_name
 
 TEXT_WEIGHT = 1.0   # the full-text phrase score against the names' (chosen on dev100's questions; see README)
 MIN_WORD_IDF = 0.5  # words in most contracts cannot pick one out
-MIN_COVERAGE = 0.3  # a match holding under 30 % of the question's rare-word weight names some other party
+MIN_COVERAGE = 0.3  # a match holding under 30 % of the rare weight of the words that may name (question_words.py) names some other party
 TIE_SHARE = 0.9     # candidates scoring within 10 % of the best are told apart by whether they address the question
 
 
@@ -39,7 +40,7 @@ def named_contracts(store: ContractStore, question: str, visible: set[str] | Non
     word_pairs = {p for p in pairs(words) if any(w in useful for w in p.split(" "))}
     held = store.docs_with_keys(useful | word_pairs)
     spoken = store.phrase_scores(word_pairs)
-    weight = sum(idf[w] for w in useful)
+    naming = may_name(question) & useful
     scored = []
     for doc in set(held) | {d for by_doc in spoken.values() for d in by_doc}:
         keys = held.get(doc, set())
@@ -48,7 +49,8 @@ def named_contracts(store: ContractStore, question: str, visible: set[str] | Non
         score = (sum(idf[w] for w in useful if w in keys)
                  + sum(idf[a] + idf[b] for a, b in (p.split(" ") for p in word_pairs if p in keys))
                  + TEXT_WEIGHT * sum(in_text.values()))
-        scored.append(NamedContract(doc, score, sum(idf[w] for w in covered) / weight))
+        weight = sum(idf[w] for w in naming | covered)  # the words that might name a party, and those held
+        scored.append(NamedContract(doc, score, sum(idf[w] for w in covered) / weight if weight else 0.0))
     scored = [c for c in scored if c.coverage >= MIN_COVERAGE]  # kept 98.7 % of right matches (eval qa)
     scored.sort(key=lambda c: (-c.score, c.doc))
     if visible is None:

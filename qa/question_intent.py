@@ -49,6 +49,7 @@ class Intent(BaseModel):
 
 
 class IntentFile(BaseModel):
+    document_kinds: list[str] = Field(default_factory=list, description="what a contract is called by its kind")
     intents: list[Intent] = Field(min_length=1)
 
 
@@ -59,8 +60,12 @@ class IntentMatch:
     runner_up: str | None
 
 
+def load_intent_file(path: Path = INTENTS_PATH) -> IntentFile:
+    return IntentFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
 def load_intents(path: Path = INTENTS_PATH) -> list[Intent]:
-    return IntentFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))).intents
+    return load_intent_file(path).intents
 
 
 class QuestionReader:
