@@ -4,8 +4,11 @@
   ephemeral "Looking that up…", or usage help for an empty question; the answer follows at the command's
   `response_url`, ephemeral, since it quotes contracts only the asker may see.
 - `POST /slack/events`: the Events API. `url_verification` echoes its challenge; an `app_mention` is
-  acknowledged at once and answered with `chat.postMessage` in its thread. Slack redelivers an event it thinks
-  was missed (`X-Slack-Retry-Num`); an event id already claimed is acknowledged and not answered again.
+  acknowledged at once and answered in its thread: by default with `chat.postEphemeral`, seen by the asker
+  alone, since read access was checked for them and not for everyone in the channel
+  (`CONTRACTLOOP_SLACK_MENTION_REPLIES=thread` posts it for the channel with `chat.postMessage`). Slack
+  redelivers an event it thinks was missed (`X-Slack-Retry-Num`); an event id already claimed is acknowledged
+  and not answered again.
 - `POST /slack/interactions`: button presses (`payload` JSON, `block_actions`). "Escalate to Legal" calls the
   engine's `escalate` once however often it is clicked, and marks the message through its `response_url`.
 
@@ -25,7 +28,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ValidationError
@@ -85,8 +88,10 @@ class SlackSurface:
 
     def __init__(self, *, signing_secret: str | None, slack: SlackWeb | None,
                  questions: ContractQuestions | None, directory: UserDirectory | None,
-                 max_body_bytes: int = 1 << 20, clock: Callable[[], float] = time.time) -> None:
+                 max_body_bytes: int = 1 << 20, clock: Callable[[], float] = time.time,
+                 mention_replies: Literal["private", "thread"] = "private") -> None:
         self._secret, self._slack, self._questions = signing_secret, slack, questions
+        self.mention_replies = mention_replies
         self._askers = SlackAskers(slack, directory) if slack is not None and directory is not None else None
         self.max_body_bytes, self._clock = max_body_bytes, clock
         self._events, self._escalations = SeenOnce(), SeenOnce()
@@ -102,7 +107,8 @@ class SlackSurface:
             if token and token.get_secret_value() else None
         return cls(signing_secret=secret.get_secret_value() if secret and secret.get_secret_value() else None,
                    slack=slack, questions=questions, directory=directory,
-                   max_body_bytes=settings.contractloop_max_body_bytes, clock=clock)
+                   max_body_bytes=settings.contractloop_max_body_bytes, clock=clock,
+                   mention_replies=settings.contractloop_slack_mention_replies)
 
     def routes(self) -> list[Route]:
         return [Route("/slack/commands", self._handled(self.command), methods=["POST"]),
@@ -178,10 +184,15 @@ class SlackSurface:
             answer = await questions.answer(question, _sf(asker), conversation)
             message = answer_message(answer, escalation_value=f"{conversation}|{correlation_id}",
                                      correlation_id=correlation_id)
-            await asyncio.to_thread(slack.post_message, channel, message, thread_ts)
+            await deliver(message)
 
-        self._spawn("mention", correlation_id, work, lambda: asyncio.to_thread(
-            slack.post_message, channel, plain_message(APOLOGY, correlation_id), thread_ts))
+        async def deliver(message: dict[str, Any]) -> None:
+            if self.mention_replies == "thread":
+                await asyncio.to_thread(slack.post_message, channel, message, thread_ts)
+            else:
+                await asyncio.to_thread(slack.post_ephemeral, channel, user, message, thread_ts)
+
+        self._spawn("mention", correlation_id, work, lambda: deliver(plain_message(APOLOGY, correlation_id)))
         return JSONResponse({"ok": True})
 
     async def interaction(self, request: Request) -> Response:

@@ -1,7 +1,8 @@
 """Step 8 of `contractloop demo`: questions about the signed contracts, from Slack and from the Opportunity.
 
 Slack is the chat sandbox's workspace: it signs a `/contract` command and an app mention as Slack does, and the
-answers arrive where Slack would show them (the command's `response_url`, `chat.postMessage` in the thread).
+answers arrive where Slack would show them (the command's `response_url`; `chat.postEphemeral` in the thread, for
+the asker alone).
 The askers are Slack members whose emails are Salesforce users': the integration user, who can read every
 record, and a sales rep who owns none of these deals and so gets no contract text at all.
 """
@@ -60,12 +61,12 @@ def _slack_command(chat: ChatSandbox, server_url: str, who: str, question: str) 
 
 
 def _slack_mention(chat: ChatSandbox, server_url: str, who: str, question: str) -> None:
-    seen = len(chat.received("slack_api"))
+    seen = len(chat.received("slack_ephemeral"))
     sent = chat.workspace().mention(f"{server_url}/slack/events", question, user_id=who)
     console.print(f"  Slack: {who} mentions the app in #contracts: @contracts {question}")
-    console.print(f"    acknowledged in {sent.elapsed * 1000:.0f} ms; the answer, posted in the thread "
-                  "(chat.postMessage):")
-    answer = _wait(chat, "slack_api", seen)
+    console.print(f"    acknowledged in {sent.elapsed * 1000:.0f} ms; the answer, in the thread for {who} alone "
+                  "(chat.postEphemeral: access was checked for the asker, not the channel):")
+    answer = _wait(chat, "slack_ephemeral", seen)
     if answer is None:
         console.print("    [red]no answer arrived within 60 s[/red]")
         return

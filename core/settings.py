@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         None, description="The Slack app's signing secret (Basic Information): requests to /slack/* are verified "
                           "with it; unset = those routes answer 503. The bot token above needs chat:write, "
                           "users:read and users:read.email.")
+    contractloop_slack_mention_replies: Literal["private", "thread"] = Field(
+        "private", description="How an @mention is answered. private: chat.postEphemeral in the thread, seen by the "
+                               "asker alone (the read access was checked for them, not for the channel); thread: "
+                               "chat.postMessage in the thread, seen by everyone in the channel (only where every "
+                               "member may read those contracts).")
 
     # --- Our own server ---------------------------------------------------------------------
     contractloop_api_key: SecretStr | None = None

@@ -131,6 +131,7 @@ def test_demo_output_has_no_empty_section_and_ends_with_summary_and_next_steps(d
     questions = "\n".join(sections[headings[9]])
     assert questions.count("acknowledged in") == 3 and "*Payment Terms*: net 30 days" in questions, questions
     assert "*Governing Law*: Ireland" in questions and "_page 3_" in questions
+    assert "chat.postEphemeral" in questions  # a mention's answer goes to the asker, not the channel
     outsider = questions.split("Nina Brooks", 1)[1].split("Salesforce: asked on Opportunity", 1)[0]
     assert "No contract you can see matches this question." in outsider and "net 30" not in outsider
     assert re.search(r"→ answered from Kestrel Bank AG \(Cap On Liability", questions), questions

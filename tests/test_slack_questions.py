@@ -2,8 +2,8 @@
 chat receiver as Slack's Web API and response_urls, and the sandbox workspace signing what Slack would send.
 
 A signed `/contract` is acknowledged at once and answered with quotes at its response_url; forged or stale
-requests get 401 and nothing else happens; mentions are answered in their thread, once however often Slack
-redelivers them; a person who maps to no Salesforce user hears why and reads no contract text; "Escalate to
+requests get 401 and nothing else happens; mentions are answered in their thread, to the asker alone unless the
+channel is configured for it, once however often Slack redelivers them; a person who maps to no Salesforce user hears why and reads no contract text; "Escalate to
 Legal" escalates once however often it is clicked; answers stay inside Slack's Block Kit limits."""
 
 from __future__ import annotations
@@ -243,22 +243,41 @@ def test_url_verification_echoes_the_challenge(slack_app: SlackApp) -> None:
     assert sent.response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7"}
 
 
-def test_a_mention_is_answered_in_its_thread_and_a_follow_up_keeps_the_conversation(slack_app: SlackApp) -> None:
+def test_a_mention_is_answered_to_the_asker_alone_in_its_thread_and_a_follow_up_keeps_the_conversation(
+        slack_app: SlackApp) -> None:
     first = slack_app.workspace.mention(slack_app.events, "what is the governing law of the Acme MSA?",
                                         user_id=ASKER)
     assert first.response.status_code == 200 and first.elapsed < 3
-    [posted] = wait_for(lambda: slack_app.chat.received("slack_api"))
+    [posted] = wait_for(lambda: slack_app.chat.received("slack_ephemeral"))
+    # read access was checked for the asker, not for the channel: the quotes go to them alone
     assert posted.body["channel"] == "C0SANDBOX" and posted.body["thread_ts"] == first.ts
-    assert GOVERNING_QUOTE in text_of(posted.body)
+    assert posted.body["user"] == ASKER and GOVERNING_QUOTE in text_of(posted.body)
 
     slack_app.workspace.mention(slack_app.events, "and the force majeure clause?", user_id=ASKER,
                                 thread_ts=first.ts)
-    follow_up = wait_for(lambda: slack_app.chat.received("slack_api"), count=2)[1]
+    follow_up = wait_for(lambda: slack_app.chat.received("slack_ephemeral"), count=2)[1]
     assert follow_up.body["thread_ts"] == first.ts
     assert "does not address this" in text_of(follow_up.body)
     conversation = f"slack:T0SANDBOX:C0SANDBOX:{first.ts}"
     assert slack_app.engine.asked == [("what is the governing law of the Acme MSA?", ASKER_SF_ID, conversation),
                                       ("and the force majeure clause?", ASKER_SF_ID, conversation)]
+    assert slack_app.chat.received("slack_api") == []  # nothing posted for the channel
+
+
+def test_a_channel_configured_for_it_gets_mention_answers_in_the_thread(
+        chat_sandbox: ChatSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = ScriptedQuestions()
+    env = {**chat_sandbox.env(slack_webhook=False, slack_api=False, teams=False, slack_questions=True),
+           "CONTRACTLOOP_SLACK_MENTION_REPLIES": "thread"}
+    try:
+        with _serve(env, tmp_path, monkeypatch, engine) as server:
+            sent = chat_sandbox.workspace().mention(f"{server.url}/slack/events", "governing law of Acme?",
+                                                    user_id=ASKER)
+            [posted] = wait_for(lambda: chat_sandbox.received("slack_api"))
+            assert posted.body["thread_ts"] == sent.ts and "user" not in posted.body
+            assert GOVERNING_QUOTE in text_of(posted.body)
+    finally:
+        get_settings.cache_clear()
 
 
 def test_a_redelivered_event_is_answered_once(slack_app: SlackApp) -> None:
@@ -269,9 +288,9 @@ def test_a_redelivered_event_is_answered_once(slack_app: SlackApp) -> None:
                                             ts=first.ts, event_id=first.event_id, retry_num=retry)
         assert again.response.status_code == 200
     slack_app.engine.gate.set()
-    wait_for(lambda: slack_app.chat.received("slack_api"))
+    wait_for(lambda: slack_app.chat.received("slack_ephemeral"))
     time.sleep(0.3)
-    assert len(slack_app.chat.received("slack_api")) == 1 and len(slack_app.engine.asked) == 1
+    assert len(slack_app.chat.received("slack_ephemeral")) == 1 and len(slack_app.engine.asked) == 1
 
 
 def test_question_of_strips_the_bot_mention_and_slack_markup() -> None:
@@ -285,7 +304,7 @@ def test_question_of_strips_the_bot_mention_and_slack_markup() -> None:
 def test_escalate_on_a_not_found_answer_escalates_once_however_often_it_is_clicked(slack_app: SlackApp) -> None:
     mention = slack_app.workspace.mention(slack_app.events, "what does Acme say about force majeure?",
                                           user_id=ASKER)
-    [posted] = wait_for(lambda: slack_app.chat.received("slack_api"))
+    [posted] = wait_for(lambda: slack_app.chat.received("slack_ephemeral"))
     button = next(e for b in posted.body["blocks"] if b["type"] == "actions" for e in b["elements"]
                   if e["action_id"] == ESCALATE_ACTION)
     message = {"text": posted.body["text"], "blocks": posted.body["blocks"]}
