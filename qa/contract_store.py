@@ -80,7 +80,14 @@ class ContractStore:
         connection = sqlite3.connect(str(path), check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL") if str(path) != ":memory:" else None
         had_text_index = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'text_index'").fetchone()
-        connection.executescript(_SCHEMA)
+        try:
+            connection.executescript(_SCHEMA)
+        except sqlite3.OperationalError as exc:
+            if "fts5" not in str(exc):
+                raise
+            raise RuntimeError(f"this Python's SQLite ({sqlite3.sqlite_version}) has no FTS5, which the contract "
+                               "store's full-text index needs: use a Python built with it (python.org, Debian "
+                               "and Ubuntu builds are)") from exc
         if not had_text_index:  # a store written before the full-text index: index what it holds, once
             with connection:
                 connection.execute("INSERT INTO text_index (rowid, text) SELECT rowid, text FROM contracts")
