@@ -7,7 +7,8 @@
 3. Whether the contract addresses it: the clause finder's calibrated presence for the category, at its own
    threshold moved by `PRESENCE_OFFSET` (chosen in cross-validation for Q&A, where a wrong "not addressed" and
    a wrong answer cost alike: evidence@3 + abstention moved under 0.01 from -0.5 to +0.25 logit, so the
-   finder's own threshold stands); for a term, whether the extracted terms or the passages hold it.
+   finder's own threshold stands); for a term, whether the extracted terms hold it (the passages, only for a
+   contract whose terms were never extracted).
 4. Which passages: finder score plus keywords, reranked densely (`passage_ranking.py`); the first three cited,
    each checked verbatim against the text. The extracted term, when the intent maps to one, comes first.
 """
@@ -34,7 +35,7 @@ from qa.term_values import term_for
 
 MAX_CITATIONS = 3
 PRESENCE_OFFSET = 0.0  # logits added to each category's presence threshold (see the module's note)
-TERM_KEYWORD_FLOOR = 0.0  # a term question without an extracted value needs some shared word in a passage
+TERM_KEYWORD_FLOOR = 0.0  # a term question on a contract never extracted needs some shared word in a passage
 _CACHE_SIZE = 64
 
 
@@ -130,7 +131,14 @@ class ContractQA:
             found, confidence = self.addresses(read, category)
         else:
             keywords = read.keywords.scores(question)
-            found = term is not None or bool(keywords.max(initial=0.0) > TERM_KEYWORD_FLOOR)
+            if term is not None:
+                found = True
+            elif contract.terms is not None:
+                # The extractor read this contract and found no such term. A passage sharing a word with the
+                # question proves nothing: the counterparty's own name is one of those words.
+                found = False
+            else:
+                found = bool(keywords.max(initial=0.0) > TERM_KEYWORD_FLOOR)
             confidence = 0.9 if term is not None else float(keywords.max(initial=0.0)) * 0.5
         ref = _ref(contract)
         if not found:

@@ -93,6 +93,29 @@ def test_the_full_text_index_follows_resyncs_and_removals_and_fills_an_older_sto
     assert set(ContractStore.open(path).phrase_scores(["corvane holdings"])["corvane holdings"]) == {"wf-2"}
 
 
+def test_a_term_the_extractor_did_not_find_is_not_in_the_contract_though_its_name_is_everywhere(
+        store: ContractStore) -> None:
+    from core.contract_terms import Cited, Citation, ContractTerms
+    nda = ("MUTUAL NON-DISCLOSURE AGREEMENT between Provider and Tidewater Analytics LLC. Tidewater Analytics LLC "
+           "shall keep the Confidential Information secret for three years. ") * 3
+    store.upsert(IndexedContract(doc="wf-nda", text=nda, name="Tidewater Analytics LLC", terms=ContractTerms()))
+    quote = "Invoices are payable within forty-five (45) days"
+    order = f"ORDER FORM with Harrowgate Mills Ltd. {quote} of receipt. Harrowgate Mills Ltd. buys 10 seats."
+    start = order.index(quote)
+    payment = Cited[int](value=45, citation=Citation(page=1, start=start, end=start + len(quote), quote=quote))
+    store.upsert(IndexedContract(doc="wf-order", text=order, name="Harrowgate Mills Ltd.",
+                                 terms=ContractTerms(payment_terms_net_days=payment)))
+    engine = ContractQA(store)
+    silent = engine.answer("What payment terms did we agree with Tidewater Analytics?")
+    assert silent.contract is not None and silent.contract.doc == "wf-nda"
+    assert silent.outcome == "not_in_contract" and not silent.citations
+    stated = engine.answer("What are the payment terms with Harrowgate Mills?")
+    assert stated.found and stated.term is not None and stated.term.value == "net 45 days"
+    assert stated.citations[0].quote == quote
+    store.remove("wf-nda")
+    store.remove("wf-order")
+
+
 def test_answers_cite_the_gold_passage_verbatim(engine: ContractQA, store: ContractStore) -> None:
     answerable = [q for q in _questions() if q["gold"]["spans"]]
     assert len(answerable) >= 4

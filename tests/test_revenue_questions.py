@@ -96,7 +96,7 @@ def test_command_answers_the_revenue_questions(tmp_path: Path, capsys: pytest.Ca
     assert (texts / "texts" / "kestrel-msa.txt").exists() and len(load_questions([texts / "questions.jsonl"])) == 30
     summary = json.loads((tmp_path / "report" / "summary.json").read_text())
     # Measured (lexical retrieval): right contract 0.967, expected answer given 0.840 (21 of 25), abstention
-    # 0.800, quotes verified 1.000 (0.767 / 0.720 before asking words stopped counting against a counterparty).
+    # 1.000, quotes verified 1.000 (0.767 / 0.720 before asking words stopped counting against a counterparty).
     assert summary["contract"] >= 0.93
     assert summary["expected_answer"] >= 0.80
     assert summary["abstention"] >= 0.8
