@@ -105,6 +105,12 @@ class Settings(BaseSettings):
                                "chat.postMessage in the thread, seen by everyone in the channel (only where every "
                                "member may read those contracts).")
 
+    # --- Contract Q&A ----------------------------------------------------------------------
+    contractloop_qa_retrieval: Literal["hybrid", "lexical"] = Field(
+        "hybrid", description="hybrid: finder + BM25, reranked by passage embeddings kept in a chromadb index beside "
+                              "the contract store (the offline MiniLM always: contract text is never sent out to "
+                              "be embedded); lexical: without the dense rerank.")
+
     # --- Our own server ---------------------------------------------------------------------
     contractloop_api_key: SecretStr | None = None
     contractloop_api_url: str = "http://127.0.0.1:2024"

@@ -36,6 +36,10 @@ class DensePassages:
         return cls(client.get_or_create_collection(name, embedding_function=embedding,  # type: ignore[arg-type]
                                                    metadata={"hnsw:space": "cosine"}), embedding)
 
+    def count(self) -> int:
+        """How many passage vectors are kept."""
+        return int(self._collection.count())
+
     def _ensure(self, doc: str, sha256: str, text: str, spans: list[tuple[int, int]]) -> dict[str, np.ndarray]:
         ids = [passage_id(doc, sha256, s, e) for s, e in spans]
         found = self._collection.get(ids=ids, include=["embeddings"])

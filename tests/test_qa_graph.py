@@ -13,10 +13,13 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agents.qa.answer_support import support_problems
 from agents.qa.escalation import escalation_key
+from agents.qa.store import passages_path
 from core.settings import settings_from
 from evals.shared_data import require_shared
 from graphs.supervisor import build_graph
+from playbook_store.embeddings import MiniLMInt8Embeddings
 from qa import ContractStore, IndexedContract
+from qa.dense_passages import DensePassages
 from runtime.context import Context
 from runtime.state import RunState, Task
 from sandbox.salesforce.server import SalesforceSandbox
@@ -75,6 +78,9 @@ def test_a_conversation_is_a_thread_whose_follow_ups_read_the_same_contract(aski
     # the same words from a peer who cannot read the deal, in the same Slack thread: a thread of their own
     peer = _ask(graph, context, "slack:T1:C1:1.0", asking["amara"], "And what insurance is required?")
     assert peer.qa is not None and peer.qa.answer.outcome == "no_contract_visible" and not peer.qa.answer.citations
+    # hybrid retrieval (the default): the reranked passages' embeddings are kept on disk beside the store
+    kept = DensePassages.open(passages_path(Path(asking["store"])), MiniLMInt8Embeddings())
+    assert kept.count() > 0
 
 
 def test_escalating_the_threads_question_writes_one_legal_task(asking: dict[str, Any],
