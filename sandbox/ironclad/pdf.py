@@ -60,11 +60,15 @@ def render_executed_pdf(template: ContractTemplate, workflow: dict[str, Any], si
     doc.add_page()
     font = doc.font_family_name
 
+    body = fill_body(template, attributes).strip()
+    first, _, rest = body.partition("\n")
+    if first.strip().casefold() == template.name.casefold():
+        body = rest.strip()  # the body opens with the title: print it once, as the heading
     doc.set_font(font, "B", 15)
     doc.multi_cell(0, 8, doc.text_safe(template.name.upper()), align="C", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     doc.set_font(font, "", 10.5)
-    doc.multi_cell(0, 5.5, doc.text_safe(fill_body(template, attributes).strip()), new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 5.5, doc.text_safe(body), new_x="LMARGIN", new_y="NEXT")
 
     negotiated = str(attributes.get(NEGOTIATED) or "").strip()
     if negotiated and NEGOTIATED not in template.placeholders():
