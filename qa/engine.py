@@ -2,7 +2,8 @@
 
 1. Which contract: the counterparty the question names (`counterparty.py`), among those the asker may read; or
    the record's contracts when asked from a Salesforce record. Several near-equal candidates (one counterparty,
-   several contracts) are told apart by which of them addresses the question.
+   several contracts) are told apart by the kind the question names ("the Kestrel MSA": `document_kinds.py`),
+   then by which of them addresses the question.
 2. What it asks: the closest intent (`question_intent.py`), a CUAD category or a term.
 3. Whether the contract addresses it: the clause finder's calibrated presence for the category, at its own
    threshold moved by `PRESENCE_OFFSET` (chosen in cross-validation for Q&A, where a wrong "not addressed" and
@@ -29,6 +30,7 @@ from qa.answer_text import extractive_answer, not_addressed_answer
 from qa.contract_store import ContractStore, IndexedContract
 from qa.counterparty import close_seconds, named_contracts
 from qa.dense_passages import DensePassages
+from qa.document_kinds import named_titles, of_kind
 from qa.passage_ranking import KeywordIndex, rank, rerank_candidates
 from qa.question_intent import IntentMatch, QuestionReader, load_reader
 from qa.term_values import term_for
@@ -106,7 +108,11 @@ class ContractQA:
             return ContractAnswer(question=question, found=False, outcome="no_contract_visible",
                                   category=intent.intent.name,
                                   answer="No executed contract you can see matches this question.")
-        chosen = self._choose(reads, intent)
+        pool = reads
+        if len(reads) > 1 and (titles := named_titles(question)):
+            # "the Kestrel MSA": among one counterparty's near-equal contracts, the one of the kind named
+            pool = [r for r in reads if of_kind(titles, _names(r.contract), r.contract.text)] or reads
+        chosen = self._choose(pool, intent)
         others = [_ref(r.contract) for r in reads if r is not chosen]
         return self._answer_from(question, intent, chosen, others)
 
@@ -170,6 +176,10 @@ class ContractQA:
                               contract=ref, candidates=others, citations=citations, term=term,
                               confidence=round(confidence, 6),
                               answer=extractive_answer(ref, intent.intent.name, term, citations))
+
+
+def _names(contract: IndexedContract) -> list[str]:
+    return [n for n in [contract.name, *contract.aliases] if n]
 
 
 def _ref(contract: IndexedContract) -> ContractRef:

@@ -50,6 +50,8 @@ class Intent(BaseModel):
 
 class IntentFile(BaseModel):
     document_kinds: list[str] = Field(default_factory=list, description="what a contract is called by its kind")
+    document_kind_titles: dict[str, list[str]] = Field(
+        default_factory=dict, description="a kind a question may name -> the titles a contract of it may carry")
     intents: list[Intent] = Field(min_length=1)
 
 

@@ -109,3 +109,16 @@ def test_command_refuses_a_bad_question_file(tmp_path: Path, capsys: pytest.Capt
     bad.write_text("questions:\n  - qid: rev-01\n    question: What's the cap?\n")
     assert main(["eval", "qa-revenue", "--questions", str(bad)]) == 2
     assert "not a revenue questions file" in capsys.readouterr().err
+
+
+def test_the_kind_a_question_names_picks_among_one_counterpartys_contracts(portfolio) -> None:
+    from qa import ContractQA, ContractStore
+    store = ContractStore.open(":memory:")
+    for contract in portfolio:
+        store.upsert(contract.indexed)
+    qa = ContractQA(store)
+    msa = qa.answer("What are the payment terms in the Kestrel MSA?")
+    assert msa.contract is not None and msa.contract.doc == "kestrel-msa"
+    assert [c.doc for c in msa.candidates] == ["kestrel-dpa"]  # the other one is still offered
+    dpa = qa.answer("What's the liability cap in the Kestrel DPA?")
+    assert dpa.contract is not None and dpa.contract.doc == "kestrel-dpa"
