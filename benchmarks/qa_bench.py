@@ -303,8 +303,8 @@ def real_corpus_latency(corpus: list[RealContract], questions: list[Question], q
 
 def bulk_fill(path: Path, contracts: Iterable[IndexedContract], chunk: int = 250) -> int:
     """Write `contracts` into the store file at `path` as `ContractStore.upsert` writes them (the same rows, name
-    keys, full-text index and word counts), a chunk per transaction on a connection of its own: the untimed middle of a sampled
-    build. `check_filled` then has the real upsert confirm some of them. Returns how many were written."""
+    keys, full-text index and word counts), a chunk per transaction on a connection of its own: the untimed
+    middle of a sampled build. `check_filled` then has the real upsert confirm some of them. Returns how many were written."""
     db = sqlite3.connect(str(path))
     counts: Counter[str] = Counter()
     rows: list[tuple[Any, ...]] = []

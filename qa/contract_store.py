@@ -62,9 +62,14 @@ class IndexedContract(BaseModel):
         pages = self.pages or [Page(number=1, start=0, end=len(self.text))]
         return Document(text=self.text, pages=pages, source=self.doc)
 
+    @property
+    def names(self) -> list[str]:
+        """What people call it: the name, then the aliases."""
+        return [n for n in [self.name, *self.aliases] if n]
+
     def profile(self) -> str:
         """The text a question's counterparty is matched against: names first, then the opening text."""
-        return "\n".join([*(n for n in [self.name, *self.aliases] if n), self.text[:HEAD_CHARS]])
+        return "\n".join([*self.names, self.text[:HEAD_CHARS]])
 
 
 class ContractStore:
@@ -187,19 +192,18 @@ class ContractStore:
     def phrase_scores(self, phrases: Iterable[str], limit: int = 50) -> dict[str, dict[str, float]]:
         """phrase -> {doc: BM25 of the phrase over the doc's whole text} for the `limit` contracts that use it
         most (a phrase is lower-case words separated by single spaces)."""
-        out: dict[str, dict[str, float]] = {}
+        hits: dict[str, list[tuple[int, float]]] = {}
         for phrase in sorted(set(phrases)):
             if not _PHRASE.fullmatch(phrase):
                 raise ValueError(f"not a phrase of index words: {phrase!r}")
-            hits = self._db.execute("SELECT rowid, -bm25(text_index) FROM text_index WHERE text_index MATCH ? "
-                                    "ORDER BY rank LIMIT ?", (f'"{phrase}"', limit)).fetchall()
-            if not hits:
-                continue
-            marks = ",".join("?" * len(hits))
-            docs = dict(self._db.execute(f"SELECT rowid, doc FROM contracts WHERE rowid IN ({marks})",
-                                         [r for r, _ in hits]))
-            out[phrase] = {docs[r]: float(score) for r, score in hits if r in docs}
-        return out
+            found = self._db.execute("SELECT rowid, -bm25(text_index) FROM text_index WHERE text_index MATCH ? "
+                                     "ORDER BY rank LIMIT ?", (f'"{phrase}"', limit)).fetchall()
+            if found:
+                hits[phrase] = found
+        rowids = sorted({r for found in hits.values() for r, _ in found})
+        docs = dict(self._db.execute(f"SELECT rowid, doc FROM contracts WHERE rowid IN ({','.join('?' * len(rowids))})",
+                                     rowids)) if rowids else {}
+        return {phrase: {docs[r]: float(score) for r, score in found if r in docs} for phrase, found in hits.items()}
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[list[str]]:

@@ -5,7 +5,7 @@ the question's word pairs (BM25 over the full text), since a contract's own coun
 it, not only where the parties are introduced, and a name introduced past the opening is still found.
 
 Measured by `contractloop eval qa --cv 5` over dev100 + train150 as one corpus: the right contract first for
-0.908 of questions; most misses name a party by a defined term ("Party B", "the Sponsor") that many contracts
+0.935 of questions; most misses name a party by a defined term ("Party B", "the Sponsor") that many contracts
 use, or a counterparty with several contracts.
 """
 
@@ -19,7 +19,7 @@ from qa.question_words import may_name
 
 TEXT_WEIGHT = 1.0   # the full-text phrase score against the names' (chosen on dev100's questions; see README)
 MIN_WORD_IDF = 0.5  # words in most contracts cannot pick one out
-MIN_COVERAGE = 0.3  # a match holding under 30 % of the rare weight of the words that may name (question_words.py) names some other party
+MIN_COVERAGE = 0.3  # holding under 30 % of the rare weight of the words that may name a party: some other party
 TIE_SHARE = 0.9     # candidates scoring within 10 % of the best are told apart by whether they address the question
 
 

@@ -111,7 +111,7 @@ class ContractQA:
         pool = reads
         if len(reads) > 1 and (titles := named_titles(question)):
             # "the Kestrel MSA": among one counterparty's near-equal contracts, the one of the kind named
-            pool = [r for r in reads if of_kind(titles, _names(r.contract), r.contract.text)] or reads
+            pool = [r for r in reads if of_kind(titles, r.contract.names, r.contract.text)] or reads
         chosen = self._choose(pool, intent)
         others = [_ref(r.contract) for r in reads if r is not chosen]
         return self._answer_from(question, intent, chosen, others)
@@ -176,10 +176,6 @@ class ContractQA:
                               contract=ref, candidates=others, citations=citations, term=term,
                               confidence=round(confidence, 6),
                               answer=extractive_answer(ref, intent.intent.name, term, citations))
-
-
-def _names(contract: IndexedContract) -> list[str]:
-    return [n for n in [contract.name, *contract.aliases] if n]
 
 
 def _ref(contract: IndexedContract) -> ContractRef:

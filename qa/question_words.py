@@ -31,5 +31,4 @@ def asking_stems() -> frozenset[str]:
 def may_name(question: str) -> set[str]:
     """The lower-cased words of `question` that may be part of a name."""
     asking = asking_stems()
-    return {word for word in (w.lower() for w in _WRITTEN.findall(question))
-            if not (stems(word) and stems(word)[0] in asking)}
+    return {word for word in (w.lower() for w in _WRITTEN.findall(question)) if not set(stems(word)) & asking}

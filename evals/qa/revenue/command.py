@@ -108,11 +108,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"portfolio texts and question lines: {args.texts}")
     figures = score(questions, lines, texts)
     print(format_table(str(args.questions), figures))
+    rows = per_question(questions, lines)
     print("per question (expected value given, or 'not in the contract' from the right contract):")
-    print("\n".join(per_question(questions, lines)))
+    print("\n".join(rows))
     if args.report:
         path = write_report(figures, args.report, how=how, seconds=seconds)
-        (args.report / "questions.json").write_text(json.dumps(per_question(questions, lines), indent=1) + "\n",
+        (args.report / "questions.json").write_text(json.dumps(rows, indent=1) + "\n",
                                                     encoding="utf-8")
         print(f"report: {path}")
     return 0
