@@ -122,3 +122,10 @@ def test_the_kind_a_question_names_picks_among_one_counterpartys_contracts(portf
     assert [c.doc for c in msa.candidates] == ["kestrel-dpa"]  # the other one is still offered
     dpa = qa.answer("What's the liability cap in the Kestrel DPA?")
     assert dpa.contract is not None and dpa.contract.doc == "kestrel-dpa"
+
+
+def test_an_executed_pdf_prints_its_title_once(portfolio) -> None:
+    # the templates' bodies open with the title the renderer also prints as the heading
+    for contract in portfolio:
+        title = contract.title.split(" with ")[0].upper()
+        assert contract.text.count(title) == 1, (contract.doc, title)
