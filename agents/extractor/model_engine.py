@@ -2,7 +2,8 @@
 then BM25's), may search and read the rest of the contract, and answers with values and verbatim quotes.
 
 Nothing the model says is trusted. Each quote is located in the document (`locate_quote`); a value whose quote
-is not there, or whose value cannot be normalised, is sent back to the model once, then dropped. Citations are
+is not there, or whose value cannot be normalised, is sent back to the model once, then dropped. A value whose
+quote is there but does not state it is sent back once too, and if kept the sync policy sends it to review. Citations are
 built from the located span, so they are verbatim by construction, and the result goes through the same
 `verified` gate as the offline engine. The answer is a tool call (`ReportTerms`), which any OpenAI-compatible
 endpoint with tool calling serves.
@@ -31,6 +32,7 @@ from extraction.dates import find_dates
 from extraction.durations import parse_duration
 from extraction.finder_retrieval import PassageScorer, finder_passages
 from extraction.jurisdictions import JURISDICTION, canonical_jurisdiction
+from extraction.quote_support import unsupported_values
 from extraction.spans import sentence_bounds
 from tools.documents import Document
 
@@ -218,4 +220,6 @@ def answer_problems(answer: ReportTerms, document: Document, chunks: list[Chunk]
                  for p in answer.parties if _citation(document, p.quote, chunks) is None]
     if answer.liability_cap and _citation(document, answer.liability_cap.quote, chunks) is None:
         problems.append(f"liability_cap: the quote {answer.liability_cap.quote[:120]!r} is not in the contract")
+    # A quote that exists but does not say the value (the sync policy would send it to review).
+    problems += unsupported_values(ground(answer, document, chunks))
     return problems

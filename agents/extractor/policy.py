@@ -12,6 +12,9 @@ reason naming the field, the value, its confidence and the threshold. Values no 
 (confidence None: payment terms, fees, initial term, auto-renewal, termination for convenience, obligations)
 are written under the other checks here, as before: there is no measured precision to hold them to, and
 stopping every contract for them would make review meaningless. Parties are not written, so not gated.
+
+Every value, whatever its confidence, must also be what its own quote says (`extraction/quote_support.py`):
+a quote that merely exists (a model "citing" an unrelated sentence) sends the plan to review, naming the value.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from core.contract_terms import Cited, ContractTerms, LiabilityCap
 from core.settings import get_settings
 from extraction import cuad_fields as F
 from extraction.confidence import NO_CUT, clears, load_calibrator
+from extraction.quote_support import unsupported_values
 
 VALUE_GAP_LIMIT = Decimal("0.05")
 
@@ -122,4 +126,6 @@ def review_reasons(terms: ContractTerms, ctx: ContractContext, threshold: float 
     reasons += partial_date_reasons(terms)
     reasons += renewal_notice_reasons(terms)
     reasons += low_confidence_reasons(terms, threshold)
+    # Whatever engine read it: a value its own quote does not state is never written unreviewed.
+    reasons += unsupported_values(terms)
     return reasons
