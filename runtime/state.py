@@ -22,6 +22,7 @@ from playbook_store.models import (
     TermRequest,
 )
 from runtime.renewals import RenewalRun
+from tools.neutralise import neutralise_value
 from tools.salesforce.models import OpportunityBundle
 from tools.write_plan import FieldChange, OpResult, WritePlan
 
@@ -86,6 +87,15 @@ class AttributeValue(StateModel):
     source: str
 
 
+def _neutralised(value: Any) -> Any:
+    """Every string inside an attribute value (a list of line items, a counterparty object) neutralised."""
+    if isinstance(value, dict):
+        return {k: _neutralised(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_neutralised(v) for v in value]
+    return neutralise_value(value)
+
+
 class DraftDocument(StateModel):
     """One contract to launch: the primary template, or an addendum such as the DPA."""
 
@@ -94,7 +104,8 @@ class DraftDocument(StateModel):
     attributes: dict[str, AttributeValue]
 
     def launch_attributes(self) -> dict[str, Any]:
-        return {name: a.value for name, a in self.attributes.items() if a.value is not None}
+        """The attributes Ironclad receives, text neutralised (they reach generated documents and exports)."""
+        return {name: _neutralised(a.value) for name, a in self.attributes.items() if a.value is not None}
 
 
 class DraftedClause(StateModel):

@@ -39,7 +39,29 @@ def test_model_drafts_a_grounded_clause(loop: Loop) -> None:
     assert [(c.clause_id, c.engine) for c in draft.drafted_clauses] == [("LOL-FB1", "model")]
     assert "two (2) times" in draft.primary.launch_attributes()["negotiatedClauses"]
     assert result["review"].narrative.startswith("The 2x cap")
-    assert result["review"].approval.route == "deal_desk"  # the rules decide, not the model
+    # The rules decide, not the model: its wording drops the approved clause's exclusions, so Legal reads it.
+    assert result["review"].approval.route == "legal"
+    [unapproved] = [f for f in result["review"].assessment.findings if f.rule_id == "MODEL-CLAUSE-UNAPPROVED"]
+    assert "LOL-FB1" in unapproved.message and "under 0.9" in unapproved.message
+
+
+def test_a_model_clause_in_the_approved_words_is_routed_by_policy_alone(loop: Loop) -> None:
+    from playbook_store.loader import load_clause_library
+
+    approved = load_clause_library().position("LOL-FB1").render({"cap_multiple": 2}).replace("shall", "will")
+    opp_id = loop.deal(_deal("Scripted Faithful Co"))
+    model = scripted(
+        call("search_playbook", {"query": "liability cap two times annual fees"}),
+        call("SubmitClauses", {"clauses": [{"clause_id": "LOL-FB1", "request": "liability cap of 2x annual fees",
+                                            "text": approved}]}),
+        call("assess_deal_risk", {}),
+        call("SubmitReview", {"note": "The 2x cap sits within fallback LOL-FB1; deal desk should confirm."}),
+    )
+    graph, ctx = loop.graph(model=model)
+    result = graph.invoke(loop.draft_task(opp_id), {"configurable": {"thread_id": f"f-{opp_id}"}}, context=ctx)
+    assert result["draft"].engine == "model"
+    assert result["review"].approval.route == "deal_desk"  # the fallback's own approval level
+    assert not [f for f in result["review"].assessment.findings if f.rule_id == "MODEL-CLAUSE-UNAPPROVED"]
 
 
 def test_ungrounded_model_clause_is_refused_for_the_approved_text(loop: Loop) -> None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.salesforce_ids import record_key
 from core.state_model import StateModel
+from tools.neutralise import neutralise_value
 
 ALLOWLIST_FILE = Path(__file__).with_name("write_allowlist.yaml")
 
@@ -53,8 +54,9 @@ class WriteOp(StateModel):
     @classmethod
     def _salesforce_values(cls, value: dict[str, Any]) -> dict[str, Any]:
         # Held as Salesforce will receive them (a Decimal as a number, a date as ISO text): the plan is then
-        # the same before and after a checkpoint round trip, which stores state JSON-native.
-        return {name: to_salesforce_value(v) for name, v in value.items()}
+        # the same before and after a checkpoint round trip, which stores state JSON-native. Text is neutralised
+        # here, on the one path every write takes, so the diff compares what will really be stored.
+        return {name: neutralise_value(to_salesforce_value(v)) for name, v in value.items()}
 
     @model_validator(mode="after")
     def _keys_present(self) -> WriteOp:

@@ -9,13 +9,15 @@ from langgraph.runtime import Runtime
 from agents.risk_reviewer.compliance_findings import compliance_findings, draft_compliance
 from agents.risk_reviewer.draft_facts import facts_from_draft
 from agents.risk_reviewer.narrative import narrate
-from playbook_store.loader import load_risk_rules
+from playbook_store.clause_match import MATCH_THRESHOLD, family_positions, match_clause
+from playbook_store.loader import load_clause_library, load_risk_rules
 from playbook_store.models import Evidence, Finding, RiskAssessment
 from playbook_store.policy import decide_approval
 from playbook_store.risk import assess_risk
 from runtime import context as services
 from runtime.context import Context
-from runtime.state import Draft, RiskReview, RunState
+from runtime.state import Draft, DraftedClause, RiskReview, RunState
+from tools.text_hazards import describe, find_hazards
 
 
 def assess(draft: Draft, extra: list[Finding] | None = None) -> tuple[RiskAssessment, Any]:
@@ -37,10 +39,47 @@ def assess(draft: Draft, extra: list[Finding] | None = None) -> tuple[RiskAssess
                                     title="Drafted clause exceeds the playbook",
                                     message=f"The drafter marked clause {clause.clause_id} as beyond approved terms.",
                                     evidence=[Evidence(field="special_terms", value=clause.request)]))
+        findings += drafted_text_findings(clause)
+    findings += crm_text_findings(draft)
     if len(findings) != len(assessment.findings):
         weights = load_risk_rules().scoring
         assessment = RiskAssessment(findings=findings, score=min(100, sum(weights[f.severity] for f in findings)))
     return assessment, decide_approval(facts, assessment, draft.clauses)
+
+
+def drafted_text_findings(clause: DraftedClause) -> list[Finding]:
+    """Model wording that does not hold to an approved position, and text no clause needs (instructions,
+    links, markup, formulas), are high findings: the deal goes to a person, never auto-approved."""
+    found: list[Finding] = []
+    if clause.engine == "model":
+        match = match_clause(clause.text, family_positions(load_clause_library(), clause.clause_id))
+        if not match.matched:
+            why = ([f"wording {match.similarity:.2f} similar to {match.position_id}, under {MATCH_THRESHOLD}"]
+                   if match.similarity < MATCH_THRESHOLD else []) + \
+                ([f"numbers no approved position allows: {', '.join(f'{n:g}' for n in match.unapproved_numbers)}"]
+                 if match.unapproved_numbers else []) + (["a negation added or removed"] if match.negations_differ
+                                                         else [])
+            found.append(Finding(rule_id="MODEL-CLAUSE-UNAPPROVED", severity="high",
+                                 title="Model-drafted clause is not approved language",
+                                 message=f"Clause {clause.clause_id} as the model wrote it does not hold to the "
+                                         f"playbook ({'; '.join(why)}).",
+                                 evidence=[Evidence(field="negotiatedClauses", value=clause.text[:500])]))
+    if hazards := find_hazards(clause.text):
+        found.append(Finding(rule_id="DRAFT-TEXT-HAZARD", severity="high", title="Drafted text carries a hazard",
+                             message=f"Clause {clause.clause_id} contains {describe(hazards)}.",
+                             evidence=[Evidence(field="negotiatedClauses", value=clause.text[:500])]))
+    return found
+
+
+def crm_text_findings(draft: Draft) -> list[Finding]:
+    """Instructions, links, markup or formulas in the Opportunity's free text: someone should read it."""
+    text = draft.facts.special_terms or ""
+    if not (hazards := find_hazards(text)):
+        return []
+    return [Finding(rule_id="CRM-TEXT-HAZARD", severity="high", title="Special terms carry a hazard",
+                    message=f"The Opportunity's special terms contain {describe(hazards)}; they were read as "
+                            "data, and a person should check them before launch.",
+                    evidence=[Evidence(field="special_terms", value=text[:500])])]
 
 
 def review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
