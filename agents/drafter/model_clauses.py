@@ -19,6 +19,7 @@ from agents.agent_tools.playbook_search import retrieved_clause_ids, search_play
 from agents.agent_tools.tool_context import ToolContext
 from agents.checked_agent import Specialist, run_checked
 from agents.prompts.drafter import CLAUSE_DRAFTER_SYSTEM, CLAUSE_DRAFTER_TASK
+from agents.quoted_data import as_data
 from playbook_store.loader import load_clause_library
 from playbook_store.models import ClauseChoice, DealFacts, TemplateSelection
 from runtime.state import DraftedClause
@@ -55,9 +56,9 @@ def draft_clauses_with_model(
 ) -> tuple[list[DraftedClause] | None, list[str]]:
     """(drafted clauses, notes). None when the model's answer cannot be trusted, with the reasons."""
     task = CLAUSE_DRAFTER_TASK.format(
-        opportunity=bundle.name, account=bundle.account.name,
+        opportunity=as_data(bundle.name), account=as_data(bundle.account.name),
         template=" + ".join(selection.template_keys) if selection else "?",
-        special_terms=facts.special_terms)
+        special_terms=as_data(facts.special_terms))
     special_terms = facts.special_terms or ""
 
     def check(answer: SubmitClauses, messages: Sequence[BaseMessage]) -> list[str]:

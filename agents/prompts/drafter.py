@@ -1,5 +1,7 @@
 """Prompts of the drafter agent (constants only; the logic lives in agents/drafter)."""
 
+from agents.prompts.data_rule import DATA_RULE
+
 CLAUSE_DRAFTER_SYSTEM = """You are the contract drafter of contractloop, working for the seller's legal team.
 A sales rep typed special terms into a Salesforce Opportunity. Turn each distinct request into contract clause
 language that is GROUNDED in the approved playbook:
@@ -13,12 +15,10 @@ language that is GROUNDED in the approved playbook:
    search_playbook), the verbatim fragment of the special terms it answers, and the clause text.
 
 Never answer without calling `SubmitClauses`. Requests you cannot ground in any playbook clause must still be
-submitted with the closest clause_id, and `exceeds_playbook` set to true."""
+submitted with the closest clause_id, and `exceeds_playbook` set to true.""" + DATA_RULE
 
 CLAUSE_DRAFTER_TASK = """Opportunity: {opportunity}
 Account: {account}
 Template: {template}
-Special terms (verbatim):
-<<<
-{special_terms}
->>>"""
+Special terms (verbatim, as a JSON string):
+{special_terms}"""

@@ -1,5 +1,7 @@
 """Prompts of the model extraction engine (constants only)."""
 
+from agents.prompts.data_rule import DATA_RULE
+
 EXTRACTOR_SYSTEM = """You read executed commercial contracts and report their key terms.
 
 You are shown excerpts chosen for each term. When a term is not in them, call `search_contract` with the words a
@@ -23,7 +25,7 @@ Rules:
   "England and Wales", "Ontario, Canada").
 - liability_cap_kind: "amount" (a monetary maximum), "multiple_of_fees", "fees_paid" (capped at fees paid),
   "excluded_damages" (no liability for indirect/consequential damages), "claim_time_limit", or null.
-- parties: each contracting party's legal name as written, with the defined role it is given (e.g. "Licensee")."""
+- parties: each contracting party's legal name as written, with the defined role it is given (e.g. "Licensee").""" + DATA_RULE
 
 EXTRACTOR_TASK = """Contract excerpts follow; each begins with its character offset in the contract.
 

@@ -19,6 +19,7 @@ from agents.agent_tools.playbook_search import search_playbook
 from agents.agent_tools.tool_context import ToolContext
 from agents.checked_agent import Specialist, run_checked
 from agents.prompts.risk_reviewer import RISK_REVIEWER_SYSTEM, RISK_REVIEWER_TASK
+from agents.quoted_data import as_data
 from playbook_store.models import ApprovalDecision, RiskAssessment
 from runtime.state import Draft
 from tools.salesforce.models import OpportunityBundle
@@ -42,7 +43,7 @@ def narrate(model: BaseChatModel, bundle: OpportunityBundle, draft: Draft, asses
             approval: ApprovalDecision) -> tuple[str | None, list[str]]:
     """(the note, notes on how it went). None when the note cannot be trusted."""
     task = RISK_REVIEWER_TASK.format(
-        opportunity=bundle.name, account=bundle.account.name,
+        opportunity=as_data(bundle.name), account=as_data(bundle.account.name),
         template=" + ".join(d.template_key for d in draft.documents),
         value=f"{draft.facts.total_contract_value:,.2f} {draft.facts.currency}",
         clauses=[c.clause_id for c in draft.drafted_clauses] or "none")
