@@ -38,6 +38,10 @@ class ClauseHit(BaseModel):
     text: str
 
 
+def _failure(exc: Exception) -> str:
+    return f"embeddings unavailable ({type(exc).__name__}: {str(exc)[:200]}); keyword ranking used"
+
+
 def clause_document(family_title: str, position: ClausePosition) -> str:
     """What gets embedded for one clause: its family, title, when to use it, and its text at default values."""
     return f"{family_title}. {position.title}. {position.use_when} {position.render()}"
@@ -48,11 +52,14 @@ class PlaybookIndex:
 
     def __init__(
         self,
-        collection: chromadb.Collection,
+        collection: chromadb.Collection | None,
         library: ClauseLibrary,
         rebuilt: bool,
+        degraded: str | None = None,
     ) -> None:
         self._collection = collection
+        # Why dense retrieval is off (an embeddings endpoint that failed), or None; keyword ranking stands in.
+        self.degraded = degraded
         self.library = library
         self.rebuilt = rebuilt
         self._ids = [p.id for _, p in library.all_positions()]
@@ -89,15 +96,26 @@ class PlaybookIndex:
             client.delete_collection(COLLECTION)
         collection = client.create_collection(COLLECTION, embedding_function=ef, metadata=wanted)  # type: ignore[arg-type]
         positions = library.all_positions()
-        collection.add(
-            ids=[p.id for _, p in positions],
-            documents=[clause_document(library.families[t].title, p) for t, p in positions],
-            metadatas=[{"clause_type": t, "version": p.version, "title": p.title} for t, p in positions],
-        )
+        try:
+            collection.add(
+                ids=[p.id for _, p in positions],
+                documents=[clause_document(library.families[t].title, p) for t, p in positions],
+                metadatas=[{"clause_type": t, "version": p.version, "title": p.title} for t, p in positions],
+            )
+        except Exception as exc:  # an embeddings endpoint down or without the route: search by keywords
+            client.delete_collection(COLLECTION)  # not left half-built for the next open
+            return cls(None, library, rebuilt=True, degraded=_failure(exc))
         return cls(collection, library, rebuilt=True)
 
     def dense_ranking(self, query: str) -> list[tuple[str, float]]:
-        result = self._collection.query(query_texts=[query], n_results=len(self._ids))
+        """Clauses by embedding similarity; by keywords when the embeddings endpoint fails (`degraded` says so)."""
+        if self._collection is None:
+            return self.bm25_ranking(query)
+        try:
+            result = self._collection.query(query_texts=[query], n_results=len(self._ids))
+        except Exception as exc:  # the endpoint went away after the index was built
+            self.degraded = _failure(exc)
+            return self.bm25_ranking(query)
         distances = (result["distances"] or [[]])[0]
         return [(cid, 1.0 - d) for cid, d in zip(result["ids"][0], distances, strict=True)]
 

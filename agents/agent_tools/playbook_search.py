@@ -24,7 +24,10 @@ def _index() -> Any:
 def search_playbook(query: str) -> tuple[str, list[dict[str, Any]]]:
     """Search the approved clause library with a request in plain words (e.g. 'liability cap of two times
     fees'); returns clause ids, versions, titles and texts."""
-    hits = [hit.model_dump(include={"clause_id", "version", "title", "text"}) for hit in _index().search(query, k=HITS)]
+    index = _index()
+    hits = [hit.model_dump(include={"clause_id", "version", "title", "text"}) for hit in index.search(query, k=HITS)]
+    if index.degraded:  # said to the model and kept in the run's messages, so the trace shows the fallback
+        return json.dumps({"note": index.degraded, "clauses": hits}), hits
     return json.dumps(hits), hits
 
 
