@@ -42,6 +42,7 @@ class DealFacts(StateModel):
 
     opportunity_id: str | None = None
     account_name: str = ""
+    opportunity_name: str = ""
     region: Region
     deal_type: DealType
     has_existing_msa: bool = False

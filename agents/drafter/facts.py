@@ -98,6 +98,7 @@ def deal_facts(bundle: OpportunityBundle) -> DealFacts:
     return DealFacts(
         opportunity_id=bundle.id,
         account_name=bundle.account.name,
+        opportunity_name=bundle.name or "",
         region=region_of(bundle),
         deal_type=deal_type,
         has_existing_msa=deal_type in ("expansion", "renewal"),

@@ -72,14 +72,33 @@ def drafted_text_findings(clause: DraftedClause) -> list[Finding]:
 
 
 def crm_text_findings(draft: Draft) -> list[Finding]:
-    """Instructions, links, markup or formulas in the Opportunity's free text: someone should read it."""
-    text = draft.facts.special_terms or ""
-    if not (hazards := find_hazards(text)):
-        return []
-    return [Finding(rule_id="CRM-TEXT-HAZARD", severity="high", title="Special terms carry a hazard",
-                    message=f"The Opportunity's special terms contain {describe(hazards)}; they were read as "
-                            "data, and a person should check them before launch.",
-                    evidence=[Evidence(field="special_terms", value=text[:500])])]
+    """Instructions, links, markup or formulas in CRM text the draft carries (the special terms, and any
+    template attribute a Salesforce field fills, and the Opportunity and Account names, which models read):
+    someone should read it before launch."""
+    texts = {"special_terms": draft.facts.special_terms or "", "Opportunity.Name": draft.facts.opportunity_name,
+             "Account.Name": draft.facts.account_name}
+    for document in draft.documents:
+        for name, attribute in document.attributes.items():
+            if not attribute.source.startswith(("rule", "playbook", "drafter")):
+                texts.setdefault(f"{document.template_key}.{name}", _strings(attribute.value))
+    findings = []
+    for field, text in texts.items():
+        if hazards := find_hazards(text):
+            findings.append(Finding(
+                rule_id="CRM-TEXT-HAZARD", severity="high", title="CRM text carries a hazard",
+                message=f"{field} contains {describe(hazards)}; it was read as data, and a person should check "
+                        "it before launch.",
+                evidence=[Evidence(field=field, value=text[:500])]))
+    return findings
+
+
+def _strings(value: Any) -> str:
+    """Every string inside an attribute value (a line-item list, a counterparty object), one per line."""
+    if isinstance(value, dict):
+        return "\n".join(_strings(v) for v in value.values())
+    if isinstance(value, list):
+        return "\n".join(_strings(v) for v in value)
+    return value if isinstance(value, str) else ""
 
 
 def review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
