@@ -18,7 +18,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.callbacks import (
+    AsyncCallbackManager,
+    AsyncCallbackManagerForLLMRun,
+    CallbackManager,
+    CallbackManagerForLLMRun,
+)
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -71,7 +76,15 @@ class TokenisingChatModel(BaseChatModel):
     def _inner_config(self, run_manager: Any) -> dict[str, Any]:
         config: dict[str, Any] = {"tags": [*self.call_tags, NOSTREAM]}
         if run_manager is not None:
-            config["callbacks"] = run_manager.get_child()
+            # An LLM run manager has no get_child(): the inner call is made this run's child by hand, inheriting
+            # its handlers, tags and metadata (the correlation id), as a chain's child would.
+            manager_type = AsyncCallbackManager if isinstance(run_manager, AsyncCallbackManagerForLLMRun) \
+                else CallbackManager
+            child = manager_type(handlers=[], parent_run_id=run_manager.run_id)
+            child.set_handlers(run_manager.inheritable_handlers)
+            child.add_tags(run_manager.inheritable_tags)
+            child.add_metadata(run_manager.inheritable_metadata)
+            config["callbacks"] = child
         return config
 
     # --- incoming ---------------------------------------------------------------------------------------------

@@ -56,7 +56,8 @@ PERSON_PATTERNS = [
     re.compile(rf"\b{_TITLE}[ \t]+(?P<name>{_NAME}|{_WORD})"),
     re.compile(rf"\b(?:Dear|Hi|Hello|Regards,|Thanks,|Sincerely,|c/o)[ \t\n]+(?P<name>{_NAME})"),
     re.compile(rf"(?P<name>{_NAME})[ \t]*(?:<|\(|,[ \t]*|[ \t]+at[ \t]+)(?=[\w.+-]+@)"),  # "Jane Doe <jane@…>"
-    re.compile(rf"\b(?:contact|call|email|ask|reach|cc|attention of|signed by|executed by|countersigned by)"
+    re.compile(rf"\b(?i:contact|call|phone|ring|e-?mail|ask|reach|notify|cc|attention of|signed by|executed by|"
+               rf"countersigned by|approved by|introduced by|per|speak to|speak with|talk to|meet|met)"
                rf"[ \t]+(?P<name>{_NAME})"),
     re.compile(rf"(?P<name>{_NAME})(?=,?[ \t]+(?:\(|our|the|their|its)?[ \t]*(?:CEO|CFO|COO|CTO|CIO|General "
                rf"Counsel|VP|Vice President|Director|Head|Manager|President|Chief|Procurement|Legal)\b)"),
@@ -119,8 +120,8 @@ def _email_names(text: str, emails: list[Span]) -> Iterable[Span]:
 
 
 def known_spans(text: str, known: Iterable[KnownValue]) -> Iterable[Span]:
-    """Every place a known value is written, whole words only: case-insensitively for a value of several words
-    or an email, as capitalised for one word (a contact called Will is not every "will" of a contract)."""
+    """Every place a known value is written, whole words only: in any case for an email or address, a name only
+    where its words are capitalised (a contact called Will Grant is not every "will grant" of a contract)."""
     for item in known:
         value = item.value.strip()
         if len(value) < 3:
@@ -128,6 +129,8 @@ def known_spans(text: str, known: Iterable[KnownValue]) -> Iterable[Span]:
         pattern = r"(?<![\w.@-])" + r"\s+".join(re.escape(part) for part in value.split()) + r"(?![\w@-])"
         flags = re.IGNORECASE if (" " in value or "@" in value) else 0
         for match in re.finditer(pattern, text, flags=flags):
+            if item.kind == "person" and not all(w[0].isupper() for w in match.group(0).split()):
+                continue  # "will grant" is no mention of Will Grant; "WILL GRANT" in a signature block is
             yield Span(start=match.start(), end=match.end(), kind=item.kind, text=match.group(0))
 
 
