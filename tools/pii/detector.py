@@ -43,8 +43,9 @@ class KnownValue(BaseModel):
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}(?![\w-])")
 
-# A name: two to four capitalised words (initials allowed), e.g. "Jane Q. Doe", "José García-López", "O'Neil".
-_WORD = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?"
+# A name: two to four capitalised words (initials allowed), e.g. "Jane Q. Doe", "José García-López", "O'Brien",
+# "McAllister".
+_WORD = r"(?:Mc|Mac|O['’]|D['’])?\p{Lu}\p{Ll}+(?:['’]\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?"
 _NAME = rf"{_WORD}(?:[ \t]+(?:\p{{Lu}}\.|{_WORD}|(?:van|von|de|del|da|di|le|la|bin|al)(?=[ \t]+\p{{Lu}})))" \
         rf"{{0,2}}[ \t]+{_WORD}"
 _TITLE = r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Miss)\.?"
