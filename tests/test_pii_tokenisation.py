@@ -326,3 +326,12 @@ def test_model_from_context_is_tokenising(stub_chat_model) -> None:
     wrapped = services.model(Context(model=stub_chat_model), known=[KnownValue(kind="person", value="Ann Lee")])
     assert isinstance(wrapped, TokenisingChatModel) and wrapped.inner is stub_chat_model
     assert services.model(Context(model=stub_chat_model, offline=True)) is None
+
+
+def test_pii_bench_no_personal_value_reaches_the_model() -> None:
+    from benchmarks.pii_bench import run
+
+    result = run(seed=0, documents=60)
+    assert result.values_reaching_model == 0, result.reached
+    assert result.restored_exactly == result.documents and result.passed
+    assert all(score.recall == 1.0 for score in result.detector.values())
