@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint; unset = offline engine.")
     openai_api_key: SecretStr | None = None
     contractloop_model: str = "gpt-4o-mini"
+    contractloop_tokenise_personal_data: bool = Field(
+        True, description="Replace names, emails, phones and addresses by reversible tokens in every chat and "
+                          "embeddings request, restored in the answer. Off only for an endpoint inside your own "
+                          "boundary.")
+    contractloop_tokenise_amounts: bool = Field(
+        False, description="Tokenise currency amounts and price fields too. Off by default: amounts are not "
+                           "personal data, and a model that sees a token cannot compare or add them (the risk "
+                           "narrative's thresholds, revenue questions); turn on where pricing may not leave.")
 
     # --- Approvals ---------------------------------------------------------------------------
     contractloop_approvers: dict[str, str] = Field(

@@ -21,6 +21,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from pydantic import SecretStr
 
 from core.settings import Settings, get_settings
+from tools.pii.embeddings import TokenisingEmbeddings
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -117,9 +118,12 @@ class ProviderEmbeddings(EmbeddingFunction[Documents]):
         self.model, self.base_url = model, base_url or settings.openai_base_url
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         # check_embedding_ctx_length=False: send text, not tiktoken ids, which non-OpenAI servers reject.
-        self._client = OpenAIEmbeddings(
+        client = OpenAIEmbeddings(
             model=model, openai_api_base=self.base_url, openai_api_key=SecretStr(key), check_embedding_ctx_length=False
         )
+        # Personal data leaves as tokens, like every chat request (tools/pii).
+        self._client = TokenisingEmbeddings(client, amounts=settings.contractloop_tokenise_amounts) \
+            if settings.contractloop_tokenise_personal_data else client
 
     def __call__(self, input: Documents) -> Embeddings:
         return [np.asarray(v, dtype=np.float32) for v in self._client.embed_documents(list(input))]

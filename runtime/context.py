@@ -6,6 +6,7 @@ settings (env vars / `.env`), so a real org is selected by configuration alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -14,8 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from core.settings import get_settings
+from runtime.model_tags import TOKENISED_CALL_TAG
 from tools.chat import AlertDispatcher, dispatcher_from_settings
 from tools.ironclad import IroncladClient
+from tools.pii.chat import tokenising
+from tools.pii.detector import KnownValue
+from tools.pii.vault import Vault
 from tools.salesforce import SalesforceClient
 
 
@@ -82,13 +87,23 @@ def salesforce(ctx: Context | None) -> SalesforceClient:
 def ironclad(ctx: Context | None) -> IroncladClient:
     return (ctx.ironclad if ctx and ctx.ironclad else None) or default_ironclad()
 
-def model(ctx: Context | None) -> BaseChatModel | None:
-    """The chat model to use, or None for the deterministic engine."""
+def model(ctx: Context | None, known: Sequence[KnownValue] | None = None) -> BaseChatModel | None:
+    """The chat model to use, or None for the deterministic engine.
+
+    Whichever model it is (configured or injected), it is returned behind a fresh PII vault: personal data the
+    detector finds, plus `known` (what Salesforce holds about the deal: `known_values_of(bundle)`), leaves as
+    tokens and comes back restored. One vault per call, so token numbers are stable for one specialist's run.
+    """
     if ctx and ctx.offline:
         return None
-    if ctx and ctx.model is not None:
-        return ctx.model
-    return configured_model()
+    chosen = ctx.model if ctx and ctx.model is not None else configured_model()
+    if chosen is None:
+        return None
+    settings = get_settings()
+    if not settings.contractloop_tokenise_personal_data:
+        return chosen
+    vault = Vault(known=known or (), amounts=settings.contractloop_tokenise_amounts)
+    return tokenising(chosen, vault, call_tags=[TOKENISED_CALL_TAG])
 
 def approver_user(ctx: Context | None, role: str) -> str | None:
     """The Salesforce user who owns approval Tasks for `role`, if one is configured."""

@@ -20,6 +20,7 @@ from playbook_store.templates import load_templates
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import AttributeValue, Draft, DraftDocument, DraftedClause
+from tools.pii.known_values import known_values_of
 
 CONTRACTING = "Contracting"
 
@@ -72,7 +73,7 @@ def draft_clauses(state: DrafterState, runtime: Runtime[Context]) -> dict[str, A
                              text=c.text, exceeds_playbook=not c.within_playbook) for c in requested]
     offline_result = {"drafted_clauses": offline, "negotiated_text": negotiated_clauses_text(requested),
                       "engine": "offline"}
-    model = services.model(runtime.context)
+    model = services.model(runtime.context, known=known_values_of(state.bundle))
     if model is None or not requested:
         return offline_result
     drafted, notes = draft_clauses_with_model(model, services.salesforce(runtime.context), state.bundle,

@@ -17,6 +17,7 @@ from playbook_store.risk import assess_risk
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import Draft, DraftedClause, RiskReview, RunState
+from tools.pii.known_values import known_values_of
 from tools.text_hazards import describe, find_hazards
 
 
@@ -111,7 +112,7 @@ def review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
                    f"{len(compliance.checks)} required clause(s) in the draft"
                    + "".join(f"; missing {b.clause}" for b in compliance.blocking))
     narrative = None
-    model = services.model(runtime.context)
+    model = services.model(runtime.context, known=known_values_of(state.bundle))
     if model is not None:
         narrative, notes = narrate(model, state.bundle, state.draft, assessment, approval)
         if notes:

@@ -2,10 +2,13 @@
 
 Lets tests exercise the real `ChatOpenAI` wire path (HTTP, JSON, tool calls, structured output) with no
 model service. Each request pops the next scripted reply; every request body is kept for assertions.
+With `embeddings=True` it also serves `/v1/embeddings` (a vector from each input's hash), keeping those bodies
+in `embedding_requests`; without, the route is missing, as on an endpoint that has none.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -42,6 +45,8 @@ def json_content(payload: dict[str, Any]) -> dict[str, Any]:
 class OpenAIStub:
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    embeddings: bool = False
+    embedding_requests: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: BackgroundServer | None = None
 
@@ -55,13 +60,31 @@ class OpenAIStub:
         return f"{self._server.url}/v1"
 
     def start(self) -> OpenAIStub:
-        app = Starlette(routes=[Route("/v1/chat/completions", self._complete, methods=["POST"])])
+        routes = [Route("/v1/chat/completions", self._complete, methods=["POST"])]
+        if self.embeddings:
+            routes.append(Route("/v1/embeddings", self._embed, methods=["POST"]))
+        app = Starlette(routes=routes)
         self._server = BackgroundServer(app).start()
         return self
 
     def stop(self) -> None:
         if self._server:
             self._server.stop()
+
+    async def _embed(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        with self._lock:
+            self.embedding_requests.append(body)
+        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+
+        def vector(text: Any) -> list[float]:
+            digest = hashlib.sha256(json.dumps(text).encode()).digest()
+            return [b / 255.0 + 0.01 for b in digest[:16]]
+
+        return JSONResponse({"object": "list", "model": body.get("model", "stub"),
+                             "data": [{"object": "embedding", "index": i, "embedding": vector(t)}
+                                      for i, t in enumerate(inputs)],
+                             "usage": {"prompt_tokens": 1, "total_tokens": 1}})
 
     async def _complete(self, request: Request) -> JSONResponse:
         body = await request.json()

@@ -1,0 +1,1 @@
+"""Personal data kept from external models: detected, replaced by reversible tokens, restored in the answers."""
