@@ -13,7 +13,8 @@ order_form, msa, dpa) contractloop may launch; empty = all. A deal drafted on an
 
 The functions here are pure; they are applied where writes and launches happen (the Salesforce client's
 `apply`/`composite`, the batch writer, the Ironclad client's launch, the publisher, the approval gates), so a
-caller cannot go around them.
+caller cannot go around them. A client built without a rollout uses its process's settings
+(`core.settings.current_rollout`).
 """
 
 from __future__ import annotations
@@ -121,9 +122,3 @@ def _sobject_of(url: str) -> str:
         return parts[parts.index("sobjects") + 1]
     return url or "an unknown object"
 
-
-def current_rollout() -> Rollout:
-    """The rollout of this process's settings (a client built without one uses this)."""
-    from core.settings import get_settings
-
-    return get_settings().rollout

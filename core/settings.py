@@ -179,3 +179,8 @@ def settings_from(env: Mapping[str, str], **overrides: Any) -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def current_rollout() -> Rollout:
+    """The rollout of this process's settings (a client built without one works under this)."""
+    return get_settings().rollout

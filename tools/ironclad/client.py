@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from core.rollout import Mode, Rollout, RolloutRefused, current_rollout
-from core.settings import Settings
+from core.rollout import Mode, Rollout, RolloutRefused
+from core.settings import Settings, current_rollout
 from tools.capped_read import read_capped
 from tools.document_limits import DocumentLimits
 from tools.ironclad.errors import (

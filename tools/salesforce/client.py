@@ -20,9 +20,9 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as _SimpleSalesforceError
 from simple_salesforce.util import exception_handler
 
-from core.rollout import Rollout, current_rollout
+from core.rollout import Rollout
 from core.salesforce_ids import id18
-from core.settings import Settings
+from core.settings import Settings, current_rollout
 from tools.capped_read import read_capped
 from tools.document_errors import DocumentTooLargeError
 from tools.document_limits import DocumentLimits
