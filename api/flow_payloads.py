@@ -161,7 +161,7 @@ class PendingApproval(FlowModel):
 class RunStatus(FlowModel):
     """The state of the run handling an Opportunity, as a Flow reads it when polling."""
 
-    status: str = Field(description="running, awaiting_approval, launched, rejected, failed, ...")
+    status: str = Field(description="running, awaiting_approval, launched, rejected, not_launched, failed, ...")
     thread_id: str
     opportunity_id: str | None = None
     correlation_id: str | None = None
@@ -177,6 +177,8 @@ class RunStatus(FlowModel):
     decision: str | None = None
     decided_by: str | None = None
     approval: PendingApproval | None = None
+    refusals: list[str] = Field(default_factory=list, description="What the rollout mode or pilot refused "
+                                "(CONTRACTLOOP_MODE, CONTRACTLOOP_PILOT_TEMPLATES), each with its reason.")
     error: str | None = None
     updated_at: str | None = None
 
@@ -231,6 +233,8 @@ class SyncStatus(FlowModel):
     changes: list[PlannedChange] = Field(default_factory=list)
     written_records: int = 0
     renewal: SyncedRenewal | None = None
+    refusals: list[str] = Field(default_factory=list, description="What the rollout mode or pilot refused "
+                                "(CONTRACTLOOP_MODE, CONTRACTLOOP_PILOT_TEMPLATES), each with its reason.")
     error: str | None = None
 
 

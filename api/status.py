@@ -53,6 +53,7 @@ class Status:
                                    citation=c.citation) for c in (contract.changes if contract else [])],
             written_records=len(contract.results) if contract else 0,
             renewal=synced_renewal(renewals),
+            refusals=state.refusals if state else [],
             error=(state.error if state else None) or (await self._threads.run_error(thread_id)
                                                        if thread["status"] == "error" else None),
         )

@@ -61,6 +61,7 @@ def status_of(thread: dict[str, Any]) -> RunStatus:
         decision=decision.type if decision else None,
         decided_by=decision.by if decision else None,
         approval=approval,
+        refusals=state.refusals if state else [],
         error=state.error if state else values.get("error"),
         updated_at=str(thread.get("updated_at")) if thread.get("updated_at") else None,
     )

@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.rollout import Mode, Rollout
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_FILE_VARIABLE = "CONTRACTLOOP_ENV_FILE"
 
@@ -91,6 +93,18 @@ class Settings(BaseSettings):
         description="Calibrated confidence at or above which an extracted value is written to Salesforce without "
                     "review; unset = the threshold chosen in cross-validation (packaged with the calibrator).")
 
+    # --- Rollout (core/rollout.py) ------------------------------------------------------------
+    # Default bidirectional: with nothing set a user runs the sandbox demo, which should show the whole loop
+    # (launch, signature, write-back). A real org's first deployment sets read_only, then assisted.
+    contractloop_mode: Mode = Field(
+        Mode.BIDIRECTIONAL, description="read_only: extraction insights only, no Account/Opportunity field, Task "
+                                        "or Ironclad launch; assisted: a person approves every deal and write plan; "
+                                        "bidirectional: policy decides.")
+    contractloop_pilot_templates: Annotated[frozenset[str], NoDecode] = Field(
+        default_factory=frozenset,
+        description="Templates (contract types: nda, order_form, msa, dpa) contractloop may launch, comma-"
+                    "separated; empty = all. Other deals are not launched.")
+
     # --- Deviation alerts to chat (each one set gets every alert; none = alerts are only recorded) -------
     contractloop_slack_webhook_url: SecretStr | None = Field(
         None, description="A Slack incoming webhook URL (the URL is the credential).")
@@ -147,6 +161,17 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("contractloop_pilot_templates", mode="before")
+    @classmethod
+    def _comma_separated_templates(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(key.strip() for key in value.split(",") if key.strip())
+        return value
+
+    @property
+    def rollout(self) -> Rollout:
+        return Rollout(mode=self.contractloop_mode, pilot_templates=self.contractloop_pilot_templates)
+
     @property
     def model_configured(self) -> bool:
         return bool(self.openai_base_url)
@@ -162,3 +187,8 @@ def settings_from(env: Mapping[str, str], **overrides: Any) -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def current_rollout() -> Rollout:
+    """The rollout of this process's settings (a client built without one works under this)."""
+    return get_settings().rollout

@@ -29,6 +29,7 @@ from runtime.state import AttributeValue, Decision, RunState
 from tools.write_plan import WriteOp, WritePlan
 
 AUTO_APPROVER = "policy:auto-approve"
+ROLLOUT_DECIDER = "rollout"  # a decision the rollout mode or pilot made: nothing to ask a person
 
 
 def approval_task_key(state: RunState) -> str:
@@ -40,7 +41,15 @@ def approval_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     Opportunity, upserted by key, so a re-review after an edit updates the same Task)."""
     assert state.review is not None and state.bundle is not None
     review = state.review
-    if review.approval.route == "auto_approve":
+    rollout = services.ironclad(runtime.context).rollout
+    refusal = rollout.launch_refusal([d.template_key for d in state.draft.documents]) if state.draft else None
+    if refusal:  # read_only or outside the pilot: it will not launch, so no person is asked to approve it
+        return {"decision": Decision(type="reject", by=ROLLOUT_DECIDER, automatic=True, message=refusal),
+                "refusals": [refusal], "log": [f"approval: {refusal}; no approval asked"]}
+    log: list[str] = []
+    if review.approval.route == "auto_approve" and rollout.needs_person:
+        log = ["approval: policy would auto-approve, but assisted mode asks a person on every deal"]
+    elif review.approval.route == "auto_approve":
         decision = Decision(type="approve", by=AUTO_APPROVER, automatic=True,
                             message="; ".join(review.approval.reasons) or "within policy")
         return {"decision": decision, "status": "approved", "log": ["approval: auto-approved by policy"]}
@@ -61,7 +70,7 @@ def approval_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     )
     results = services.salesforce(runtime.context).apply(plan)
     return {"approval_task_id": results[0].id, "status": "awaiting_approval",
-            "log": [f"approval: waiting for {role}; Salesforce Task {results[0].id}"]}
+            "log": [*log, f"approval: waiting for {role}; Salesforce Task {results[0].id}"]}
 
 
 def await_decision(state: RunState) -> dict[str, Any]:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
 from core.approval_schemas import ActionRequest, ReviewConfig
 from graphs.approval import ask_for_decision
+from runtime import context as services
+from runtime.context import Context
 from runtime.state import Decision, ExecutedContract, RunState
 from tools.write_plan import check_allowed, diff
 
@@ -31,9 +34,14 @@ class PlanReviewRequest(BaseModel):
     changes: list[dict[str, Any]]
 
 
-def plan_gate(state: RunState) -> dict[str, Any]:
+def plan_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     contract = state.contract
     assert contract is not None
+    if services.salesforce(runtime.context).rollout.needs_person and contract.changes:
+        # assisted mode: a person looks at every write plan, whatever the sync policy would do
+        reasons = [*contract.review_reasons, "Assisted mode: a person reviews every write plan."]
+        return {"contract": contract.model_copy(update={"review_reasons": reasons}), "status": "awaiting_approval",
+                "log": [f"plan_review: waiting (assisted mode): {' '.join(reasons)}"]}
     if not contract.review_reasons or not contract.changes:  # nothing to look at when nothing would change
         return {"decision": Decision(type="approve", by=AUTO_APPLIER, automatic=True,
                                      message="no review reasons under the sync policy"),

@@ -19,9 +19,11 @@ from runtime import context as services
 from runtime.context import Context
 from runtime.state import Launch, RunState
 from tools.ironclad.idempotent import opportunity_launch_key
+from tools.rollout_plan import narrow_plan
 from tools.write_plan import WriteOp, WritePlan
 
 SUMMARY_LIMIT = 32000
+STATUS_LIMIT = 64  # Opportunity.Ironclad_Status__c
 
 
 def _transient(exc: Exception) -> bool:
@@ -43,9 +45,18 @@ def launch_key(state: RunState, template_key: str) -> str:
 def launch(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Launch every approved document; the primary's workflow is the one the Opportunity links to."""
     assert state.draft is not None and state.decision is not None
+    ironclad = services.ironclad(runtime.context)
+    templates = [d.template_key for d in state.draft.documents]
+    # The rollout is checked here, where launches happen, whatever decided: read_only and out-of-pilot deals
+    # are not launched (the run ends not_launched, saying why); in assisted mode an automatic approval is
+    # refused outright (the approval gate always asks a person there, so only a bypass gets this far).
+    refusal = ironclad.rollout.launch_refusal(templates)
+    if refusal:
+        return {"status": "not_launched", "refusals": [] if refusal in state.refusals else [refusal],
+                "log": [f"publisher: {refusal}"]}
     if state.decision.type != "approve":
         return {}
-    ironclad = services.ironclad(runtime.context)
+    ironclad.rollout.check_launch(templates, automatic=state.decision.automatic)
     launches: list[Launch] = []
     for document in state.draft.documents:
         result = ironclad.launch_workflow_idempotent(document.template_id, document.launch_attributes(),
@@ -61,7 +72,8 @@ def launch(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
 def write_back(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     """One Composite call: the Opportunity's workflow fields and risk summary, and the approval Task closed."""
     assert state.review is not None and state.decision is not None and state.bundle is not None
-    approved = state.decision.type == "approve"
+    not_launched = state.status == "not_launched"
+    approved = state.decision.type == "approve" and not not_launched
     fields: dict[str, Any] = {
         "Contract_Risk_Summary__c": _summary(state)[:SUMMARY_LIMIT],
         "Contract_Risk_Score__c": state.review.assessment.score,
@@ -69,6 +81,10 @@ def write_back(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     if approved:
         assert state.launch is not None
         fields |= workflow_fields(state.launch)
+    elif not_launched:  # where the Opportunity's status normally goes: why nothing was launched
+        reason = state.refusals[-1] if state.refusals else "not launched"
+        fields["Ironclad_Status__c"] = ("Not launched" + reason.removeprefix("not launched")[:STATUS_LIMIT])[
+            :STATUS_LIMIT]
     else:
         fields["Ironclad_Status__c"] = "Rejected"
     ops = [WriteOp(ref="opportunity", action="update", sobject="Opportunity", record_id=state.bundle.id,
@@ -79,10 +95,15 @@ def write_back(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
                                    "Description": f"Decision: {state.decision.type} by {state.decision.by}."
                                                   + (f"\n{state.decision.message}" if state.decision.message else "")}))
     plan = WritePlan(correlation_id=state.correlation_id, operations=ops,
-                     summary="launch outcome" if approved else "rejection")
-    services.salesforce(runtime.context).apply(plan)
-    status = "launched" if approved else "rejected"
-    return {"status": status, "log": [f"publisher: Opportunity {state.bundle.id} updated ({status}) in one call"]}
+                     summary="launch outcome" if approved else "not launched" if not_launched else "rejection")
+    salesforce = services.salesforce(runtime.context)
+    allowed, refused = narrow_plan(plan, salesforce.rollout)  # read_only: the Opportunity is not written
+    if allowed is not None:
+        salesforce.apply(allowed)
+    status = "launched" if approved else "not_launched" if not_launched else "rejected"
+    written = f"Opportunity {state.bundle.id} updated ({status}) in one call" if allowed is not None else \
+        f"nothing written to Salesforce ({status}; the rollout mode refused it)"
+    return {"status": status, "refusals": refused, "log": [f"publisher: {written}"]}
 
 
 def _summary(state: RunState) -> str:
@@ -93,6 +114,8 @@ def _summary(state: RunState) -> str:
                  f"({' '.join(state.draft.selection.reasons)})")
     if state.draft.drafted_clauses:
         lines.append("Clauses: " + ", ".join(f"{c.clause_id} v{c.version}" for c in state.draft.drafted_clauses))
+    if state.status == "not_launched" and state.refusals:
+        lines.append(f"Rollout: {state.refusals[-1]}")
     lines.append(f"Decision: {decision.type} by {decision.by}" + (" (automatic)" if decision.automatic else "")
                  + (f": {decision.message}" if decision.message else ""))
     for addendum in state.addenda:

@@ -49,7 +49,7 @@ RENEW: frozenset[TaskKind] = frozenset({"plan_renewals", "plan_renewal"})
 RENEW_AFTER_SYNC: frozenset[TaskKind] = RENEW | EXTRACT
 REVIEW: frozenset[TaskKind] = frozenset({"review_document"})
 ASK: frozenset[TaskKind] = frozenset({"answer_question"})
-_CLOSED = ("launched", "rejected", "completed")
+_CLOSED = ("launched", "rejected", "completed", "not_launched")
 
 
 def _renewal_planning_due(s: RunState) -> bool:

@@ -70,6 +70,12 @@ def await_renewal_decision(state: RunState) -> dict[str, Any]:
 def write_renewals(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     run, decision = state.renewals, state.renewal_decision
     assert run is not None and decision is not None
+    rollout = services.salesforce(runtime.context).rollout
+    refused = sorted({reason for plan in run.plans if plan.plan for op in plan.plan.operations
+                      if (reason := rollout.write_refusal(op.sobject))})
+    if refused:  # read_only: renewals are planned (shown in the run) but nothing of them is written
+        return {"status": "completed", "refusals": [f"renewal plans: {r}" for r in refused],
+                "log": [f"renewal_writer: nothing written ({len(run.plans)} plan(s); the rollout mode refused them)"]}
     approved_held = decision.type == "approve" and not decision.automatic
     written, failures, calls = write_plans(services.salesforce(runtime.context), run.plans, approved_held)
     updated = run.model_copy(update={"written": written,

@@ -16,7 +16,7 @@ from runtime.context import Context
 from runtime.correlation import correlation_id_for
 from runtime.state import RunState
 
-_FINAL = {"launched", "rejected", "completed", "failed"}
+_FINAL = {"launched", "rejected", "completed", "failed", "not_launched"}
 
 
 def intake(state: RunState) -> dict[str, Any]:

@@ -30,7 +30,7 @@ TaskKind = Literal["draft_contract", "extract_executed_contract", "plan_renewals
                    "review_document", "answer_question"]
 RunStatus = Literal[
     "received", "drafted", "reviewed", "awaiting_approval", "approved", "rejected", "launched", "extracted",
-    "planned", "completed", "failed",
+    "planned", "completed", "failed", "not_launched",
 ]
 
 
@@ -244,4 +244,6 @@ class RunState(StateModel):
     inbound: InboundPaper | None = None
     qa: QuestionTurn | None = None
     error: str | None = None
+    # What the rollout mode or pilot refused (core/rollout.py), each with its reason: shown to the user.
+    refusals: Annotated[list[str], operator.add] = Field(default_factory=list)
     log: Annotated[list[str], operator.add] = Field(default_factory=list)

@@ -49,6 +49,9 @@ def adopt_workflow(salesforce: SalesforceClient, ironclad: IroncladClient, bundl
         plan = WritePlan(correlation_id=correlation_id, summary="existing workflow recorded", operations=[
             WriteOp(ref="opportunity", action="update", sobject="Opportunity", record_id=bundle.id,
                     fields=workflow_fields(launch))])
+        refusal = salesforce.rollout.write_refusal("Opportunity", workflow_fields(launch))
+        if refusal:  # read_only: the workflow is adopted in the run, not recorded on the Opportunity
+            return {"bundle": bundle, "launch": launch, "status": "launched", "refusals": [refusal], "log": log}
         salesforce.apply(plan)
         log.append(f"drafter: Salesforce did not hold workflow {workflow.id}; recorded it on the Opportunity")
     return {"bundle": bundle, "launch": launch, "status": "launched", "log": log}

@@ -20,6 +20,7 @@ from runtime import context as services
 from runtime.context import Context
 from runtime.state import InboundPaper, RunState
 from tools.documents import DocumentError, claimed_media_type, parse_document
+from tools.rollout_plan import narrow_plan
 from tools.salesforce.errors import SalesforceApiError
 
 
@@ -63,10 +64,12 @@ def write_review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     inbound = state.inbound
     assert inbound is not None and inbound.plan is not None
     salesforce = services.salesforce(runtime.context)
-    results = salesforce.apply(inbound.plan)
+    plan, refused = narrow_plan(inbound.plan, salesforce.rollout)  # read_only: the review stays in the run
+    results = salesforce.apply(plan) if plan is not None else []
     review = inbound.review
     verdict = "approved by policy" if not needs_person(review) else "waiting for a person (Task)"
-    log = [f"review_writer: review {results[0].id} written, {verdict}"]
+    log = [f"review_writer: review {results[0].id} written, {verdict}" if results else
+           "review_writer: nothing written (the rollout mode refused it); the review is in the run"]
     alerted = False
     alert_at = load_positions().policy.alert_at
     if review.document_error is None and review.risk_score >= alert_at:
@@ -76,7 +79,7 @@ def write_review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
         log.append(f"review_writer: deviation alert {'queued' if alerted else 'not recorded'} "
                    f"(risk {review.risk_score} at or above {alert_at})")
     return {"inbound": inbound.model_copy(update={"results": results, "alerted": alerted}), "status": "completed",
-            "log": log}
+            "refusals": refused, "log": log}
 
 
 def build_reviewer() -> Any:

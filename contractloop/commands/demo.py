@@ -39,7 +39,7 @@ from tools.ironclad import IroncladClient
 from tools.ironclad.registration import register_webhook, webhook_url
 from tools.salesforce import SalesforceClient
 
-FINAL = {"launched", "rejected", "failed", "completed"}
+FINAL = {"launched", "rejected", "failed", "completed", "not_launched"}
 OPPORTUNITY_FIELDS = ("Ironclad_Workflow_Id__c", "Ironclad_Workflow_Link__c", "Ironclad_Status__c",
                       "Contract_Risk_Score__c", "Contractloop_Correlation_Id__c")
 WORKFLOW_ATTRIBUTES = ("counterpartyName", "effectiveDate", "totalContractValue", "initialTermMonths",
@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
                               "seeded opportunities)")
                 console.print(f"  Ironclad        {stack.ironclad.base_url}")
                 console.print(f"  Flow API        {server.url}/flow  (OpenAPI at /flow/openapi.json)")
+                console.print(f"  Rollout mode    {settings.rollout.describe()}  (CONTRACTLOOP_MODE, "
+                              "CONTRACTLOOP_PILOT_TEMPLATES)")
                 record = DemoRecord(root=root, opportunities=args.opportunities,
                                     salesforce_url=stack.salesforce.instance_url,
                                     ironclad_url=stack.ironclad.base_url, server_log=server.log_path)

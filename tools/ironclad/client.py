@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from core.settings import Settings
+from core.rollout import Mode, Rollout, RolloutRefused
+from core.settings import Settings, current_rollout
 from tools.capped_read import read_capped
 from tools.document_limits import DocumentLimits
 from tools.ironclad.errors import (
@@ -70,7 +71,7 @@ class IroncladClient:
     def __init__(self, base_url: str, client_id: str, client_secret: str, user_email: str, *,
                  scopes: str = DEFAULT_SCOPES, transport: httpx.BaseTransport | None = None, max_retries: int = 4,
                  timeout: float = 30.0, backoff_base: float = 0.5, max_backoff: float = 30.0,
-                 max_retry_after: float = 120.0, verify: bool | str = True) -> None:
+                 max_retry_after: float = 120.0, verify: bool | str = True, rollout: Rollout | None = None) -> None:
         origin = base_url.rstrip("/")
         if origin.endswith(API_PREFIX):  # accept the OAS server URL as well as the bare origin
             origin = origin[: -len(API_PREFIX)]
@@ -83,6 +84,9 @@ class IroncladClient:
         self._token: _Token | None = None
         self._token_lock = threading.Lock()
         self.keyed_templates: set[str] = set()  # templates known to carry our correlation-key attribute
+        # Launches are checked against the rollout mode here, where every launch passes (read_only launches
+        # nothing); the pilot's templates are checked by the publisher, which knows them by key.
+        self.rollout = rollout or current_rollout()
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> IroncladClient:
@@ -92,6 +96,7 @@ class IroncladClient:
         if missing:
             raise ValueError(f"Ironclad is not configured: set {', '.join(missing)}")
         secret = settings.ironclad_client_secret.get_secret_value() if settings.ironclad_client_secret else ""
+        kwargs.setdefault("rollout", settings.rollout)
         return cls(settings.ironclad_base_url, str(settings.ironclad_client_id), secret,
                    str(settings.ironclad_user_email), **kwargs)
 
@@ -209,11 +214,17 @@ class IroncladClient:
     # --- workflows ----------------------------------------------------------------------------
     def launch_workflow(self, template_id: str, attributes: dict[str, Any]) -> Workflow:
         """Synchronous launch. Not retried after an ambiguous failure: it may have happened."""
+        self._check_launch_mode()
         return self._model(Workflow, "POST", "/workflows", json={"template": template_id, "attributes": attributes})
 
     def launch_workflow_async(self, template_id: str, attributes: dict[str, Any]) -> AsyncLaunch:
+        self._check_launch_mode()
         return self._model(AsyncLaunch, "POST", "/workflows/async",
                            json={"template": template_id, "attributes": attributes})
+
+    def _check_launch_mode(self) -> None:
+        if self.rollout.mode is Mode.READ_ONLY:
+            raise RolloutRefused(self.rollout.launch_refusal(()) or "read_only")
 
     def get_async_job(self, job_id: str) -> AsyncJob:
         return self._model(AsyncJob, "GET", f"/workflows/async/{job_id}")

@@ -135,8 +135,10 @@ def write_batch(client: SalesforceClient, writes: list[PlannedWrite], collection
                 allow: AllowList | None = None) -> WriteReport:
     """Send every planned operation; returns one result per (contract, op ref)."""
     allow = allow or load_allowlist()
-    for write in writes:  # a plan outside the allow-list stops the batch before any call
+    for write in writes:  # a plan outside the allow-list or the rollout mode stops the batch before any call
         check_allowed(write.plan, allow)
+        for op in write.plan.operations:
+            client.rollout.check_write(op.sobject, op.fields)
     size = max(1, min(collection_size, MAX_COLLECTION))
     chunks = [group[i:i + size] for group in _ordered_groups(_collect(writes, allow))
               for i in range(0, len(group), size)]

@@ -20,8 +20,9 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as _SimpleSalesforceError
 from simple_salesforce.util import exception_handler
 
+from core.rollout import Rollout
 from core.salesforce_ids import id18
-from core.settings import Settings
+from core.settings import Settings, current_rollout
 from tools.capped_read import read_capped
 from tools.document_errors import DocumentTooLargeError
 from tools.document_limits import DocumentLimits
@@ -71,8 +72,12 @@ class SalesforceClient:
         api_version: str = "59.0",
         max_retries: int = 4,
         backoff_base: float = 0.2,
+        rollout: Rollout | None = None,
     ) -> None:
         self._tokens = tokens
+        # Every write this client sends is checked against the rollout mode (core/rollout.py), here rather than
+        # in callers, so no caller can write what the mode refuses. None = this process's settings.
+        self.rollout = rollout or current_rollout()
         self._session = session
         self.api_version = api_version
         self.max_retries = max_retries
@@ -93,7 +98,8 @@ class SalesforceClient:
             private_key_file=settings.sf_private_key_file,
             login_domain=settings.sf_login_domain,
         )
-        return cls(tokens, session, api_version=settings.sf_api_version, max_retries=settings.sf_max_retries)
+        return cls(tokens, session, api_version=settings.sf_api_version, max_retries=settings.sf_max_retries,
+                   rollout=settings.rollout)
 
     # --- connection -------------------------------------------------------------------------
 
@@ -160,7 +166,10 @@ class SalesforceClient:
         return self._call(partial(_query_more, url=next_records_url))
 
     def composite(self, body: dict[str, Any]) -> dict[str, Any]:
-        """One `/composite` request (up to 25 subrequests; one API call), with retries and re-login."""
+        """One `/composite` request (up to 25 subrequests; one API call), with retries and re-login.
+
+        Its write subrequests are refused (RolloutRefused, before any call) when the rollout mode forbids them."""
+        self.rollout.check_subrequests(body.get("compositeRequest") or [])
         return dict(self._call(lambda sf: sf.restful("composite", method="POST", json=body)) or {})
 
     def read_opportunity_bundle(self, opportunity_id: str) -> OpportunityBundle:
@@ -237,7 +246,10 @@ class SalesforceClient:
 
         A rollback caused by UNABLE_TO_LOCK_ROW is transient, so the whole plan is sent again with backoff;
         that is safe because every operation is an update or an upsert by external id.
+        An operation the rollout mode refuses refuses the whole plan (RolloutRefused) before any call.
         """
+        for op in plan.operations:
+            self.rollout.check_write(op.sobject, op.fields)
         body = compile_composite(plan, self.api_version)
         for attempt in range(self.max_retries + 1):
             results = parse_composite_results(plan, self.composite(body))
