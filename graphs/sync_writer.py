@@ -6,6 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import RunState
@@ -20,6 +21,7 @@ def apply_plan(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     if not contract.changes:
         return {"status": "completed", "log": ["crm_writer: Salesforce already holds these terms; nothing written"]}
     results = services.salesforce(runtime.context).apply(contract.plan)
+    audit_trail.record_plan(contract.plan, results, "crm_writer", audit_trail.run_refs(state))
     created = sum(1 for r in results if r.created)
     return {"contract": contract.model_copy(update={"results": results}), "status": "completed",
             "log": [f"crm_writer: {len(contract.changes)} field changes written in one call "
