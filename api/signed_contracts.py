@@ -14,8 +14,10 @@ from api.problems import FlowProblem
 from api.thread_status import run_state_of, values_of
 from api.threads import GRAPH_ID, OPEN_THREAD_STATES, Threads
 from core.settings import get_settings
+from runtime import audit_trail
 from runtime.context import default_ironclad
-from runtime.state import Task
+from runtime.correlation import correlation_id_for
+from runtime.state import RunState, Task
 from tools.ironclad.registration import SIGNED_CONTRACT_EVENTS
 from tools.ironclad.webhooks import WebhookBodyError, WebhookVerificationError, WebhookVerifier
 
@@ -59,6 +61,8 @@ class SignedContracts:
             if state is not None and state.status in ("completed", "awaiting_approval", "rejected") \
                     or (thread is not None and thread["status"] in OPEN_THREAD_STATES):
                 await asyncio.to_thread(self._ledgers.webhooks.record, event.event_id, name, workflow_id)
+                await asyncio.to_thread(_record_webhook, state.correlation_id if state else "", name,
+                                        event.event_id, workflow_id, "duplicate")
                 return {"status": "duplicate", "event": name, "event_id": event.event_id, "thread_id": thread_id,
                         "message": "this contract is already being synced"}, 200
             task = Task(kind="extract_executed_contract", event_id=event.event_id, workflow_id=workflow_id)
@@ -72,5 +76,13 @@ class SignedContracts:
                                            durability="sync", metadata=metadata)
             # Only now, with the run stored, does the event count as seen.
             await asyncio.to_thread(self._ledgers.webhooks.record, event.event_id, name, workflow_id)
+            # the run stamps the same id at intake (it is derived from the task)
+            await asyncio.to_thread(_record_webhook, correlation_id_for(RunState(task=task)), name,
+                                    event.event_id, workflow_id, "started")
         return {"status": "started", "event": name, "event_id": event.event_id, "thread_id": thread_id,
                 "run_id": run["run_id"]}, 202
+
+
+def _record_webhook(correlation_id: str, name: str, event_id: str, workflow_id: str, outcome: str) -> None:
+    audit_trail.record("webhook_accepted", correlation_id, "ironclad", actor="ironclad webhook", subject=workflow_id,
+                       refs=[workflow_id], payload={"event": name, "event_id": event_id, "outcome": outcome})

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from contractloop import __version__
-from contractloop.commands import backfill, demo, eval_cmd, renewals, sandbox, serve, studio, train_cmd
+from contractloop.commands import audit, backfill, demo, eval_cmd, renewals, sandbox, serve, studio, train_cmd
 from core.settings import ConfigurationError
 from sandbox.http import PortInUseError
 
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     renewals.add_parser(sub)
     studio.add_parser(sub)
     train_cmd.add_parser(sub)
+    audit.add_parser(sub)
     return parser
 
 

@@ -140,6 +140,8 @@ class Settings(BaseSettings):
         None, description="The URL Ironclad reaches `serve` at (behind a proxy or tunnel); the webhook is "
                           "registered at <this>/ironclad/webhooks. Unset: the server's own URL.")
     contractloop_data_dir: Path = Field(PROJECT_ROOT / "var", description="Where local state (SQLite, indexes) lives.")
+    contractloop_audit_path: Path | None = Field(
+        None, description="The hash-chained audit log (SQLite); unset = <data dir>/audit.sqlite.")
 
     # --- What the server accepts --------------------------------------------------------------
     contractloop_cors_origins: Annotated[list[str], NoDecode] = Field(

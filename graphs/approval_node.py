@@ -23,6 +23,7 @@ from core.approval_schemas import (
 )
 from graphs.approval import ask_for_decision
 from playbook_store.templates import load_templates
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import AttributeValue, Decision, RunState
@@ -52,6 +53,7 @@ def approval_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     elif review.approval.route == "auto_approve":
         decision = Decision(type="approve", by=AUTO_APPROVER, automatic=True,
                             message="; ".join(review.approval.reasons) or "within policy")
+        _record_decision(state, decision.by, "approve", automatic=True, reasons=review.approval.reasons)
         return {"decision": decision, "status": "approved", "log": ["approval: auto-approved by policy"]}
     role = review.approval.approver_role or "legal"
     plan = WritePlan(
@@ -69,6 +71,8 @@ def approval_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
         )],
     )
     results = services.salesforce(runtime.context).apply(plan)
+    _record_decision(state, "policy", "ask_human", automatic=True, reasons=review.approval.reasons, role=role)
+    audit_trail.record_plan(plan, results, "approval", audit_trail.run_refs(state))
     return {"approval_task_id": results[0].id, "status": "awaiting_approval",
             "log": [*log, f"approval: waiting for {role}; Salesforce Task {results[0].id}"]}
 
@@ -79,6 +83,7 @@ def await_decision(state: RunState) -> dict[str, Any]:
     if isinstance(response, str):  # nothing changes; the supervisor asks again
         return {"log": [f"approval: resume refused ({response}); still waiting"]}
     decision = response.decisions[0]
+    _record_decision(state, response.reviewer, decision.type, message=decision.message)
     if decision.type == "edit":
         return _apply_edit(state, decision.edited_action.args if decision.edited_action else {}, response)
     return {
@@ -134,6 +139,11 @@ def _apply_edit(state: RunState, args: dict[str, Any], response: ApprovalRespons
     return {"draft": draft, "review": None, "decision": None, "status": "drafted",
             "log": [f"approval: edited by {response.reviewer} ({', '.join(sorted(args))}); re-reviewing",
                     *(f"approval: {note}" for note in notes)]}
+
+
+def _record_decision(state: RunState, by: str, decision: str, **details: Any) -> None:
+    audit_trail.record("decision", state.correlation_id, "contractloop", actor=by, subject="launch approval",
+                       refs=audit_trail.run_refs(state), payload={"decision": decision, **details})
 
 
 def approval_request(state: RunState) -> ApprovalRequest:

@@ -13,6 +13,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import ExecutedContract, RunState
@@ -67,6 +68,19 @@ def _risks(risk_summary: str | None, contract: ExecutedContract) -> list[PacketR
     return risks
 
 
+TRAIL_LINES = 60
+
+
+def _trail_lines(state: RunState) -> list[str]:
+    """The deal's trail as far as it is written (draft run and this sync), newest last; never fails the packet."""
+    try:
+        trail = audit_trail.audit_log().trail(state.correlation_id)
+    except Exception as exc:
+        return [f"audit trail not read: {type(exc).__name__}"]
+    lines = [f"#{e.seq} {e.at[:19]} {e.system} {e.kind} {e.subject} {e.actor}".strip() for e in trail]
+    return lines[-TRAIL_LINES:]
+
+
 def file_audit_packet(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     contract = state.contract
     assert contract is not None and contract.compliance is not None and contract.opportunity_id
@@ -83,7 +97,7 @@ def file_audit_packet(state: RunState, runtime: Runtime[Context]) -> dict[str, A
         missing=[PacketMissing(clause=b.clause, message=b.message) for b in report.blocking],
         approvals=_approvals(state, runtime, contract),
         risks=_risks(deal.risk_summary, contract),
-        correlation_id=state.correlation_id, generated_at=datetime.now(UTC))
+        correlation_id=state.correlation_id, generated_at=datetime.now(UTC), trail=_trail_lines(state))
     key = packet_key(packet)
     try:
         held = sf.query(held_packet_query(key))

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from core.approval_schemas import ActionRequest, ReviewConfig
 from graphs.approval import ask_for_decision
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import Decision, ExecutedContract, RunState
@@ -43,10 +44,17 @@ def plan_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
         return {"contract": contract.model_copy(update={"review_reasons": reasons}), "status": "awaiting_approval",
                 "log": [f"plan_review: waiting (assisted mode): {' '.join(reasons)}"]}
     if not contract.review_reasons or not contract.changes:  # nothing to look at when nothing would change
+        _record_decision(state, AUTO_APPLIER, "approve", automatic=True)
         return {"decision": Decision(type="approve", by=AUTO_APPLIER, automatic=True,
                                      message="no review reasons under the sync policy"),
                 "status": "approved", "log": ["plan_review: applied without review (policy)"]}
+    _record_decision(state, "policy", "ask_human", automatic=True, reasons=contract.review_reasons)
     return {"status": "awaiting_approval", "log": [f"plan_review: waiting: {' '.join(contract.review_reasons)}"]}
+
+
+def _record_decision(state: RunState, by: str, decision: str, **details: Any) -> None:
+    audit_trail.record("decision", state.correlation_id, "contractloop", actor=by, subject="write plan review",
+                       refs=audit_trail.run_refs(state), payload={"decision": decision, **details})
 
 
 def review_request(state: RunState) -> PlanReviewRequest:
@@ -68,6 +76,7 @@ def await_plan_decision(state: RunState) -> dict[str, Any]:
     if isinstance(response, str):  # nothing changes; the supervisor asks again
         return {"log": [f"plan_review: resume refused ({response}); still waiting"]}
     decision = response.decisions[0]
+    _record_decision(state, response.reviewer, decision.type, message=decision.message)
     if decision.type == "edit":
         return _apply_edit(state, decision.edited_action.args if decision.edited_action else {}, response.reviewer)
     approved = decision.type == "approve"

@@ -15,6 +15,7 @@ from langgraph.types import RetryPolicy
 
 from agents.drafter.workflow_fields import workflow_fields, workflow_link
 from graphs.approval_node import approval_task_key
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import Launch, RunState
@@ -64,6 +65,11 @@ def launch(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
         wf = result.workflow
         launches.append(Launch(workflow_id=wf.id, ironclad_id=wf.ironclad_id, template_key=document.template_key,
                                link=workflow_link(ironclad.base_url, wf.id), status=wf.step, created=result.created))
+        audit_trail.record("ironclad_launch", state.correlation_id, "ironclad", actor="publisher", subject=wf.id,
+                           refs=[state.task.opportunity_id, wf.id],
+                           payload={"template": document.template_key, "ironclad_id": wf.ironclad_id,
+                                    "created": result.created, "step": wf.step,
+                                    "decided_by": state.decision.by})
     lines = [f"publisher: {ln.template_key} workflow {ln.ironclad_id} ({ln.workflow_id}) "
              f"{'launched' if ln.created else 'already existed'}, step {ln.status}" for ln in launches]
     return {"launch": launches[0], "addenda": launches[1:], "log": lines}
@@ -99,7 +105,8 @@ def write_back(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     salesforce = services.salesforce(runtime.context)
     allowed, refused = narrow_plan(plan, salesforce.rollout)  # read_only: the Opportunity is not written
     if allowed is not None:
-        salesforce.apply(allowed)
+        results = salesforce.apply(allowed)
+        audit_trail.record_plan(allowed, results, "publisher", audit_trail.run_refs(state))
     status = "launched" if approved else "not_launched" if not_launched else "rejected"
     written = f"Opportunity {state.bundle.id} updated ({status}) in one call" if allowed is not None else \
         f"nothing written to Salesforce ({status}; the rollout mode refused it)"

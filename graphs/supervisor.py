@@ -12,6 +12,7 @@ from langgraph.graph import START, StateGraph
 from langgraph.types import Command
 
 from graphs.registry import Route, check_registry, specialists
+from runtime.audit_callback import AUDIT_CALLBACK
 from runtime.context import Context
 from runtime.correlation import correlation_id_for
 from runtime.state import RunState
@@ -58,7 +59,8 @@ def build_graph(checkpointer: Any = None, name: str = "contractloop") -> Any:
         builder.add_edge(spec.name, "supervisor")  # every specialist reports back to the supervisor
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "supervisor")
-    return builder.compile(checkpointer=checkpointer, name=name)
+    # Every run inherits the audit callback: model calls and tool calls go on the trail (runtime/audit_callback.py)
+    return builder.compile(checkpointer=checkpointer, name=name).with_config(callbacks=[AUDIT_CALLBACK])
 
 
 def graph_for_server() -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import RunState
@@ -28,6 +29,7 @@ def apply_plan(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
         return {"status": "completed", "refusals": refused,
                 "log": ["crm_writer: nothing written (the rollout mode refused every operation)"]}
     results = salesforce.apply(plan)
+    audit_trail.record_plan(plan, results, "crm_writer", audit_trail.run_refs(state))
     created = sum(1 for r in results if r.created)
     changes = [c for c in contract.changes if c.ref in {op.ref for op in plan.operations}]
     return {"contract": contract.model_copy(update={"results": results, "changes": changes}), "status": "completed",

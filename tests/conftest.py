@@ -2,6 +2,7 @@
 
 import os
 import pkgutil
+import tempfile
 from pathlib import Path
 
 for _key, _value in {
@@ -13,6 +14,8 @@ for _key, _value in {
     "ANONYMIZED_TELEMETRY": "False",
     # A developer's own .env (a model endpoint, a real org) must not reach the tests or the servers they start.
     "CONTRACTLOOP_ENV_FILE": "",
+    # Runs in tests append to a throwaway audit log, never the developer's <data dir>/audit.sqlite.
+    "CONTRACTLOOP_AUDIT_PATH": str(Path(tempfile.mkdtemp(prefix="contractloop-audit-")) / "audit.sqlite"),
 }.items():
     os.environ[_key] = _value
 os.environ.pop("LANGSMITH_API_KEY", None)

@@ -70,6 +70,8 @@ class AuditPacket(StateModel):
     risks: list[PacketRisk] = Field(default_factory=list)
     correlation_id: str = Field(min_length=8)
     generated_at: AwareDatetime
+    trail: list[str] = Field(default_factory=list, description="The deal's audit trail entries, one line each "
+                                                               "(`contractloop audit show`); empty = not shown.")
 
 
 @lru_cache(maxsize=1)
@@ -143,6 +145,7 @@ def render_audit_packet(packet: AuditPacket) -> bytes:
     _compliance(pdf, packet)
     _approvals(pdf, packet)
     _risks(pdf, packet)
+    _trail(pdf, packet)
     return bytes(pdf.output())
 
 
@@ -222,3 +225,11 @@ def _risks(pdf: FPDF, p: AuditPacket) -> None:
         if risk.detail:
             _text(pdf, risk.detail, size=9, indent=5)
         pdf.ln(1)
+
+
+def _trail(pdf: FPDF, p: AuditPacket) -> None:
+    if not p.trail:
+        return
+    _heading(pdf, "Audit trail (hash-chained; check with `contractloop audit verify`)")
+    for line in p.trail:
+        _text(pdf, line, size=8)

@@ -32,6 +32,7 @@ from contractloop.demo_review import show_audit_packets, show_review
 from contractloop.demo_summary import DemoRecord, FieldTypes, print_next_steps, print_summary
 from contractloop.render import console, money, print_bundle, quote_around, short, shown
 from core.settings import get_settings, settings_from
+from runtime.audit_trail import log_path as audit_log_path
 from sandbox.chat import ChatSandbox
 from sandbox.salesforce.deals import create_deal
 from sandbox.stack import SandboxStack
@@ -72,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         # Slack's side is the chat sandbox: the server verifies its signatures and posts answers back to it.
         env = {**stack.env(), "CONTRACTLOOP_API_KEY": api_key,
                "CONTRACTLOOP_DATA_DIR": str(root / "server" / "data"),
+               # the server appends to the audit log `contractloop audit verify` reads, not one under the demo
+               "CONTRACTLOOP_AUDIT_PATH": str(audit_log_path()),
                **chat.env(slack_webhook=False, slack_api=False, teams=False, slack_questions=True)}
         with LangGraphServer(root / "server", env, jobs=4) as server:
             settings = settings_from(env)
