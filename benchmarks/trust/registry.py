@@ -89,9 +89,9 @@ class Scenario:
 def scenarios() -> dict[str, Scenario]:
     """Every scenario, in the order the table prints them.
 
-    Not yet written (issue 14 part 6): faults, webhooks, fuzz, documents (see the README's trust suite section).
+    Not yet written (issue 14 part 6): faults, fuzz, documents (see the README's trust suite section).
     """
-    from benchmarks.trust import idempotency, injection_scenario, pii_scenario
+    from benchmarks.trust import idempotency, injection_scenario, pii_scenario, webhooks
 
-    found = [idempotency.SCENARIO, injection_scenario.SCENARIO, pii_scenario.SCENARIO]
+    found = [idempotency.SCENARIO, webhooks.SCENARIO, injection_scenario.SCENARIO, pii_scenario.SCENARIO]
     return {s.name: s for s in found}
