@@ -63,11 +63,11 @@ class OpportunityEvents:
             return _accepted(status_of(thread), event, None, why), 200
 
     async def _run_waiting(self, thread: dict) -> bool:
-        """A run created on the thread but not picked up by a worker yet: the thread still says idle (or error,
+        """A run created on the thread, not yet picked up or just picked up: the thread can still say idle (or error,
         for a re-drive), yet the run will handle this event. Found by the trust suite's burst of distinct events,
         which otherwise started a second thread (benchmarks/trust/idempotency.py)."""
-        pending = await self._threads.client.runs.list(str(thread["thread_id"]), limit=1, status="pending")
-        return bool(pending)
+        runs = await self._threads.client.runs.list(str(thread["thread_id"]), limit=5)
+        return any(run.get("status") in ("pending", "running") for run in runs)
 
     async def _record(self, event: OpportunityEvent, thread_id: str, seen: LedgerEntry | None) -> None:
         if seen is None:
