@@ -147,3 +147,24 @@ def test_racing_processes_converge_on_one_live_workflow(ironclad_sandbox: Ironcl
     every = _workflows_with_key(ironclad_client, key)
     live = [w for w in every if w.status != "cancelled"]
     assert [w.id for w in live] == [outcomes[0]["id"]]
+
+
+def test_a_seeded_fault_rate_answers_429_and_5xx_to_that_share_of_requests(ironclad_sandbox: IroncladSandbox) -> None:
+    with client_for(ironclad_sandbox) as client:
+        token = client._access_token()
+    headers = {"Authorization": f"Bearer {token}", "x-as-user-email": ironclad_sandbox.user_email}
+    patterns = []
+    with httpx.Client(base_url=ironclad_sandbox.base_url, headers=headers) as raw:
+        for seed in (11, 11, 12):
+            _faults(ironclad_sandbox, count=1000, rate=0.3, seed=seed, statuses=[429, 500, 503], retry_after=0.1,
+                    method="GET")
+            answers = [raw.get("/public/api/v1/workflow-schemas") for _ in range(100)]
+            patterns.append([a.status_code for a in answers])
+            stats = raw.get("/_sandbox/faults").json()
+            assert stats["matched"] == 100 and stats["faulted"] == sum(a.status_code != 200 for a in answers)
+        limited = next(a for a in answers if a.status_code == 429)
+        assert limited.json()["code"] == "TOO_MANY_REQUESTS" and limited.headers["Retry-After"] == "0.1"
+    _faults(ironclad_sandbox, count=0)
+    assert patterns[0] == patterns[1] != patterns[2]
+    assert set(patterns[0]) == {200, 429, 500, 503}
+    assert 15 <= sum(code != 200 for code in patterns[0]) <= 45

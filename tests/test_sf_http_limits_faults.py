@@ -95,3 +95,30 @@ def test_unavailable_latency_and_clearing(fresh_sf_sandbox: SalesforceSandbox) -
     assert bad_rule.status_code == 400
     bad_regex = _control(sandbox, "POST", "/_sandbox/faults", json={"kind": "LATENCY", "path": "("})
     assert bad_regex.status_code == 400
+
+
+def _locked_pattern(sandbox: SalesforceSandbox, account_id: str, seed: int) -> list[bool]:
+    sf = sandbox.client()
+    _control(sandbox, "DELETE", "/_sandbox/faults/injected")
+    _control(sandbox, "POST", "/_sandbox/faults", json={"kind": "UNABLE_TO_LOCK_ROW", "count": 1000, "rate": 0.25,
+                                                        "seed": seed, "path": "/sobjects/Account/", "method": "GET"})
+    pattern = []
+    for _ in range(80):
+        try:
+            sf.Account.get(account_id)
+            pattern.append(False)
+        except SalesforceMalformedRequest:
+            pattern.append(True)
+    _control(sandbox, "DELETE", "/_sandbox/faults")
+    return pattern
+
+
+def test_a_seeded_fault_rate_hits_that_share_of_requests_and_the_same_ones_again(
+        fresh_sf_sandbox: SalesforceSandbox) -> None:
+    sandbox = fresh_sf_sandbox
+    account_id = sandbox.client().Account.create({"Name": "Sometimes Locked Co"})["id"]
+    first = _locked_pattern(sandbox, account_id, seed=3)
+    assert _control(sandbox, "GET", "/_sandbox/faults/injected").json() == {"UNABLE_TO_LOCK_ROW": sum(first)}
+    assert 8 <= sum(first) <= 32  # about a quarter of 80
+    assert _locked_pattern(sandbox, account_id, seed=3) == first
+    assert _locked_pattern(sandbox, account_id, seed=4) != first

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from sandbox.ironclad.browser import browser_routes
 from sandbox.ironclad.errors import ApiError, invalid, missing, not_found
-from sandbox.ironclad.faults import FaultPlan, Faults
+from sandbox.ironclad.faults import RATE_LIMITED, FaultHit, FaultPlan, Faults
 from sandbox.ironclad.oauth import Caller, TokenAuthority
 from sandbox.ironclad.ratelimit import RateLimiter
 from sandbox.ironclad.records import records_metadata
@@ -82,16 +82,25 @@ class _RequestIdAndFaults(BaseHTTPMiddleware):
         if plan and plan.latency_ms and not plan.after_processing:
             await asyncio.sleep(plan.latency_ms / 1000)
         if plan and plan.status and not plan.after_processing:
-            response: Response = ApiError(plan.status, "SERVER_ERROR", "injected fault: internal server error").response()
+            response: Response = _injected(plan, "injected fault: internal server error")
         else:
             response = await call_next(request)
             if plan and plan.after_processing:
                 if plan.latency_ms:
                     await asyncio.sleep(plan.latency_ms / 1000)
                 if plan.status:
-                    response = ApiError(plan.status, "SERVER_ERROR", "injected fault after processing").response()
+                    response = _injected(plan, "injected fault after processing")
         response.headers["x-ironclad-requestid"] = request_id
         return response
+
+
+def _injected(hit: FaultHit, message: str) -> Response:
+    if hit.status == RATE_LIMITED:
+        seconds = f"{hit.retry_after:g}"
+        return ApiError(RATE_LIMITED, "TOO_MANY_REQUESTS", "injected fault: rate limit exceeded",
+                        headers={"Retry-After": seconds, "X-RateLimit-Remaining": "0"}).response()
+    assert hit.status is not None
+    return ApiError(hit.status, "SERVER_ERROR", message).response()
 
 
 def create_app(services: Services) -> Starlette:
@@ -252,6 +261,10 @@ def create_app(services: Services) -> Starlette:
         s.faults.set(plan)
         return {"faults": plan.model_dump() if plan.count else None}
 
+    def get_faults(request: Request, body: Any) -> Any:
+        plan, stats = s.faults.current()
+        return {"faults": plan.model_dump() if plan else None, **stats.model_dump()}
+
     def deliveries(request: Request, body: Any) -> Any:
         return {"list": [a.model_dump() for a in s.dispatcher.attempts()]}
 
@@ -348,6 +361,7 @@ def create_app(services: Services) -> Starlette:
         Route(f"{API}/webhooks/{{webhook_id}}", api(update_webhook, hooks + "updateWebhooks"), methods=["PATCH"]),
         Route(f"{API}/webhooks/{{webhook_id}}", api(delete_webhook, hooks + "deleteWebhooks"), methods=["DELETE"]),
         Route("/_sandbox/faults", control(set_faults), methods=["POST"]),
+        Route("/_sandbox/faults", control(get_faults), methods=["GET"]),
         Route("/_sandbox/webhook-deliveries", control(deliveries), methods=["GET"]),
         Route("/_sandbox/tokens/expire", control(expire_tokens), methods=["POST"]),
         Route("/_sandbox/tokens/revoke", control(revoke_tokens), methods=["POST"]),

@@ -2,17 +2,21 @@
 
 Switches are set in-process (`FaultInjector.add`) or over HTTP on the sandbox-only control route
 `/_sandbox/faults`, which lives outside `/services/` so no API client can reach it by accident.
+A rule with `rate` below 1 affects that share of its matching requests instead of every one, drawn from its
+`seed` (the same seed and request order hit the same requests); its `count` then caps how many it affects.
+`/_sandbox/faults/injected` counts the errors injected so far, by kind.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -31,6 +35,16 @@ class FaultRule(BaseModel):
     path: str | None = Field(None, description="Regex searched in the request path; None matches all.")
     method: str | None = Field(None, description="HTTP method to match; None matches all.")
     latency_ms: int = Field(0, ge=0, le=120_000)
+    rate: float = Field(1.0, gt=0, le=1, description="Share of matching requests affected, drawn from `seed`.")
+    seed: int | None = Field(None, description="Seed of the draws: the same seed affects the same requests.")
+    _rng: random.Random = PrivateAttr(default_factory=random.Random)
+
+    def model_post_init(self, context: object) -> None:
+        self._rng = random.Random(self.seed)
+
+    def drawn(self) -> bool:
+        """Whether this matching request is one the rule affects (always, unless `rate` is below 1)."""
+        return self.rate >= 1 or self._rng.random() < self.rate
 
     @field_validator("path")
     @classmethod
@@ -82,6 +96,7 @@ class FaultInjector:
     def __init__(self, expire_sessions: Callable[[], int]) -> None:
         self._expire_sessions = expire_sessions
         self._rules: list[FaultRule] = []
+        self._injected: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def add(self, rule: FaultRule) -> None:
@@ -98,6 +113,15 @@ class FaultInjector:
         with self._lock:
             self._rules.clear()
 
+    def injected(self) -> dict[str, int]:
+        """Errors injected so far (since the sandbox started or `reset_injected`), by kind."""
+        with self._lock:
+            return dict(self._injected)
+
+    def reset_injected(self) -> None:
+        with self._lock:
+            self._injected.clear()
+
     def pending(self) -> list[FaultRule]:
         with self._lock:
             return [rule.model_copy() for rule in self._rules]
@@ -110,12 +134,15 @@ class FaultInjector:
             for rule in list(self._rules):
                 if not rule.matches(method, path):
                     continue
+                if rule.kind is not FaultKind.LATENCY and error is not None:
+                    continue
+                if not rule.drawn():
+                    continue
                 if rule.kind is FaultKind.LATENCY:
                     delay += rule.latency_ms / 1000
-                elif error is None:
-                    error = _ERRORS[rule.kind]
                 else:
-                    continue
+                    error = _ERRORS[rule.kind]
+                    self._injected[rule.kind.value] = self._injected.get(rule.kind.value, 0) + 1
                 rule.count -= 1
                 if rule.count == 0:
                     self._rules.remove(rule)
@@ -142,4 +169,11 @@ def fault_control_routes(injector: FaultInjector) -> list[Route]:
             injector.add(rule)
         return JSONResponse([rule.model_dump(mode="json") for rule in injector.pending()], status_code=201)
 
-    return [Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"])]
+    async def injected(request: Request) -> Response:
+        if request.method == "DELETE":
+            injector.reset_injected()
+            return Response(status_code=204)
+        return JSONResponse(injector.injected())
+
+    return [Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
+            Route("/_sandbox/faults/injected", injected, methods=["GET", "DELETE"])]

@@ -209,9 +209,10 @@ class SalesforceSandbox:
         self.api.usage.reset(daily_limit)
 
     def inject(self, kind: FaultKind | str, count: int = 1, path: str | None = None, method: str | None = None,
-               latency_ms: int = 0) -> None:
+               latency_ms: int = 0, rate: float = 1.0, seed: int | None = None) -> None:
         """Shorthand for `faults.add(FaultRule(...))`."""
-        self.faults.add(FaultRule(kind=FaultKind(kind), count=count, path=path, method=method, latency_ms=latency_ms))
+        self.faults.add(FaultRule(kind=FaultKind(kind), count=count, path=path, method=method, latency_ms=latency_ms,
+                                  rate=rate, seed=seed))
 
     def requests_session(self) -> requests.Session:
         """Trusts the sandbox CA and sends `*.salesforce.com` login traffic to the sandbox."""
