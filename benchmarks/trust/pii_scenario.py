@@ -1,22 +1,22 @@
-"""PLACE FOR THE PII SCENARIO (issue 14 part 3): another helper is writing `benchmarks/pii_bench.py`
-(`run(seed) -> PiiBenchResult`). Until it lands this scenario reports that it is missing and fails; it never fakes
-a figure. When it lands: call `pii_bench.run(seed=0)` here and return its counts, expecting 0 personal values
-reaching the model stub.
-"""
+"""The PII scenario: `benchmarks/pii_bench.py` (a seeded contract and CRM corpus through the tokenising wrapper
+and the real ChatOpenAI wire path to the local stub) as figures."""
 
 from __future__ import annotations
 
+from benchmarks import pii_bench
 from benchmarks.trust.harness import Harness
-from benchmarks.trust.registry import Figure, Scenario
+from benchmarks.trust.registry import Figure, Scenario, equal, info
 
 
 def run(quick: bool, harness: Harness | None) -> list[Figure]:
-    try:
-        from benchmarks import pii_bench  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        raise NotImplementedError("benchmarks/pii_bench.py is not in this tree yet") from None
-    raise NotImplementedError("benchmarks/pii_bench.py exists: turn its PiiBenchResult into figures here")
+    result = pii_bench.run(seed=0, documents=60 if quick else 200)
+    recall = {kind: score.recall for kind, score in result.detector.items()}
+    return [info("documents", result.documents), info("personal values seeded", result.values),
+            info("model requests", result.requests),
+            *[info(f"detector recall: {kind}", f"{value:.3f}") for kind, value in sorted(recall.items())],
+            equal("personal values reaching the model", result.values_reaching_model, 0),
+            equal("answers restored exactly", result.restored_exactly, result.documents)]
 
 
-SCENARIO = Scenario(name="pii", proves="the PII corpus: 0 personal values reach the model (not yet wired)",
-                    runner=run)
+SCENARIO = Scenario(name="pii", proves="the PII corpus: 0 personal values reach the model stub, every answer "
+                                       "restored", runner=run)
