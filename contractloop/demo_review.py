@@ -52,8 +52,14 @@ def show_review(flow: httpx.Client, sf: SalesforceClient, opportunity_id: str, d
     if status["status"] != "completed":
         console.print(f"    [red]review {status['status']}: {status.get('error')}[/red]")
         return "failed"
-    [review] = sf.query("SELECT Name, Risk_Score__c, Route__c, Status__c, Paper_Kind__c, Deviations__c, "
-                        f"Deviation_Count__c FROM Contract_Review__c WHERE Content_Document_Id__c = '{document_id}'")
+    reviews = sf.query("SELECT Name, Risk_Score__c, Route__c, Status__c, Paper_Kind__c, Deviations__c, "
+                       f"Deviation_Count__c FROM Contract_Review__c WHERE Content_Document_Id__c = '{document_id}'")
+    if not reviews:  # read_only: the review stays in the run; the mode refused its Salesforce record
+        refusals = status.get("refusals") or []
+        console.print(f"    reviewed; nothing written to Salesforce ({len(refusals)} write(s) refused by the "
+                      "rollout mode)")
+        return "not written (read-only)"
+    [review] = reviews
     console.print(f"    Contract_Review__c {review['Name']}: {review['Paper_Kind__c']}, risk score "
                   f"{review['Risk_Score__c']:.0f}/100, route {review['Route__c']} ({review['Status__c']}), "
                   f"{review['Deviation_Count__c']:.0f} deviations from the playbook:")

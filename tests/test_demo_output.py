@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import signal
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -215,3 +216,23 @@ def test_the_printed_sandbox_up_command_reopens_the_org_and_a_second_run_starts_
     assert again.returncode == 0, again.output[-3000:]
     assert "Contract_Insight__c (2 created)" in again.output  # a fresh org, not the last run's plus two
     assert again.output.count("→ started (thread") == 2  # the last run's events are not taken for duplicates
+
+
+def test_the_demo_trail_verifies_and_an_edited_entry_is_named(demo_run: DemoRun) -> None:
+    """`contractloop audit verify` on the demo's trail: intact, then one edited entry named."""
+    audit_path = Path(demo_run.env["CONTRACTLOOP_DATA_DIR"]) / "audit.sqlite"
+
+    def verify() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(CLI), "audit", "verify"], cwd=demo_run.cwd, env=demo_run.env,
+                              capture_output=True, text=True, timeout=60)
+
+    intact = verify()
+    assert intact.returncode == 0 and "chain intact" in intact.stdout, intact.stdout + intact.stderr
+    with sqlite3.connect(audit_path) as db:  # someone with the file: the triggers go first, then one entry
+        kinds = {kind for (kind,) in db.execute("SELECT kind FROM audit_log")}
+        db.execute("DROP TRIGGER audit_log_no_update")
+        [seq] = db.execute("SELECT MIN(seq) + 1 FROM audit_log").fetchone()
+        db.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = ?", (seq,))
+    assert {"ironclad_launch", "write_applied", "decision"} <= kinds, kinds
+    broken = verify()
+    assert broken.returncode == 1 and f"entry {seq} fails" in broken.stdout, broken.stdout + broken.stderr
