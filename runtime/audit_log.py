@@ -24,6 +24,7 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
 CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
+_READY: set[Path] = set()
 _COLUMNS = "seq, at, correlation_id, kind, system, actor, subject, refs, payload, prev_hash, hash"
 
 
@@ -44,11 +45,18 @@ class AuditLog:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_SCHEMA)
-        return conn
+        return sqlite3.connect(str(self._ready()), timeout=30, isolation_level=None)
+
+    def _ready(self) -> Path:
+        """The schema and WAL mode set once per file and process: every model and tool call appends."""
+        if self.path not in _READY or not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with sqlite3.connect(str(self.path), timeout=30, isolation_level=None) as conn:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA)
+            conn.close()
+            _READY.add(self.path)
+        return self.path
 
     def append(self, correlation_id: str, kind: str, system: str, *, actor: str = "", subject: str = "",
                refs: list[str] | None = None, payload: dict[str, Any] | None = None) -> AuditEntry:

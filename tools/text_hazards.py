@@ -9,7 +9,8 @@ to do with it belongs to the caller (a review finding, or `neutralise`).
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Iterator
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -46,6 +47,18 @@ def find_hazards(text: str) -> list[Hazard]:
                                    ("formula", _FORMULA))
              for m in pattern.finditer(text)]
     return sorted(found, key=lambda h: (h.start, h.kind))
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string inside a value (a line-item list, a counterparty object): each is text someone may render."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+    elif isinstance(value, str):
+        yield value
 
 
 def describe(hazards: list[Hazard]) -> str:

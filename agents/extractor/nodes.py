@@ -26,7 +26,6 @@ from runtime import context as services
 from runtime.context import Context
 from runtime.state import ExecutedContract, RunState
 from tools.documents import Document, DocumentError, claimed_media_type, parse_document
-from tools.pii.detector import KnownValue
 from tools.pii.known_values import known_values_of_workflow
 from tools.write_plan import WriteOp, WritePlan, diff
 
@@ -60,6 +59,7 @@ def fetch_contract(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]
         return {"contract": contract, "log": [f"extractor: signed copy unreadable ({exc.reason})"]}
     contract.pages = len(document.pages)
     return {"contract": contract, "document_text": document.model_dump_json(),
+            "signatories": known_values_of_workflow(workflow.attributes),
             "log": [f"extractor: fetched {record.name} ({contract.pages} pages)"]}
 
 
@@ -76,7 +76,7 @@ def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
     terms = verified(OfflineExtractor().extract(document), document)
     engine: Literal["offline", "model"] = "offline"
     notes = []
-    model = services.model(runtime.context, known=_signatories(state, runtime))
+    model = services.model(runtime.context, known=state.signatories)
     if model is not None:
         try:
             reader = ModelExtractor(model)
@@ -90,18 +90,6 @@ def extract_terms(state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
     found = sum(1 for name in ContractTerms.model_fields if getattr(terms, name))
     return {"contract": contract.model_copy(update={"terms": terms, "engine": engine}),
             "log": [*notes, f"extractor: {found} term fields with verified citations ({engine} engine)"]}
-
-
-def _signatories(state: Any, runtime: Runtime[Context]) -> list[KnownValue]:
-    """The signer and billing contact the workflow was launched with, kept from the model as tokens; only read
-    when a model will be asked (one Ironclad GET), and none when the read fails (the detector still runs)."""
-    workflow_id = getattr(getattr(state, "task", None), "workflow_id", None)
-    if not workflow_id or services.model(runtime.context) is None:
-        return []
-    try:
-        return known_values_of_workflow(services.ironclad(runtime.context).get_workflow(workflow_id).attributes)
-    except Exception:  # the known values only add to what the detector finds; a failed read costs no run
-        return []
 
 
 def merge_terms(preferred: ContractTerms, fallback: ContractTerms) -> ContractTerms:

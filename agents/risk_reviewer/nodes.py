@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -18,7 +19,10 @@ from runtime import context as services
 from runtime.context import Context
 from runtime.state import Draft, DraftedClause, RiskReview, RunState
 from tools.pii.known_values import known_values_of
-from tools.text_hazards import describe, find_hazards
+from tools.text_hazards import describe, find_hazards, strings_in
+
+# An attribute filled from Salesforce names its field ("Account.Name"); rules and the playbook name themselves.
+_SALESFORCE_FIELD = re.compile(r"^[A-Za-z]\w*\.\w+")
 
 
 def assess(draft: Draft, extra: list[Finding] | None = None) -> tuple[RiskAssessment, Any]:
@@ -80,8 +84,8 @@ def crm_text_findings(draft: Draft) -> list[Finding]:
              "Account.Name": draft.facts.account_name}
     for document in draft.documents:
         for name, attribute in document.attributes.items():
-            if not attribute.source.startswith(("rule", "playbook", "drafter")):
-                texts.setdefault(f"{document.template_key}.{name}", _strings(attribute.value))
+            if _SALESFORCE_FIELD.match(attribute.source):
+                texts.setdefault(f"{document.template_key}.{name}", "\n".join(strings_in(attribute.value)))
     findings = []
     for field, text in texts.items():
         if hazards := find_hazards(text):
@@ -91,15 +95,6 @@ def crm_text_findings(draft: Draft) -> list[Finding]:
                         "it before launch.",
                 evidence=[Evidence(field=field, value=text[:500])]))
     return findings
-
-
-def _strings(value: Any) -> str:
-    """Every string inside an attribute value (a line-item list, a counterparty object), one per line."""
-    if isinstance(value, dict):
-        return "\n".join(_strings(v) for v in value.values())
-    if isinstance(value, list):
-        return "\n".join(_strings(v) for v in value)
-    return value if isinstance(value, str) else ""
 
 
 def review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:

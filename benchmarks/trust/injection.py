@@ -33,7 +33,7 @@ from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
 from sandbox.stack import SandboxStack
 from tools.ironclad import IroncladClient
 from tools.salesforce import SalesforceClient
-from tools.text_hazards import find_hazards
+from tools.text_hazards import find_hazards, strings_in
 from tools.write_plan import load_allowlist
 
 REQUESTS = ["Customer requests a liability cap of 2x annual fees.", "Payment terms net 45.",
@@ -93,11 +93,7 @@ def _outside_allowlist(before: dict[str, Any], after: dict[str, Any], sobject: s
 
 
 def _hazardous(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_hazardous(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_hazardous(v) for v in value)
-    return isinstance(value, str) and any(h.kind in {"formula", "markup"} for h in find_hazards(value))
+    return any(h.kind in {"formula", "markup"} for text in strings_in(value) for h in find_hazards(text))
 
 
 def run(deals: int = 6, syncs: int = 3, seed: int = 0) -> InjectionResult:
