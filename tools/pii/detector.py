@@ -16,6 +16,8 @@ import phonenumbers
 import regex as re
 from pydantic import BaseModel, ConfigDict
 
+from core.state_model import StateModel
+
 Kind = Literal["person", "email", "phone", "address", "amount"]
 # Where two spans overlap, the stronger evidence wins: an email is never split into a name, an address's
 # house number is not a phone.
@@ -32,7 +34,7 @@ class Span(BaseModel):
     text: str
 
 
-class KnownValue(BaseModel):
+class KnownValue(StateModel):
     """A value a system of record holds for this deal (a contact's name, email or address), matched as written."""
 
     model_config = ConfigDict(frozen=True)
