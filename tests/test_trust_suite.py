@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from benchmarks.trust.harness import Harness
@@ -12,10 +10,9 @@ from benchmarks.trust.registry import ScenarioResult, scenarios
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def harness() -> Iterator[Harness]:
-    with Harness.start() as running:
-        yield running
+@pytest.fixture
+def harness(trust_harness: Harness) -> Harness:
+    return trust_harness
 
 
 def _assert_all_pass(result: ScenarioResult) -> None:
