@@ -21,7 +21,8 @@ class ContractQuestions(Protocol):
         ...
 
     async def escalate(self, conversation_id: str, asker_salesforce_user_id: str) -> str:
-        """Create a Task for Legal about the conversation's last question; the Task's Id."""
+        """Create a Task for Legal about the conversation's last question; the Task's Id. Raises
+        `EscalationRefused` when the rollout mode writes no Tasks (read_only)."""
         ...
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import uuid
 
+from agents.qa.escalation import EscalationRefused
 from api.thread_status import run_state_of
 from api.threads import GRAPH_ID, Threads
 from core.contract_answer import ContractAnswer
 from core.salesforce_ids import id18
-from runtime.state import Task
+from runtime.state import QuestionTurn, Task
 
 _QUESTION_THREAD_NS = uuid.UUID("2b7e4f0a-9c1d-4e5b-8a6f-3d2c1b0e9f87")
 
@@ -41,12 +42,17 @@ class GraphQuestions:
     async def escalate(self, conversation_id: str, asker_salesforce_user_id: str) -> str:
         task = Task(kind="answer_question", event_id=uuid.uuid4().hex, asked_by=asker_salesforce_user_id,
                     conversation_id=conversation_id, escalate=True)
-        answer = await self._run(task)
-        if answer.escalation_task_id is None:
+        turn = await self._turn(task)
+        if turn.escalation_refusal:
+            raise EscalationRefused(turn.escalation_refusal)
+        if turn.answer.escalation_task_id is None:
             raise UnansweredQuestion("the escalation wrote no Task")
-        return answer.escalation_task_id
+        return turn.answer.escalation_task_id
 
     async def _run(self, task: Task) -> ContractAnswer:
+        return (await self._turn(task)).answer
+
+    async def _turn(self, task: Task) -> QuestionTurn:
         assert task.asked_by and task.conversation_id
         thread_id = question_thread_id(task.conversation_id, task.asked_by)
         metadata = {"conversation_id": task.conversation_id, "asked_by": task.asked_by, "event_id": task.event_id,
@@ -59,4 +65,4 @@ class GraphQuestions:
         if state is None or state.qa is None or state.qa.event_id != task.event_id:
             why = state.error if state is not None and state.error else "the run ended without an answer"
             raise UnansweredQuestion(why)
-        return state.qa.answer
+        return state.qa

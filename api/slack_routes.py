@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from agents.qa.escalation import ESCALATION_REFUSED_REPLY, EscalationRefused
 from api.contract_questions import ContractQuestions, command_conversation, mention_conversation
 from api.problems import FlowProblem, reply, validation_problem
 from api.seen_once import SeenOnce
@@ -231,6 +232,11 @@ class SlackSurface:
                 return
             try:
                 task_id = await questions.escalate(conversation, _sf(asker))
+            except EscalationRefused:  # read_only: no Task is written; the asker is told, not apologised to
+                self._escalations.release(value)
+                await self._respond(response_url, {"response_type": "ephemeral", "replace_original": False,
+                                                   **plain_message(ESCALATION_REFUSED_REPLY, correlation_id)})
+                return
             except Exception:
                 self._escalations.release(value)  # let a later click try again
                 raise

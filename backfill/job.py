@@ -32,6 +32,7 @@ from backfill.reader import ContractReading, PendingReading, readers
 from backfill.reading_cache import ReadingCache
 from backfill.renewals import BatchRenewals, plan_batch_renewals
 from backfill.report import ReconciliationReport, build_report
+from runtime import audit_trail
 from runtime.state import ExecutedContract
 from tools.document_errors import DocumentError
 from tools.ironclad import IroncladClient
@@ -178,6 +179,7 @@ def _run_batch(records: list[Record], readings: list[PendingReading], run: Run, 
     writes = [PlannedWrite(contract=p.contract.record.id, plan=p.plan, refs=p.refs)
               for p in planned if p.plan is not None and p.refs]
     report = write_batch(salesforce, writes, options.collection_size) if writes else WriteReport()
+    audit_trail.record_batch(writes, report.results, "backfill")
     outcomes = [_outcome(p, report.results) for p in planned]
     renewals = BatchRenewals()
     if options.renewals:

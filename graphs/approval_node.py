@@ -45,6 +45,7 @@ def approval_gate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     rollout = services.ironclad(runtime.context).rollout
     refusal = rollout.launch_refusal([d.template_key for d in state.draft.documents]) if state.draft else None
     if refusal:  # read_only or outside the pilot: it will not launch, so no person is asked to approve it
+        audit_trail.record_refusals(state.correlation_id, [refusal], "approval", audit_trail.run_refs(state))
         return {"decision": Decision(type="reject", by=ROLLOUT_DECIDER, automatic=True, message=refusal),
                 "refusals": [refusal], "log": [f"approval: {refusal}; no approval asked"]}
     log: list[str] = []

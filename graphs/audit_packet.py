@@ -101,8 +101,9 @@ def file_audit_packet(state: RunState, runtime: Runtime[Context]) -> dict[str, A
     key = packet_key(packet)
     try:
         held = sf.query(held_packet_query(key))
-        results = sf.apply(attachment_plan(packet, render_audit_packet(packet), state.correlation_id,
-                                           held[0] if held else None))
+        results = audit_trail.apply_recorded(sf, attachment_plan(packet, render_audit_packet(packet),
+                                                                 state.correlation_id, held[0] if held else None),
+                                             "audit_packet", audit_trail.run_refs(state))
     except SalesforceApiError as exc:
         return {"contract": contract.model_copy(update={"packet_error": str(exc)[:500]}),
                 "log": [f"audit_packet: not filed ({exc}); the sync stands"]}

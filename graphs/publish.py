@@ -53,6 +53,8 @@ def launch(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     # refused outright (the approval gate always asks a person there, so only a bypass gets this far).
     refusal = ironclad.rollout.launch_refusal(templates)
     if refusal:
+        if refusal not in state.refusals:
+            audit_trail.record_refusals(state.correlation_id, [refusal], "publisher", audit_trail.run_refs(state))
         return {"status": "not_launched", "refusals": [] if refusal in state.refusals else [refusal],
                 "log": [f"publisher: {refusal}"]}
     if state.decision.type != "approve":
@@ -107,6 +109,7 @@ def write_back(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     if allowed is not None:
         results = salesforce.apply(allowed)
         audit_trail.record_plan(allowed, results, "publisher", audit_trail.run_refs(state))
+    audit_trail.record_refusals(state.correlation_id, refused, "publisher", audit_trail.run_refs(state))
     status = "launched" if approved else "not_launched" if not_launched else "rejected"
     written = f"Opportunity {state.bundle.id} updated ({status}) in one call" if allowed is not None else \
         f"nothing written to Salesforce ({status}; the rollout mode refused it)"

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from agents.renewal_planner.scan import write_plans
 from core.approval_schemas import ActionRequest, ReviewConfig
 from graphs.approval import ask_for_decision
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import Decision, RunState
@@ -74,7 +75,9 @@ def write_renewals(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]
     refused = sorted({reason for plan in run.plans if plan.plan for op in plan.plan.operations
                       if (reason := rollout.write_refusal(op.sobject))})
     if refused:  # read_only: renewals are planned (shown in the run) but nothing of them is written
-        return {"status": "completed", "refusals": [f"renewal plans: {r}" for r in refused],
+        refusals = [f"renewal plans: {r}" for r in refused]
+        audit_trail.record_refusals(state.correlation_id, refusals, "renewal_writer")
+        return {"status": "completed", "refusals": refusals,
                 "log": [f"renewal_writer: nothing written ({len(run.plans)} plan(s); the rollout mode refused them)"]}
     approved_held = decision.type == "approve" and not decision.automatic
     written, failures, calls = write_plans(services.salesforce(runtime.context), run.plans, approved_held)

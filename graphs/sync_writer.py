@@ -25,6 +25,7 @@ def apply_plan(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     # The plan narrowed to what the rollout mode allows (read_only: the insight and its obligations, not the
     # Account or Opportunity fields), the rest recorded with the reason: the sync goes on instead of failing.
     plan, refused = narrow_plan(contract.plan, salesforce.rollout)
+    audit_trail.record_refusals(state.correlation_id, refused, "crm_writer", audit_trail.run_refs(state))
     if plan is None:
         return {"status": "completed", "refusals": refused,
                 "log": ["crm_writer: nothing written (the rollout mode refused every operation)"]}

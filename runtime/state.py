@@ -221,6 +221,8 @@ class QuestionTurn(StateModel):
     event_id: str
     answer: ContractAnswer
     model_notes: list[str] = Field(default_factory=list, description="how the model's answer went, if one ran")
+    escalation_refusal: str | None = Field(None, description="why this turn's escalation was not written "
+                                                             "(the rollout mode writes no Tasks)")
 
 
 class RunState(StateModel):

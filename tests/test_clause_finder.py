@@ -111,7 +111,8 @@ def test_passage_features_carry_the_neighbouring_passages_words():
 
 def test_train_finder_is_deterministic_for_a_seed():
     cuad = _cuad()
-    examples = load_labelled([cuad / "dev100"])[:24]
+    # the 8 shortest contracts: determinism does not need the full corpus, and training twice on it is minutes
+    examples = sorted(load_labelled([cuad / "dev100"]), key=lambda e: len(e.text))[:8]
     first, second = train_finder(examples, seed=3), train_finder(examples, seed=3)
     assert first.featurizer.vocabulary == second.featurizer.vocabulary
     assert np.array_equal(first.weights, second.weights)

@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from agents.qa.escalation import escalation_key
+from agents.qa.escalation import EscalationRefused, escalation_key
 from agents.qa.service import ContractQuestionService, UnknownConversation
-from core.settings import settings_from
+from core.settings import get_settings, settings_from
 from evals.shared_data import require_shared
 from qa import ContractQA, ContractStore, IndexedContract
+from runtime.audit_log import AuditLog
 from sandbox.salesforce.server import SalesforceSandbox
 from tools.salesforce import SalesforceClient
 
@@ -95,7 +97,7 @@ def test_the_full_text_index_follows_resyncs_and_removals_and_fills_an_older_sto
 
 def test_a_term_the_extractor_did_not_find_is_not_in_the_contract_though_its_name_is_everywhere(
         store: ContractStore) -> None:
-    from core.contract_terms import Cited, Citation, ContractTerms
+    from core.contract_terms import Citation, Cited, ContractTerms
     nda = ("MUTUAL NON-DISCLOSURE AGREEMENT between Provider and Tidewater Analytics LLC. Tidewater Analytics LLC "
            "shall keep the Confidential Information secret for three years. ") * 3
     store.upsert(IndexedContract(doc="wf-nda", text=nda, name="Tidewater Analytics LLC", terms=ContractTerms()))
@@ -210,6 +212,45 @@ def test_escalation_makes_one_legal_task(service: tuple[ContractQuestionService,
     tasks = sf_sandbox.store.query("SELECT Id, Subject, WhatId, Description FROM Task WHERE "
                                    f"Contractloop_Key__c = '{escalation_key('esc-1', question)}'").records
     assert len(tasks) == 1 and tasks[0]["WhatId"] == deal and question in tasks[0]["Description"]
+
+
+@pytest.fixture
+def audit_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "audit.sqlite"
+    monkeypatch.setenv("CONTRACTLOOP_AUDIT_PATH", str(path))
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+def test_an_escalation_is_on_the_audit_trail(service: tuple[ContractQuestionService, str],
+                                             sf_sandbox: SalesforceSandbox, audit_path: Path) -> None:
+    qa, deal = service
+    ethan = _user(sf_sandbox, "ethan.dubois@contractloop.sandbox")
+    qa.answer_now("Does the Apollo Endosurgery agreement allow assignment?", ethan, "esc-trail")
+    task_id = qa.escalate_now("esc-trail", ethan)
+    [entry] = [e for e in AuditLog(audit_path).entries() if e.kind == "write_applied"]
+    assert entry.actor == "qa_escalation" and deal in entry.refs
+    assert entry.payload["results"][0]["id"] == task_id and entry.payload["operations"][0]["sobject"] == "Task"
+
+
+def test_read_only_refuses_an_escalation_clearly_and_records_why(service: tuple[ContractQuestionService, str],
+                                                                 sf_sandbox: SalesforceSandbox,
+                                                                 audit_path: Path) -> None:
+    bidirectional, _ = service
+    read_only = SalesforceClient.from_settings(settings_from({**sf_sandbox.env(), "CONTRACTLOOP_MODE": "read_only"}))
+    qa = ContractQuestionService(bidirectional.store, read_only)
+    ethan = _user(sf_sandbox, "ethan.dubois@contractloop.sandbox")
+    question = "What law governs the Apollo Endosurgery agreement and who are its parties?"
+    qa.answer_now(question, ethan, "esc-read-only")
+    tasks_before = sf_sandbox.store.query("SELECT Id FROM Task").records
+    with pytest.raises(EscalationRefused, match="read_only"):
+        qa.escalate_now("esc-read-only", ethan)
+    assert len(sf_sandbox.store.query("SELECT Id FROM Task").records) == len(tasks_before)
+    [decision] = [e for e in AuditLog(audit_path).entries() if e.kind == "decision"]
+    assert decision.actor == "qa_escalation" and decision.payload["decision"] == "refused"
+    assert "Task" in decision.payload["refusals"][0]
+    assert not [e for e in AuditLog(audit_path).entries() if e.kind == "write_applied"]
 
 
 def test_the_record_route_answers_for_the_asker_and_refuses_without_the_key(

@@ -32,12 +32,16 @@ def test_a_read_only_demo_launches_nothing_and_writes_only_insights(
     env, output, audit_path = read_only_demo
     assert "read_only" in output and "no workflow was launched" in output
     assert "not_launched" in output
-    if not audit_path.exists():  # nothing applied, launched or decided: no trail at all
-        return
+    assert audit_path.exists(), "a read-only run still records what it refused"
     with sqlite3.connect(audit_path) as db:
         kinds = {kind for (kind,) in db.execute("SELECT kind FROM audit_log")}
         writes = [json.loads(payload) for (payload,) in
                   db.execute("SELECT payload FROM audit_log WHERE kind = 'write_applied'")]
+        refusals = [json.loads(payload) for (payload,) in
+                    db.execute("SELECT payload FROM audit_log WHERE subject = 'rollout refusal'")]
     assert "ironclad_launch" not in kinds
+    # every refusal on the trail names the mode, and the drafting run's refused launch is among them
+    assert refusals and all(r["decision"] == "refused" and r["mode"] == "read_only" for r in refusals)
+    assert any("read_only" in reason for r in refusals for reason in r["refusals"])
     written = {op["sobject"] for plan in writes for op in plan.get("operations", [])}
     assert written <= INSIGHT_OBJECTS, written

@@ -5,6 +5,7 @@ contract that ends without renewing closes its renewal as lost, and the playbook
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from agents.renewal_planner.scan import plan_all, write_plans
 from contractloop import cli
 from core.settings import get_settings
 from playbook_store.loader import load_renewal_rules
+from runtime.audit_log import AuditLog
 from runtime.renewals import RenewalPlan
 from tests.fixtures.loop import Loop
 from tests.support.renewal_records import insight_on_file as _insight
@@ -172,6 +174,25 @@ def test_a_contract_that_ends_without_renewing_closes_its_renewal_as_lost(loop: 
     assert all("closed as lost" in e["Description"] for e in events)
     again, calls = _scan(loop, insight, as_of=date(2027, 2, 1))
     assert not again[0].changes and calls == 0
+
+
+def test_written_renewals_are_on_the_audit_trail_with_their_records(loop: Loop, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTRACTLOOP_AUDIT_PATH", str(tmp_path / "audit.sqlite"))
+    get_settings.cache_clear()
+    insight = _insight(loop, "Trail Renew Co", Expiration_Date__c="2027-03-31", Auto_Renewal__c=True,
+                       Renewal_Term_Months__c=12, Notice_Period_Days__c=60, Total_Contract_Value__c=80000)
+    _scan(loop, insight)
+    (renewal,) = _renewals(loop, insight)
+    entries = [e for e in AuditLog(tmp_path / "audit.sqlite").entries() if e.kind == "write_applied"]
+    # two rounds (the renewal Opportunity, then what hangs on it), each one entry for the contract
+    assert [e.actor for e in entries] == ["renewal_writer", "renewal_writer"]
+    assert all(insight in e.refs for e in entries)
+    first_ids = {r["id"] for r in entries[0].payload["results"]}
+    assert renewal["Id"] in first_ids and entries[0].payload["operations"][0]["sobject"] == "Opportunity"
+    assert {op["sobject"] for op in entries[1].payload["operations"]} >= {"Task", "Event"}
+    assert AuditLog(tmp_path / "audit.sqlite").verify().intact
+    get_settings.cache_clear()
 
 
 def test_renewals_the_playbook_holds_for_approval_are_not_written(loop: Loop) -> None:

@@ -18,6 +18,7 @@ from extraction import citation_holds
 from playbook_store.loader import PlaybookError, load_positions
 from playbook_store.positions import ReviewPolicy
 from review.inbound import check_positions, paper_kind, review_paper
+from runtime import audit_trail
 from sandbox.salesforce.deals import DealSpec, LineSpec
 from tests.fixtures.loop import Loop
 from tools.documents import Document
@@ -157,6 +158,10 @@ def test_a_standard_nda_pdf_on_the_opportunity_is_reviewed_and_approved_by_polic
     assert review["Document_SHA256__c"] == hashlib.sha256(pdf).hexdigest()
     assert review["Contractloop_Correlation_Id__c"] == result["correlation_id"]
     assert _tasks(loop, opportunity_id) == []  # approved by policy: nobody is asked
+    [written] = [e for e in audit_trail.audit_log().trail(result["correlation_id"])
+                 if e.kind == "write_applied" and e.correlation_id == result["correlation_id"]]
+    assert written.actor == "review_writer" and {opportunity_id, document_id} <= set(written.refs)
+    assert written.payload["results"][0]["id"] == review["Id"]
 
 
 def test_risky_paper_gets_a_legal_task_and_a_retried_callout_writes_nothing_twice(loop: Loop) -> None:

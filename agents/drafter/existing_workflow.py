@@ -14,6 +14,7 @@ from typing import Any
 
 from agents.drafter.workflow_fields import workflow_fields, workflow_link
 from playbook_store.templates import template_by_id
+from runtime import audit_trail
 from runtime.state import Launch
 from tools.ironclad.client import IroncladClient
 from tools.ironclad.errors import IroncladNotFoundError
@@ -51,7 +52,8 @@ def adopt_workflow(salesforce: SalesforceClient, ironclad: IroncladClient, bundl
                     fields=workflow_fields(launch))])
         refusal = salesforce.rollout.write_refusal("Opportunity", workflow_fields(launch))
         if refusal:  # read_only: the workflow is adopted in the run, not recorded on the Opportunity
+            audit_trail.record_refusals(correlation_id, [refusal], "drafter", [bundle.id, workflow.id])
             return {"bundle": bundle, "launch": launch, "status": "launched", "refusals": [refusal], "log": log}
-        salesforce.apply(plan)
+        audit_trail.apply_recorded(salesforce, plan, "drafter", [bundle.id, workflow.id])
         log.append(f"drafter: Salesforce did not hold workflow {workflow.id}; recorded it on the Opportunity")
     return {"bundle": bundle, "launch": launch, "status": "launched", "log": log}

@@ -9,6 +9,19 @@ from core.contract_answer import ContractAnswer
 from tools.write_plan import WriteOp, WritePlan
 
 
+class EscalationRefused(PermissionError):
+    """The rollout mode does not write Tasks (read_only): the question is not handed to Legal by contractloop,
+    and the asker is told so instead of seeing a failure."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+ESCALATION_REFUSED_REPLY = ("Not escalated: contractloop runs read-only here and writes no Tasks. "
+                            "Please ask Legal directly.")
+
+
 def escalation_key(conversation_id: str, question: str) -> str:
     return "qa:" + hashlib.sha256(f"{conversation_id}\n{question}".encode()).hexdigest()[:32]
 

@@ -15,6 +15,7 @@ from agents.qa.answering import answer_for
 from agents.qa.escalation import escalation_plan
 from agents.qa.model_answer import model_answer
 from agents.qa.store import contract_qa
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import QuestionTurn, RunState
@@ -49,12 +50,20 @@ def _escalate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
                 "log": ["qa: escalation refused, no question in this conversation"]}
     plan = escalation_plan(state.qa.answer, task.asked_by, task.conversation_id, state.correlation_id,
                            legal_owner_id=services.approver_user(runtime.context, "legal"))
-    result = services.salesforce(runtime.context).apply(plan)[0]
+    salesforce = services.salesforce(runtime.context)
+    refs = [state.qa.answer.contract.opportunity_id if state.qa.answer.contract else None, task.conversation_id]
+    if refusal := salesforce.rollout.write_refusal("Task", plan.operations[0].fields):
+        audit_trail.record_refusals(state.correlation_id, [refusal], "qa_escalation", refs)
+        turn = state.qa.model_copy(update={"event_id": task.event_id, "escalation_refusal": refusal})
+        return {"status": "completed", "refusals": [refusal], "qa": turn,
+                "log": [f"qa: escalation not written ({refusal})"]}
+    result = audit_trail.apply_recorded(salesforce, plan, "qa_escalation", refs)[0]
     if result.id is None:
         return {"status": "failed", "error": f"Salesforce returned no Task id for the escalation ({result.status})",
                 "log": [f"qa: escalation not written ({result.status})"]}
     answer = state.qa.answer.model_copy(update={"escalation_task_id": result.id})
-    return {"qa": state.qa.model_copy(update={"event_id": task.event_id, "answer": answer}), "status": "completed",
+    return {"qa": state.qa.model_copy(update={"event_id": task.event_id, "answer": answer,
+                                               "escalation_refusal": None}), "status": "completed",
             "log": [f"qa: escalated to Legal as Task {result.id}"]}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from agents.renewal_planner.deal_details import IN_CHUNK, Querying, read_campaigns, read_details
 from agents.renewal_planner.plan import contract_schedule, plan_renewal
 from playbook_store.renewal_rules import RenewalRules
+from runtime import audit_trail
 from runtime.renewals import ContractOnFile, RenewalPlan
 from tools.salesforce import SalesforceClient
 from tools.salesforce.batch_writer import PlannedWrite, RecordResult, write_batch
@@ -73,7 +74,9 @@ def write_plans(client: SalesforceClient, plans: list[RenewalPlan], approved_hel
     failures: list[RecordResult] = []
     renewal_ids = {p.contract.insight_id: (p.contract.renewal or {}).get("Id") for p in due}
     if first:
-        for result in write_batch(client, first).results:
+        report = write_batch(client, first)
+        audit_trail.record_batch(first, report.results, "renewal_writer")
+        for result in report.results:
             if result.success:
                 renewal_ids[result.contract] = result.id
             else:
@@ -87,7 +90,9 @@ def write_plans(client: SalesforceClient, plans: list[RenewalPlan], approved_hel
             plan = for_existing(_with_renewal_id(p.plan, renewal_id), p.held)
             second.append(PlannedWrite(contract=p.contract.insight_id, plan=plan, refs=refs))
     if second:
-        failures += [r for r in write_batch(client, second).results if not r.success]
+        report = write_batch(client, second)
+        audit_trail.record_batch(second, report.results, "renewal_writer")
+        failures += [r for r in report.results if not r.success]
     failed = {f.contract for f in failures}
     return len([p for p in due if p.contract.insight_id not in failed]), failures, client.calls - calls_before
 

@@ -16,6 +16,7 @@ from agents.reviewer.plan import ROUTE_ROLES, needs_person, review_plan
 from core.document_review import DocumentReview
 from playbook_store.loader import load_positions
 from review.inbound import review_paper
+from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import InboundPaper, RunState
@@ -65,7 +66,9 @@ def write_review(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     assert inbound is not None and inbound.plan is not None
     salesforce = services.salesforce(runtime.context)
     plan, refused = narrow_plan(inbound.plan, salesforce.rollout)  # read_only: the review stays in the run
-    results = salesforce.apply(plan) if plan is not None else []
+    refs = [state.task.opportunity_id, state.task.content_document_id]
+    audit_trail.record_refusals(state.correlation_id, refused, "review_writer", refs)
+    results = audit_trail.apply_recorded(salesforce, plan, "review_writer", refs) if plan is not None else []
     review = inbound.review
     verdict = "approved by policy" if not needs_person(review) else "waiting for a person (Task)"
     log = [f"review_writer: review {results[0].id} written, {verdict}" if results else
