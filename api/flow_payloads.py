@@ -179,6 +179,9 @@ class RunStatus(FlowModel):
     approval: PendingApproval | None = None
     refusals: list[str] = Field(default_factory=list, description="What the rollout mode or pilot refused "
                                 "(CONTRACTLOOP_MODE, CONTRACTLOOP_PILOT_TEMPLATES), each with its reason.")
+    document_error: str | None = Field(None, description="A document review whose file could not be read: why, "
+                                       "starting with the reason (empty, too_large, encrypted, ...); the review is "
+                                       "recorded as Unreadable and a person has the Task.")
     error: str | None = None
     updated_at: str | None = None
 
@@ -232,6 +235,9 @@ class SyncStatus(FlowModel):
     review_reasons: list[str] = Field(default_factory=list)
     changes: list[PlannedChange] = Field(default_factory=list)
     written_records: int = 0
+    document_error: str | None = Field(None, description="The signed copy could not be read: why, starting with the "
+                                       "reason (empty, too_large, encrypted, ...); nothing was extracted, the insight "
+                                       "needs review and a person has the Task.")
     renewal: SyncedRenewal | None = None
     refusals: list[str] = Field(default_factory=list, description="What the rollout mode or pilot refused "
                                 "(CONTRACTLOOP_MODE, CONTRACTLOOP_PILOT_TEMPLATES), each with its reason.")

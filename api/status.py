@@ -52,6 +52,7 @@ class Status:
                                    old=None if c.old is None else str(c.old), new=None if c.new is None else str(c.new),
                                    citation=c.citation) for c in (contract.changes if contract else [])],
             written_records=len(contract.results) if contract else 0,
+            document_error=contract.document_error if contract else None,
             renewal=synced_renewal(renewals),
             refusals=state.refusals if state else [],
             error=(state.error if state else None) or (await self._threads.run_error(thread_id)

@@ -62,6 +62,7 @@ def status_of(thread: dict[str, Any]) -> RunStatus:
         decided_by=decision.by if decision else None,
         approval=approval,
         refusals=state.refusals if state else [],
+        document_error=state.inbound.review.document_error if state and state.inbound else None,
         error=state.error if state else values.get("error"),
         updated_at=str(thread.get("updated_at")) if thread.get("updated_at") else None,
     )

@@ -89,9 +89,10 @@ class Scenario:
 def scenarios() -> dict[str, Scenario]:
     """Every scenario, in the order the table prints them.
 
-    Not yet written (issue 14 part 6): faults, fuzz, documents (see the README's trust suite section).
+    Not yet written (issue 14 part 6): faults, fuzz (see the README's trust suite section).
     """
-    from benchmarks.trust import idempotency, injection_scenario, pii_scenario, webhooks
+    from benchmarks.trust import documents, idempotency, injection_scenario, pii_scenario, webhooks
 
-    found = [idempotency.SCENARIO, webhooks.SCENARIO, injection_scenario.SCENARIO, pii_scenario.SCENARIO]
+    found = [idempotency.SCENARIO, webhooks.SCENARIO, injection_scenario.SCENARIO, pii_scenario.SCENARIO,
+             documents.SCENARIO]
     return {s.name: s for s in found}

@@ -183,3 +183,43 @@ def workbook_claiming_docx() -> bytes:
                          'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
         archive.writestr("xl/workbook.xml", "<workbook/>")
     return out.getvalue()
+
+
+def contract_pdf(pages: int = 3) -> bytes:
+    """An ordinary text PDF: what a readable signed copy looks like (the control among the hostile ones)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        pdf.multi_cell(0, 6, f"Section {number}. This Agreement is governed by the laws of the State of Texas. "
+                             "Payment is due within thirty (30) days of each invoice. " * 6)
+    return bytes(pdf.output())
+
+
+def encrypted_pdf() -> bytes:
+    """A readable contract locked with a user password: nothing can be read without it."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(contract_pdf(1))))
+    writer.encrypt(user_password="s3cret", owner_password="owner", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def image_only_pdf() -> bytes:
+    """A page with a drawing and no text layer, as a scan without OCR is."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 60, style="F")
+    return bytes(pdf.output())
+
+
+def truncated_pdf() -> bytes:
+    """A readable contract cut off halfway, as an interrupted upload leaves it: no xref, streams end early."""
+    data = contract_pdf(3)
+    return data[:len(data) // 2]
