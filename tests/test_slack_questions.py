@@ -21,8 +21,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from agents.qa.escalation import ESCALATION_REFUSED_REPLY
 from api.app import build_app
 from api.slack_payloads import question_of
+from api.slack_routes import ESCALATION_FAILED
 from api.slack_users import SalesforceUserDirectory
 from core.contract_answer import ContractAnswer
 from core.settings import get_settings, settings_from
@@ -335,6 +337,21 @@ def test_escalate_from_an_ephemeral_answer_confirms_in_a_new_message(slack_app: 
     confirmation = wait_for(lambda: slack_app.chat.received("slack_response"), count=2)[1]
     assert TASK_ID in confirmation.body["text"] and confirmation.body["replace_original"] is False
     assert slack_app.engine.escalations == [("slack:T0SANDBOX:C0SANDBOX:U0SANDBOX1", ASKER_SF_ID)]
+
+
+def test_a_read_only_deployment_says_the_escalation_was_not_made_and_a_later_click_may_try_again(
+        slack_app: SlackApp) -> None:
+    slack_app.engine.refuse_escalations = "read_only mode writes extraction insights only; refused: Task"
+    slack_app.workspace.slash_command(slack_app.commands, "force majeure in the Acme MSA?", user_id=ASKER)
+    [answer] = wait_for(lambda: slack_app.chat.received("slack_response"))
+    value = next(e["value"] for b in answer.body["blocks"] if b["type"] == "actions" for e in b["elements"]
+                 if e["action_id"] == ESCALATE_ACTION)
+    for expected in (2, 3):  # released after a refusal: a second click is handled (and refused) again
+        slack_app.workspace.click(slack_app.interactions, user_id=ASKER, action_id=ESCALATE_ACTION, value=value)
+        reply = wait_for(lambda: slack_app.chat.received("slack_response"), count=expected)[-1]
+        assert ESCALATION_REFUSED_REPLY in text_of(reply.body) and reply.body["replace_original"] is False
+        assert ESCALATION_FAILED not in text_of(reply.body)
+    assert len(slack_app.engine.escalations) == 2
 
 
 # --- configuration ------------------------------------------------------------------------------------------

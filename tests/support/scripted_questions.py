@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from agents.qa.escalation import EscalationRefused
 from core.contract_answer import AnswerCitation, AnswerTerm, ContractAnswer, ContractRef
 
 ACME = ContractRef(doc="acme-msa", name="Acme Robotics MSA", account_id="001000000000001AAA",
@@ -53,6 +54,7 @@ class ScriptedQuestions:
         self.asked: list[tuple[str, str, str]] = []
         self.escalations: list[tuple[str, str]] = []
         self.gate: threading.Event | None = None  # when set, answers wait for it (the test opens it)
+        self.refuse_escalations: str | None = None  # as a read-only deployment refuses them: the reason
 
     async def answer(self, question: str, asker_salesforce_user_id: str, conversation_id: str,
                      record_id: str | None = None) -> ContractAnswer:
@@ -63,6 +65,8 @@ class ScriptedQuestions:
 
     async def escalate(self, conversation_id: str, asker_salesforce_user_id: str) -> str:
         self.escalations.append((conversation_id, asker_salesforce_user_id))
+        if self.refuse_escalations:
+            raise EscalationRefused(self.refuse_escalations)
         await asyncio.sleep(0.3)  # long enough for a second click to arrive while the first is in flight
         return TASK_ID
 
