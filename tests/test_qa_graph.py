@@ -4,6 +4,8 @@ real ChatOpenAI wire path through the local stub)."""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -171,3 +173,41 @@ def test_the_real_chat_openai_wire_path_answers_with_checked_quotes(asking: dict
 def test_support_catches_what_a_paraphrase_gets_wrong(answer: str, quotes: list[str], problem: str | None) -> None:
     problems = support_problems(answer, quotes, "What are the terms?")
     assert (problems == []) if problem is None else any(problem in p for p in problems), problems
+
+
+NAMED = "Operational questions under this Agreement go to Marisol Quenby, who coordinates supply for ESTABLISHMENT."
+
+
+def test_the_contracts_people_as_salesforce_holds_them_never_reach_the_model(
+        asking: dict[str, Any], sf_sandbox: SalesforceSandbox, tmp_path: Path, openai_stub: Any,
+        stub_chat_model: Any) -> None:
+    """A name in plain prose (no cue the detector knows) is tokenised because it is a Contact of the contract's
+    Account; the model quotes the token and the answer reads the real name."""
+    from tests.support.openai_stub import tool_call
+
+    account = sf_sandbox.store.query(f"SELECT AccountId FROM Opportunity WHERE Id = '{asking['deal']}'").records[0]
+    asking["salesforce"].sf.Contact.create({"FirstName": "Marisol", "LastName": "Quenby",
+                                            "Email": "m.quenby@apollo-endo.example",
+                                            "AccountId": account["AccountId"]})
+    path = tmp_path / "named.sqlite"
+    ContractStore.open(path).upsert(IndexedContract(doc="wf-apollo", text=TEXT + "\n\n" + NAMED,
+                                                    name="Apollo Endosurgery", account_id=account["AccountId"],
+                                                    opportunity_id=asking["deal"]))
+
+    def submit(body: dict[str, Any]) -> dict[str, Any]:
+        token = re.search(r"⟦PERSON_\d+⟧", json.dumps(body["messages"], ensure_ascii=False))
+        assert token, "the name reached the model untokenised or not at all"
+        return tool_call("SubmitContractAnswer", {
+            "addressed": True, "answer": f"They go to {token.group(0)}.",
+            "quotes": [f"Operational questions under this Agreement go to {token.group(0)}"]})
+
+    openai_stub.script(tool_call("search_contract", {"query": "operational questions coordinates supply"}), submit)
+    graph = build_graph(checkpointer=InMemorySaver())
+    context = Context(salesforce=asking["salesforce"], contract_store_path=str(path), model=stub_chat_model)
+    state = _ask(graph, context, "m-pii", asking["ethan"],
+                 "Who do operational questions go to under the Apollo Endosurgery agreement?")
+    sent = json.dumps(openai_stub.requests, ensure_ascii=False)
+    assert "Quenby" not in sent and "Marisol" not in sent
+    assert state.qa is not None and state.qa.answer.engine == "model"
+    assert state.qa.answer.answer == "They go to Marisol Quenby."
+    assert "Marisol Quenby" in state.qa.answer.citations[0].quote

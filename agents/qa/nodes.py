@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 
 from agents.qa.answering import answer_for
 from agents.qa.escalation import escalation_plan
+from agents.qa.known_people import contract_known_values
 from agents.qa.model_answer import model_answer
 from agents.qa.store import contract_qa
 from runtime import audit_trail
@@ -35,7 +36,10 @@ def answer_question(state: RunState, runtime: Runtime[Context]) -> dict[str, Any
     model = services.model(runtime.context)
     stored = qa.store.get(answer.contract.doc) if model is not None and answer.contract else None
     if model is not None and stored is not None:
-        answer, notes = model_answer(model, answer, stored.document())
+        # the vault again, now knowing the contract's people as Salesforce holds them
+        known = contract_known_values(services.salesforce(runtime.context), answer.contract)
+        answer, notes = model_answer(services.model(runtime.context, known=known) or model, answer,
+                                     stored.document())
     where = f" from {answer.contract.name or answer.contract.doc}" if answer.contract else ""
     log = f"qa: {answer.outcome}{where} ({answer.category}, {len(answer.citations)} citation(s), {answer.engine})"
     return {"qa": QuestionTurn(event_id=task.event_id, answer=answer, model_notes=notes), "status": "completed",

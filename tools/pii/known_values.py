@@ -13,8 +13,16 @@ def known_values_of(bundle: OpportunityBundle | None) -> list[KnownValue]:
     "Dana" in the special terms is caught), their emails, and the account's street address."""
     if bundle is None:
         return []
+    known = known_values_of_people([(c.name, c.email) for c in bundle.contacts]
+                                   + [(bundle.owner_name, bundle.owner_email)])
+    if bundle.account.billing_street:
+        known.append(KnownValue(kind="address", value=bundle.account.billing_street.strip()))
+    return known
+
+
+def known_values_of_people(people: list[tuple[str | None, str | None]]) -> list[KnownValue]:
+    """(name, email) pairs as known values: each name whole and its capitalised parts of three letters or more."""
     known: list[KnownValue] = []
-    people = [(c.name, c.email) for c in bundle.contacts] + [(bundle.owner_name, bundle.owner_email)]
     for name, email in people:
         if name and name.strip():
             known.append(KnownValue(kind="person", value=name.strip()))
@@ -23,8 +31,6 @@ def known_values_of(bundle: OpportunityBundle | None) -> list[KnownValue]:
                 known += [KnownValue(kind="person", value=p) for p in parts if len(p) >= 3 and p[0].isupper()]
         if email and email.strip():
             known.append(KnownValue(kind="email", value=email.strip()))
-    if bundle.account.billing_street:
-        known.append(KnownValue(kind="address", value=bundle.account.billing_street.strip()))
     return known
 
 
