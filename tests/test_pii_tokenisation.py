@@ -71,6 +71,17 @@ def test_dates_sections_amounts_and_parties_are_not_personal_data() -> None:
     assert _kinds(text, amounts=True) == [("amount", "$1,250,000.00")]
 
 
+def test_registry_patent_and_account_numbers_are_not_phones_but_written_or_named_phones_are() -> None:
+    """CUAD's schedules are full of digit runs a phone matcher accepts (386 on 60 contracts before this rule)."""
+    not_phones = ("AU Granted 2014274549 10-Apr-13; EP 12751639.1 26-Jul-12; PCT/US2014/012153; US 15776637 "
+                  "16-May-18; the Collection Account with account number 272062000; routing number 052001633.")
+    assert [k for k in _kinds(not_phones) if k[0] == "phone"] == []
+    phones = ("Telephone: 908-559-5870. Tel. No.: (816) 994-3200. Facsimile: +86 10 8260 7166. Call Dana on "
+              "2125550123. Tel: 02-26582502.")
+    assert [v for k, v in _kinds(phones) if k == "phone"] == [
+        "908-559-5870", "(816) 994-3200", "+86 10 8260 7166", "2125550123", "02-26582502"]
+
+
 def test_known_values_are_found_as_written_and_single_words_only_capitalised() -> None:
     known = [KnownValue(kind="person", value="Will Grant"), KnownValue(kind="person", value="Grant")]
     text = "WILL GRANT approved; Grant will grant the licence."

@@ -99,6 +99,15 @@ def _names(text: str) -> Iterable[Span]:
 _DATE_OR_SECTION = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,3}(?:\.\d{1,3}){2,}|[\d,]+\.\d{2}")
 
 
+# How a phone number is written when it is one: international (+...), North American ((212) 555-0123,
+# 212-555-0123, 212.555.0123) or British with its trunk 0 (020 7946 0958). A bare run of digits is a phone only
+# beside a word that says so: contracts are full of patent, registration, tax and account numbers of the same length.
+_PHONE_WRITTEN = re.compile(r"\+\s?\d.*|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}")
+_PHONE_CUE = re.compile(r"(?i:\b(?:tel|telephone|phone|fax|facsimile|mobile|cell|call|ring|dial|direct|"
+                        r"contact)\b|\b[tfmp]\s*:)[\s.:#()]*(?:no\.?\s*:?\s*)?$")
+_CUE_REACH = 30  # characters before a number searched for its cue ("Telephone No.: ", "Call Dana on ")
+
+
 def _phones(text: str) -> Iterable[Span]:
     # POSSIBLE, not VALID: fictional and unallocated ranges (555-01xx) are still someone's number in a test
     # corpus. The shape filter keeps dates, section numbers and sums out.
@@ -106,8 +115,18 @@ def _phones(text: str) -> Iterable[Span]:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
             raw = match.raw_string
             digits = sum(c.isdigit() for c in raw.split("x")[0].split("ext")[0])
-            if digits >= (8 if raw.startswith("+") else 9) and not _DATE_OR_SECTION.fullmatch(raw.strip()):
+            if digits < (8 if raw.startswith("+") else 9) or _DATE_OR_SECTION.fullmatch(raw.strip()):
+                continue
+            number = re.split(r"\s*(?:x|ext\.?)\s*\d+$", raw.strip())[0]
+            before = text[max(0, match.start - _CUE_REACH):match.start]
+            if any(_PHONE_WRITTEN.fullmatch(n) for n in (number, number.strip("()[] "))) or _cued(before):
                 yield Span(start=match.start, end=match.end, kind="phone", text=raw)
+
+
+def _cued(before: str) -> bool:
+    """A phone word ends the text before the number, or is its last word but one or two ("call Dana on")."""
+    words = before.split()
+    return any(_PHONE_CUE.search(" ".join(words[:len(words) - skip])) for skip in range(0, min(3, len(words))))
 
 
 def _email_names(text: str, emails: list[Span]) -> Iterable[Span]:
