@@ -53,9 +53,9 @@ def launch(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     # refused outright (the approval gate always asks a person there, so only a bypass gets this far).
     refusal = ironclad.rollout.launch_refusal(templates)
     if refusal:
-        if refusal not in state.refusals:
-            audit_trail.record_refusals(state.correlation_id, [refusal], "publisher", audit_trail.run_refs(state))
-        return {"status": "not_launched", "refusals": [] if refusal in state.refusals else [refusal],
+        new = [] if refusal in state.refusals else [refusal]  # the approval gate may have refused it already
+        audit_trail.record_refusals(state.correlation_id, new, "publisher", audit_trail.run_refs(state))
+        return {"status": "not_launched", "refusals": new,
                 "log": [f"publisher: {refusal}"]}
     if state.decision.type != "approve":
         return {}
@@ -107,8 +107,7 @@ def write_back(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     salesforce = services.salesforce(runtime.context)
     allowed, refused = narrow_plan(plan, salesforce.rollout)  # read_only: the Opportunity is not written
     if allowed is not None:
-        results = salesforce.apply(allowed)
-        audit_trail.record_plan(allowed, results, "publisher", audit_trail.run_refs(state))
+        audit_trail.apply_recorded(salesforce, allowed, "publisher", audit_trail.run_refs(state))
     audit_trail.record_refusals(state.correlation_id, refused, "publisher", audit_trail.run_refs(state))
     status = "launched" if approved else "not_launched" if not_launched else "rejected"
     written = f"Opportunity {state.bundle.id} updated ({status}) in one call" if allowed is not None else \

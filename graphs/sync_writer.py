@@ -29,8 +29,7 @@ def apply_plan(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
     if plan is None:
         return {"status": "completed", "refusals": refused,
                 "log": ["crm_writer: nothing written (the rollout mode refused every operation)"]}
-    results = salesforce.apply(plan)
-    audit_trail.record_plan(plan, results, "crm_writer", audit_trail.run_refs(state))
+    results = audit_trail.apply_recorded(salesforce, plan, "crm_writer", audit_trail.run_refs(state))
     created = sum(1 for r in results if r.created)
     changes = [c for c in contract.changes if c.ref in {op.ref for op in plan.operations}]
     return {"contract": contract.model_copy(update={"results": results, "changes": changes}), "status": "completed",

@@ -90,8 +90,8 @@ def record_batch(writes: list[Any], results: list[Any], actor: str) -> None:
         by_contract.setdefault(result.contract, []).append(result)
     pending = []
     for write in writes:
-        sent = write.plan.model_copy(update={"operations": [op for op in write.plan.operations
-                                                            if op.ref in set(write.refs)]})
+        refs = set(write.refs)
+        sent = write.plan.model_copy(update={"operations": [op for op in write.plan.operations if op.ref in refs]})
         pending.append(_plan_entry(sent, by_contract.get(write.contract, []), actor, [write.contract]))
     _append(pending)
 

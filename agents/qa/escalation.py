@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 
 from core.contract_answer import ContractAnswer
-from tools.write_plan import WriteOp, WritePlan
+from runtime import audit_trail
+from tools.salesforce import SalesforceClient
+from tools.write_plan import OpResult, WriteOp, WritePlan
 
 
 class EscalationRefused(PermissionError):
@@ -20,6 +22,17 @@ class EscalationRefused(PermissionError):
 
 ESCALATION_REFUSED_REPLY = ("Not escalated: contractloop runs read-only here and writes no Tasks. "
                             "Please ask Legal directly.")
+
+
+def send_escalation(salesforce: SalesforceClient, plan: WritePlan, answer: ContractAnswer,
+                    conversation_id: str) -> list[OpResult]:
+    """Write the escalation Task and put it on the audit trail, or (read_only) put the refusal there and raise
+    `EscalationRefused`. The graph's node and the in-process service both send through here."""
+    refs = [answer.contract.opportunity_id if answer.contract else None, conversation_id]
+    if refusal := salesforce.rollout.write_refusal("Task", plan.operations[0].fields):
+        audit_trail.record_refusals(plan.correlation_id, [refusal], "qa_escalation", refs)
+        raise EscalationRefused(refusal)
+    return audit_trail.apply_recorded(salesforce, plan, "qa_escalation", refs)
 
 
 def escalation_key(conversation_id: str, question: str) -> str:

@@ -12,11 +12,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents.qa.answering import answer_for
-from agents.qa.escalation import escalation_plan
+from agents.qa.escalation import EscalationRefused, escalation_plan, send_escalation
 from agents.qa.known_people import contract_known_values
 from agents.qa.model_answer import model_answer
 from agents.qa.store import contract_qa
-from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import QuestionTurn, RunState
@@ -54,14 +53,13 @@ def _escalate(state: RunState, runtime: Runtime[Context]) -> dict[str, Any]:
                 "log": ["qa: escalation refused, no question in this conversation"]}
     plan = escalation_plan(state.qa.answer, task.asked_by, task.conversation_id, state.correlation_id,
                            legal_owner_id=services.approver_user(runtime.context, "legal"))
-    salesforce = services.salesforce(runtime.context)
-    refs = [state.qa.answer.contract.opportunity_id if state.qa.answer.contract else None, task.conversation_id]
-    if refusal := salesforce.rollout.write_refusal("Task", plan.operations[0].fields):
-        audit_trail.record_refusals(state.correlation_id, [refusal], "qa_escalation", refs)
-        turn = state.qa.model_copy(update={"event_id": task.event_id, "escalation_refusal": refusal})
-        return {"status": "completed", "refusals": [refusal], "qa": turn,
-                "log": [f"qa: escalation not written ({refusal})"]}
-    result = audit_trail.apply_recorded(salesforce, plan, "qa_escalation", refs)[0]
+    try:
+        result = send_escalation(services.salesforce(runtime.context), plan, state.qa.answer,
+                                 task.conversation_id)[0]
+    except EscalationRefused as refused:  # read_only: the asker is told why (GraphQuestions raises it again)
+        turn = state.qa.model_copy(update={"event_id": task.event_id, "escalation_refusal": refused.reason})
+        return {"status": "completed", "refusals": [refused.reason], "qa": turn,
+                "log": [f"qa: escalation not written ({refused.reason})"]}
     if result.id is None:
         return {"status": "failed", "error": f"Salesforce returned no Task id for the escalation ({result.status})",
                 "log": [f"qa: escalation not written ({result.status})"]}

@@ -14,10 +14,9 @@ import threading
 import uuid
 
 from agents.qa.answering import answer_for
-from agents.qa.escalation import EscalationRefused, escalation_plan
+from agents.qa.escalation import escalation_plan, send_escalation
 from core.contract_answer import ContractAnswer
 from qa import ContractQA, ContractStore
-from runtime import audit_trail
 from tools.salesforce import SalesforceClient
 
 _MEMORY = 1000  # conversations remembered (oldest forgotten first)
@@ -56,11 +55,7 @@ class ContractQuestionService:
             raise UnknownConversation(f"no question of {asker_id} in conversation {conversation_id} to escalate")
         plan = escalation_plan(answer, asker_id, conversation_id, correlation_id=uuid.uuid4().hex,
                                legal_owner_id=self.legal_owner_id)
-        refs = [answer.contract.opportunity_id if answer.contract else None, conversation_id]
-        if refusal := self.salesforce.rollout.write_refusal("Task", plan.operations[0].fields):
-            audit_trail.record_refusals(plan.correlation_id, [refusal], "qa_escalation", refs)
-            raise EscalationRefused(refusal)
-        results = audit_trail.apply_recorded(self.salesforce, plan, "qa_escalation", refs)
+        results = send_escalation(self.salesforce, plan, answer, conversation_id)  # EscalationRefused: read_only
         task_id = results[0].id
         if task_id is None:
             raise RuntimeError(f"Salesforce returned no Task id for the escalation ({results[0].status})")
