@@ -11,7 +11,6 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
-from langgraph.types import RetryPolicy
 
 from agents.drafter.workflow_fields import workflow_fields, workflow_link
 from graphs.approval_node import approval_task_key
@@ -19,21 +18,13 @@ from runtime import audit_trail
 from runtime import context as services
 from runtime.context import Context
 from runtime.state import Launch, RunState
+from runtime.transient_retry import TRANSIENT_RETRY
 from tools.ironclad.idempotent import opportunity_launch_key
 from tools.rollout_plan import narrow_plan
 from tools.write_plan import WriteOp, WritePlan
 
 SUMMARY_LIMIT = 32000
 STATUS_LIMIT = 64  # Opportunity.Ironclad_Status__c
-
-
-def _transient(exc: Exception) -> bool:
-    return bool(getattr(exc, "transient", False))
-
-
-# Row locks and outages pass; the client already retried a few times, so these retries are slower.
-WRITE_BACK_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, backoff_factor=2.0, max_interval=10.0,
-                               retry_on=_transient)
 
 
 def launch_key(state: RunState, template_key: str) -> str:
@@ -138,7 +129,7 @@ def _summary(state: RunState) -> str:
 def build_publisher() -> Any:
     builder = StateGraph(RunState, context_schema=Context)
     builder.add_node("launch", launch)
-    builder.add_node("write_back", write_back, retry_policy=WRITE_BACK_RETRY)
+    builder.add_node("write_back", write_back, retry_policy=TRANSIENT_RETRY)
     builder.add_edge(START, "launch")
     builder.add_edge("launch", "write_back")
     builder.add_edge("write_back", END)

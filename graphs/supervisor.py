@@ -16,6 +16,7 @@ from runtime.audit_callback import AUDIT_CALLBACK
 from runtime.context import Context
 from runtime.correlation import correlation_id_for
 from runtime.state import RunState
+from runtime.transient_retry import TRANSIENT_RETRY
 
 _FINAL = {"launched", "rejected", "completed", "failed", "not_launched"}
 
@@ -55,7 +56,8 @@ def build_graph(checkpointer: Any = None, name: str = "contractloop") -> Any:
     builder.add_node("intake", intake)
     builder.add_node("supervisor", supervisor)  # destinations come from the return type
     for spec in team:
-        builder.add_node(spec.name, spec.build())
+        # a row lock or an outage outlasting the clients' retries runs the specialist again (all are idempotent)
+        builder.add_node(spec.name, spec.build(), retry_policy=TRANSIENT_RETRY)
         builder.add_edge(spec.name, "supervisor")  # every specialist reports back to the supervisor
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "supervisor")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 
 class IroncladError(Exception):
-    """An error answered by the Ironclad API (or the transport, with `status` None)."""
+    """An error answered by the Ironclad API (or the transport, with `status` None).
+
+    `transient`: the same call may succeed a little later (a graph node is retried on it, runtime/transient_retry.py)."""
+
+    transient = False
 
     def __init__(self, message: str, *, code: str | None = None, param: str | None = None,
                  status: int | None = None, request_id: str | None = None) -> None:
@@ -37,6 +41,8 @@ class IroncladAuthError(IroncladError):
 class IroncladRateLimitedError(IroncladError):
     """429 still answered after every retry; `retry_after` seconds is the server's hint."""
 
+    transient = True
+
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.retry_after = retry_after
@@ -44,3 +50,5 @@ class IroncladRateLimitedError(IroncladError):
 
 class IroncladServerError(IroncladError):
     """5xx or a transport failure that persisted through retries."""
+
+    transient = True
