@@ -25,6 +25,7 @@ from api.flow_payloads import (
     ApprovalSubmission,
     ContractQuestionRequest,
     DocumentReviewRequest,
+    ErrorBody,
     OpportunityEvent,
     RecordAnswer,
 )
@@ -33,7 +34,7 @@ from api.http_guard import ServerGuard
 from api.ledger import Ledgers
 from api.openapi import build_openapi
 from api.opportunity_events import OpportunityEvents
-from api.problems import FlowProblem, parse_body, reply, require_key
+from api.problems import FlowProblem, parse_body, reply, require_key, upstream_problem
 from api.server_users import ServerUserDirectory
 from api.signed_contracts import SignedContracts
 from api.slack_routes import SlackSurface
@@ -41,6 +42,8 @@ from api.slack_users import UserDirectory
 from api.status import Status
 from api.threads import Threads
 from core.settings import get_settings
+from tools.ironclad.errors import IroncladError
+from tools.salesforce.errors import SalesforceApiError
 
 LEDGER_FILE = "flow_events.sqlite"
 WEBHOOK_LEDGER_FILE = "ironclad_events.sqlite"
@@ -114,6 +117,9 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
         assert isinstance(exc, FlowProblem)
         return reply(exc.body, exc.status_code)
 
+    async def upstream(request: Request, exc: Exception) -> JSONResponse:
+        return upstream_problem(exc)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await ledgers.open()
@@ -122,7 +128,7 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
         await slack.close()
 
     return Starlette(
-        routes=[
+        routes=with_method_not_allowed([
             Route("/flow/opportunity-events", opportunity_events, methods=["POST"]),
             Route("/flow/approvals", approvals, methods=["POST"]),
             Route("/flow/document-reviews", document_reviews, methods=["POST"]),
@@ -133,14 +139,40 @@ def build_app(ledger_path: Path | None = None, *, contract_questions: ContractQu
             Route("/ironclad/webhooks", ironclad_webhook, methods=["POST"]),
             Route("/ironclad/workflows/{workflow_id}/sync", sync_status, methods=["GET"]),
             *slack.routes(),
-        ],
-        exception_handlers={FlowProblem: problem},
+        ]),
+        exception_handlers={FlowProblem: problem, SalesforceApiError: upstream, IroncladError: upstream},
         lifespan=lifespan,
         # LangGraph runs user middleware outermost, so this guards its own routes as well as ours.
         middleware=[Middleware(ServerGuard, allowed_origins=settings.contractloop_cors_origins,
                                small_body_limit=settings.contractloop_max_body_bytes,
                                large_body_limit=settings.contractloop_max_api_body_bytes)],
     )
+
+
+_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def with_method_not_allowed(routes: list[Route]) -> list[Route]:
+    """`routes`, then for each path a route answering every other method 405 with `Allow`.
+
+    Mounted inside the LangGraph server, a method our route does not take would fall through to the server's own
+    routes and answer 404, telling a Flow admin the path does not exist; the 405 says what to send instead."""
+    allowed: dict[str, set[str]] = {}
+    for route in routes:
+        allowed.setdefault(route.path, set()).update(getattr(route, "methods", None) or ())
+    refusals = []
+    for path, methods in allowed.items():
+        allow = ", ".join(sorted(methods - {"HEAD"}))
+
+        async def refuse(request: Request, allow: str = allow) -> JSONResponse:
+            body = ErrorBody(error="method_not_allowed",
+                             detail=f"{request.method} is not allowed on {request.url.path}; allowed: {allow}")
+            return JSONResponse(body.model_dump(mode="json"), status_code=405, headers={"Allow": allow})
+
+        others = [m for m in _HTTP_METHODS if m not in methods]
+        if others:
+            refusals.append(Route(path, refuse, methods=others))
+    return [*routes, *refusals]
 
 
 _threads = Threads()

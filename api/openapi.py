@@ -73,6 +73,10 @@ def _paths() -> dict[str, Any]:
             "responses": {
                 "200": _response("Duplicate or ignored event; nothing new was started", "EventAccepted"),
                 "202": _response("Run started", "EventAccepted"),
+                "502": _response("Salesforce or Ironclad refused the check before the first draft (named in "
+                                 "`detail`); nothing was recorded", "ErrorBody"),
+                "503": _response("Salesforce or Ironclad is unavailable (the mapping check before the first "
+                                 "draft); nothing was recorded: send it again after Retry-After", "ErrorBody"),
                 **errors,
             },
         }},

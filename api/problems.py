@@ -13,6 +13,7 @@ from api.flow_payloads import ErrorBody, ErrorField
 from tools.json_body import JsonBodyError, json_body
 
 MAX_ERROR_CHARS = 2000
+UPSTREAM_RETRY_AFTER_SECONDS = 5
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
@@ -58,3 +59,14 @@ def validation_problem(exc: ValidationError) -> FlowProblem:
               for e in exc.errors(include_url=False)]
     named = ", ".join(sorted({f.field for f in fields}))
     return FlowProblem(422, "invalid_body", f"invalid field(s): {named}", fields)
+
+
+def upstream_problem(exc: Exception) -> JSONResponse:
+    """Salesforce or Ironclad failed a call a route made itself (the mapping check before the first draft, the
+    webhook key fetch): 503 with Retry-After when the failure passes (row lock, 429, 5xx), else 502, naming it.
+    The caller's event is not recorded, so sending it again later starts the run."""
+    transient = bool(getattr(exc, "transient", False))
+    body = ErrorBody(error="upstream_unavailable" if transient else "upstream_error",
+                     detail=f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS])
+    headers = {"Retry-After": str(UPSTREAM_RETRY_AFTER_SECONDS)} if transient else None
+    return JSONResponse(body.model_dump(mode="json"), status_code=503 if transient else 502, headers=headers)

@@ -227,3 +227,39 @@ def test_openapi_document_is_served_with_the_callers_base_url(flow_app_client: T
     response = flow_app_client.get("/flow/openapi.json", headers={"X-API-Key": flow_api_key})
     assert response.status_code == 200
     assert response.json()["servers"] == [{"url": "http://testserver"}]
+
+
+# --- answers that are not the route's own ---------------------------------------------------------
+
+def test_a_method_a_route_does_not_take_is_refused_with_the_allowed_ones(flow_app_client: TestClient,
+                                                                        flow_api_key: str) -> None:
+    answer = flow_app_client.get("/flow/opportunity-events", headers={"X-API-Key": flow_api_key})
+    assert answer.status_code == 405 and answer.headers["allow"] == "POST"
+    assert answer.json()["error"] == "method_not_allowed" and "POST" in answer.json()["detail"]
+    answer = flow_app_client.delete(f"/flow/opportunities/{OPPORTUNITY}", headers={"X-API-Key": flow_api_key})
+    assert answer.status_code == 405 and answer.headers["allow"] == "GET"
+
+
+def test_salesforce_down_before_the_first_draft_answers_503_and_records_nothing(
+        flow_app_client: TestClient, flow_api_key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api import opportunity_events
+    from tools.salesforce.errors import RecordNotFound, ServiceUnavailable
+
+    def org_down(salesforce: Any, ironclad: Any) -> None:
+        raise ServiceUnavailable(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable")
+
+    monkeypatch.setattr(opportunity_events, "default_salesforce", lambda: None)
+    monkeypatch.setattr(opportunity_events, "default_ironclad", lambda: None)
+    monkeypatch.setattr(opportunity_events, "check_live_mapping", org_down)
+    for _ in range(2):  # sent again, it is still new: the first answer recorded nothing
+        answer = flow_app_client.post("/flow/opportunity-events", json=EVENT, headers={"X-API-Key": flow_api_key})
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "5", answer.text
+        assert answer.json()["error"] == "upstream_unavailable" and "SERVER_UNAVAILABLE" in answer.json()["detail"]
+
+    def not_found(salesforce: Any, ironclad: Any) -> None:
+        raise RecordNotFound(404, "NOT_FOUND", "no such describe")
+
+    monkeypatch.setattr(opportunity_events, "check_live_mapping", not_found)
+    answer = flow_app_client.post("/flow/opportunity-events", json=EVENT, headers={"X-API-Key": flow_api_key})
+    assert answer.status_code == 502 and "retry-after" not in answer.headers
+    assert answer.json()["error"] == "upstream_error"
