@@ -39,4 +39,4 @@ def test_the_table_marks_a_failing_figure_and_the_command_lists_every_scenario()
 
     failing = ScenarioResult("demo", [equal("duplicates", 2, 0)])
     assert not failing.passed and "NO" in table([failing])
-    assert {"idempotency", "webhooks", "injection", "pii", "documents"} <= set(scenarios())
+    assert {"idempotency", "faults", "webhooks", "fuzz", "injection", "pii", "documents"} <= set(scenarios())

@@ -31,7 +31,16 @@ from typing import Any
 
 import httpx
 
-from benchmarks.trust.harness import FlowServer, Harness, event, record_updates, settle, signed_delivery
+from benchmarks.trust.harness import (
+    SYNC_FINAL,
+    FlowServer,
+    Harness,
+    event,
+    poll_until,
+    record_updates,
+    settle,
+    sync_to_end,
+)
 from benchmarks.trust.registry import Figure, Scenario, at_most, equal, info
 from sandbox.salesforce.deals import DealSpec, LineSpec, create_deal
 from tests.support import hostile_documents as hostile
@@ -39,7 +48,6 @@ from tests.support import hostile_documents as hostile
 MiB = 1024 * 1024
 SLOWEST_BOUND_SECONDS = 60.0  # the reader's own wall-clock budget per document is 60 s: a run must end within it
 RUN_TIMEOUT_SECONDS = 180.0  # past this a run counts as hung
-SYNC_FINAL = ("completed", "rejected", "failed")
 REVIEW_FINAL = ("completed", "failed", "rejected", "not_launched")
 # Contract_Insight__c fields that hold a value read from the document (the rest say whose contract it is).
 EXTRACTED_INSIGHT_FIELDS = (
@@ -134,17 +142,6 @@ def _reason(error: str | None) -> str | None:
     return error.split(":", 1)[0].strip() if error else None
 
 
-def _poll(http: httpx.Client, path: str, final: tuple[str, ...], deadline: float) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        response = http.get(path)
-        body = response.json() if response.status_code == 200 else {"status": f"http {response.status_code}"}
-        if body.get("status") in final or body.get("status") == "awaiting_approval":
-            return body
-        time.sleep(0.3)
-    return {**body, "timed_out": True}
-
-
 # --- process memory ------------------------------------------------------------------------------------------
 
 def tree_rss_mib(pid: int) -> float:
@@ -206,25 +203,10 @@ def _sign_with(flow: FlowServer, workflow_id: str, sample: Sample, data: bytes) 
 
 
 def _sync(flow: FlowServer, watch: FiveXX, workflow_id: str) -> tuple[dict[str, Any], float]:
-    """The signed webhook, then the sync to its end (a write plan or renewal waiting is approved, as the deal
-    desk would): (its last status, seconds from the delivery)."""
+    """The signed webhook, then the sync to its end: (its last status, seconds from the delivery)."""
     started = time.monotonic()
-    deadline = started + RUN_TIMEOUT_SECONDS
-    headers, body = signed_delivery(flow, workflow_id, f"evt-docs-{uuid.uuid4().hex}")
     with _client(flow, watch, keyed=False) as raw, _client(flow, watch) as http:
-        answer = raw.post("/ironclad/webhooks", content=body, headers=headers)
-        if answer.status_code != 202:
-            return {"status": f"webhook http {answer.status_code}"}, time.monotonic() - started
-        path = f"/ironclad/workflows/{workflow_id}/sync"
-        status, approved = _poll(http, path, SYNC_FINAL, deadline), set()
-        while status.get("status") == "awaiting_approval" and time.monotonic() < deadline:
-            asked = str(status.get("awaiting"))
-            if asked not in approved:  # each decision once: the write plan, then a renewal planned after it
-                http.post("/flow/approvals", json={"thread_id": status["thread_id"], "decision": "approve",
-                                                   "reviewer": "trust suite"})
-                approved.add(asked)
-            time.sleep(0.3)
-            status = _poll(http, path, SYNC_FINAL, deadline)
+        status = sync_to_end(flow, raw, http, workflow_id, started + RUN_TIMEOUT_SECONDS, "evt-docs")
     return status, time.monotonic() - started
 
 
@@ -307,7 +289,7 @@ def _review(flow: FlowServer, watch: FiveXX, opportunity_id: str, sample: Sample
         if answer.status_code >= 300:  # the route never sees the bytes, so no answer here can give the reason
             outcome.seconds, outcome.ended, outcome.status = time.monotonic() - started, True, f"http {answer.status_code}"
             return outcome
-        status = _poll(http, f"/flow/threads/{answer.json()['thread_id']}", REVIEW_FINAL,
+        status = poll_until(http, f"/flow/threads/{answer.json()['thread_id']}", REVIEW_FINAL,
                        started + RUN_TIMEOUT_SECONDS)
     outcome.seconds = time.monotonic() - started
     outcome.status = str(status.get("status"))

@@ -179,3 +179,39 @@ def settle(http: httpx.Client, opportunity_id: str, timeout: float = 120.0, revi
         poll(http, f"/flow/opportunities/{opportunity_id}", lambda s: s.get("status") != "awaiting_approval",
              timeout=max(1.0, deadline - time.monotonic()))
     return {**status, "timed_out": True}
+
+
+SYNC_FINAL = ("completed", "rejected", "failed")
+
+
+def poll_until(http: httpx.Client, path: str, final: tuple[str, ...], deadline: float) -> dict[str, Any]:
+    """GET `path` until its status is final or a person is asked (`awaiting_approval`), or `deadline` passes."""
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        response = http.get(path)
+        body = response.json() if response.status_code == 200 else {"status": f"http {response.status_code}"}
+        if body.get("status") in final or body.get("status") == "awaiting_approval":
+            return body
+        time.sleep(0.3)
+    return {**body, "timed_out": True}
+
+
+def sync_to_end(flow: FlowServer, raw: httpx.Client, http: httpx.Client, workflow_id: str, deadline: float,
+                event_prefix: str = "evt-trust") -> dict[str, Any]:
+    """The signed `workflow_completed` delivery, then the sync to its end; each decision it asks for (the write
+    plan, then a renewal planned after it) is approved once, as the deal desk would. Its last status."""
+    headers, body = signed_delivery(flow, workflow_id, f"{event_prefix}-{uuid.uuid4().hex}")
+    answer = raw.post("/ironclad/webhooks", content=body, headers=headers)
+    if answer.status_code != 202:
+        return {"status": f"webhook http {answer.status_code}"}
+    path = f"/ironclad/workflows/{workflow_id}/sync"
+    status, approved = poll_until(http, path, SYNC_FINAL, deadline), set()
+    while status.get("status") == "awaiting_approval" and time.monotonic() < deadline:
+        asked = str(status.get("awaiting"))
+        if asked not in approved:
+            http.post("/flow/approvals", json={"thread_id": status["thread_id"], "decision": "approve",
+                                               "reviewer": "trust suite"})
+            approved.add(asked)
+        time.sleep(0.3)
+        status = poll_until(http, path, SYNC_FINAL, deadline)
+    return status

@@ -3,7 +3,7 @@
 By default a plan faults the next `count` matching requests with `status`. With `rate` below 1 it faults that
 share of matching requests instead, drawn from `seed` (the same seed and request order fault the same requests),
 answering one of `statuses` per fault (429 TOO_MANY_REQUESTS with `Retry-After`, or a 5xx); `count` then caps the
-faults. GET `/_sandbox/faults` shows the plan and how many requests it matched and faulted.
+faults. `after_processing_share` of the 5xx are answered after the work was done, as a lost answer is. GET `/_sandbox/faults` shows the plan and how many requests it matched and faulted.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ class FaultPlan(BaseModel):
     latency_ms: int = Field(0, ge=0, description="Extra delay before answering each matching request.")
     after_processing: bool = Field(False, description="Do the work, then answer the error: the write happened "
                                                       "but the client cannot tell.")
+    after_processing_share: float = Field(0.0, ge=0, le=1,
+                                          description="Share of injected 5xx answered after doing the work "
+                                                      "(drawn from `seed`), the rest before it.")
     method: str | None = None
     path_prefix: str = "/public/api/v1"
     rate: float = Field(1.0, gt=0, le=1, description="Share of matching requests faulted (drawn from `seed`).")
@@ -93,4 +96,7 @@ class Faults:
             self._stats.faulted += 1
             if status is not None:
                 self._stats.by_status[str(status)] = self._stats.by_status.get(str(status), 0) + 1
-            return FaultHit(status, plan.latency_ms, plan.after_processing, plan.retry_after)
+            # a 5xx may come after the write happened (a lost answer): the client cannot tell which it got
+            after = plan.after_processing or (status is not None and status >= 500 and plan.after_processing_share > 0
+                                              and self._rng.random() < plan.after_processing_share)
+            return FaultHit(status, plan.latency_ms, after, plan.retry_after)
