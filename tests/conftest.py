@@ -1,9 +1,14 @@
 """Test-wide setup: offline environment, and every fixture module under tests/fixtures/."""
 
+import atexit
 import os
 import pkgutil
+import shutil
 import tempfile
 from pathlib import Path
+
+_AUDIT_DIR = tempfile.mkdtemp(prefix="contractloop-audit-")
+atexit.register(shutil.rmtree, _AUDIT_DIR, True)  # each test session's log goes with it
 
 for _key, _value in {
     "LANGSMITH_TRACING": "false",
@@ -15,7 +20,7 @@ for _key, _value in {
     # A developer's own .env (a model endpoint, a real org) must not reach the tests or the servers they start.
     "CONTRACTLOOP_ENV_FILE": "",
     # Runs in tests append to a throwaway audit log, never the developer's <data dir>/audit.sqlite.
-    "CONTRACTLOOP_AUDIT_PATH": str(Path(tempfile.mkdtemp(prefix="contractloop-audit-")) / "audit.sqlite"),
+    "CONTRACTLOOP_AUDIT_PATH": str(Path(_AUDIT_DIR) / "audit.sqlite"),
 }.items():
     os.environ[_key] = _value
 os.environ.pop("LANGSMITH_API_KEY", None)
