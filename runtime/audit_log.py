@@ -8,7 +8,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from runtime.audit_chain import COLUMNS, AuditChain, PendingEntry, VerifyResult, entry_row, row_entry, sealed_after
+from runtime.audit_chain import (
+    COLUMNS,
+    AuditChain,
+    PendingEntry,
+    VerifyResult,
+    entry_row,
+    row_entry,
+    sealed_after,
+)
 from runtime.audit_entry import AuditEntry
 
 __all__ = ["AuditLog", "PendingEntry", "VerifyResult"]  # PendingEntry and VerifyResult are imported from here
