@@ -17,6 +17,17 @@ from runtime.audit_entry import GENESIS, AuditEntry
 COLUMNS = "seq, at, correlation_id, kind, system, actor, subject, refs, payload, prev_hash, hash"
 
 
+def table_schema(seq_type: str) -> str:
+    """The table and its index, the same in both backends but for the seq column's integer type."""
+    return f"""
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq {seq_type} PRIMARY KEY, at TEXT NOT NULL, correlation_id TEXT NOT NULL, kind TEXT NOT NULL,
+    system TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, refs TEXT NOT NULL, payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_log_correlation ON audit_log (correlation_id);
+"""
+
+
 @dataclass(frozen=True)
 class PendingEntry:
     """An entry to append: what the caller says; the log adds seq, time and the chain's hashes."""

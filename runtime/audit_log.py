@@ -16,17 +16,13 @@ from runtime.audit_chain import (
     entry_row,
     row_entry,
     sealed_after,
+    table_schema,
 )
 from runtime.audit_entry import AuditEntry
 
 __all__ = ["AuditLog", "PendingEntry", "VerifyResult"]  # PendingEntry and VerifyResult are imported from here
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit_log (
-    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, correlation_id TEXT NOT NULL, kind TEXT NOT NULL,
-    system TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, refs TEXT NOT NULL, payload TEXT NOT NULL,
-    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_log_correlation ON audit_log (correlation_id);
+_SCHEMA = table_schema("INTEGER") + """
 CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log

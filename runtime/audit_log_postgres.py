@@ -10,18 +10,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from runtime.audit_chain import COLUMNS, AuditChain, PendingEntry, entry_row, row_entry, sealed_after
+from runtime.audit_chain import (
+    COLUMNS,
+    AuditChain,
+    PendingEntry,
+    entry_row,
+    row_entry,
+    sealed_after,
+    table_schema,
+)
 from runtime.audit_entry import AuditEntry
 
 # One advisory lock key for every audit appender on the database; any fixed bigint works if nothing else uses it.
 APPEND_LOCK_KEY = 0x6175646974  # "audit"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit_log (
-    seq BIGINT PRIMARY KEY, at TEXT NOT NULL, correlation_id TEXT NOT NULL, kind TEXT NOT NULL,
-    system TEXT NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL, refs TEXT NOT NULL, payload TEXT NOT NULL,
-    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_log_correlation ON audit_log (correlation_id);
+_SCHEMA = table_schema("BIGINT") + """
 CREATE OR REPLACE FUNCTION audit_log_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'the audit log is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';

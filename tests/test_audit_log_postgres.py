@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import psycopg
@@ -18,6 +17,8 @@ from core.settings import get_settings
 from runtime import audit_trail
 from runtime.audit_log_postgres import PostgresAuditLog
 from runtime.audit_store import open_audit_log
+from tests.support.audit_entries import filled
+from tests.support.threads import failures_in_threads
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,11 +37,7 @@ for i in range(int(sys.argv[2])):
 
 
 def _filled(url: str, n: int = 5) -> PostgresAuditLog:
-    log = PostgresAuditLog(url)
-    for i in range(n):
-        log.append("cl-abc", "decision", "contractloop", actor="t", subject=f"s{i}", refs=["006X"],
-                   payload={"i": i, "text": "ünïcode"})
-    return log
+    return filled(PostgresAuditLog(url), n)
 
 
 def _past_the_triggers(url: str, *statements: str) -> None:
@@ -65,20 +62,12 @@ def test_threads_and_processes_keep_one_chain(postgres_url: str) -> None:
     per_process = 40  # 32 single appends and 8 batches of 3 each
     writers = [subprocess.Popen([sys.executable, "-c", _WRITER, postgres_url, str(per_process), f"cl-proc-{n}"],
                                 cwd=REPO, env=env, stderr=subprocess.PIPE, text=True) for n in range(2)]
-    failures: list[BaseException] = []
 
-    def append_from_thread(n: int) -> None:
-        try:
-            for i in range(25):
-                log.append(f"cl-thread-{n}", "tool_call", "model", subject=f"t{i}")
-        except BaseException as exc:  # a duplicate seq (two appends read the same head) lands here
-            failures.append(exc)
+    def append_from_thread(n: int) -> None:  # a duplicate seq (two appends read the same head) raises here
+        for i in range(25):
+            log.append(f"cl-thread-{n}", "tool_call", "model", subject=f"t{i}")
 
-    threads = [threading.Thread(target=append_from_thread, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = failures_in_threads(append_from_thread, 6)
     for writer in writers:
         _, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err
