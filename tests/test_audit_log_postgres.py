@@ -142,3 +142,21 @@ def test_the_setting_sends_the_trail_and_the_cli_to_postgres(postgres_url: str, 
         assert "1 entries, chain intact" in capsys.readouterr().out
     finally:
         get_settings.cache_clear()
+
+
+def test_messages_name_the_database_without_its_password() -> None:
+    log = PostgresAuditLog("postgresql://audit:s3cret@db.internal:5433/contracts?sslmode=require")
+    assert log.where == "postgresql://audit@db.internal:5433/contracts"
+
+
+def test_the_setting_takes_only_a_postgres_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTRACTLOOP_AUDIT_DATABASE_URL", "mysql://db/audit")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="postgresql://"):
+            get_settings()
+        monkeypatch.setenv("CONTRACTLOOP_AUDIT_DATABASE_URL", "")  # empty: unset, the SQLite log
+        get_settings.cache_clear()
+        assert get_settings().contractloop_audit_database_url is None
+    finally:
+        get_settings.cache_clear()
