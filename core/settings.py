@@ -142,6 +142,9 @@ class Settings(BaseSettings):
     contractloop_data_dir: Path = Field(PROJECT_ROOT / "var", description="Where local state (SQLite, indexes) lives.")
     contractloop_audit_path: Path | None = Field(
         None, description="The hash-chained audit log (SQLite); unset = <data dir>/audit.sqlite.")
+    contractloop_audit_database_url: str | None = Field(
+        None, description="The production database for the audit log, a postgresql:// URL; set, the log is "
+                          "PostgreSQL and CONTRACTLOOP_AUDIT_PATH is not used.")
 
     # --- What the server accepts --------------------------------------------------------------
     contractloop_cors_origins: Annotated[list[str], NoDecode] = Field(
@@ -161,6 +164,15 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("contractloop_audit_database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # an empty variable is unset, not a database
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("CONTRACTLOOP_AUDIT_DATABASE_URL must be a postgresql:// URL")
         return value
 
     @field_validator("contractloop_pilot_templates", mode="before")

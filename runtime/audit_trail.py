@@ -1,7 +1,8 @@
 """What nodes call to append to the audit trail. Recording never fails a run: a failed append is logged and
 counted (`dropped()`), never silently lost.
 
-The log lives at CONTRACTLOOP_AUDIT_PATH, default `<data dir>/audit.sqlite` (SQLite only for now).
+The log is PostgreSQL at CONTRACTLOOP_AUDIT_DATABASE_URL when that is set, else SQLite at CONTRACTLOOP_AUDIT_PATH,
+default `<data dir>/audit.sqlite` (`runtime.audit_store` picks).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from core.settings import get_settings
-from runtime.audit_log import AuditLog, PendingEntry
+from runtime.audit_chain import AuditChain, PendingEntry
+from runtime.audit_store import open_audit_log, sqlite_path
 
 log = logging.getLogger("contractloop.audit")
 VALUE_LIMIT = 300  # characters of one written value kept in an entry (a file body is not the trail's to hold)
@@ -21,12 +23,12 @@ _lock = threading.Lock()
 
 
 def log_path() -> Path:
-    settings = get_settings()
-    return settings.contractloop_audit_path or settings.contractloop_data_dir / "audit.sqlite"
+    """The SQLite log's file (the demo hands it to the server it starts)."""
+    return sqlite_path(get_settings())
 
 
-def audit_log() -> AuditLog:
-    return AuditLog(log_path())
+def audit_log() -> AuditChain:
+    return open_audit_log(get_settings())
 
 
 def dropped() -> int:

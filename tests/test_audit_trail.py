@@ -16,6 +16,7 @@ from core.settings import get_settings
 from runtime.audit_callback import AuditCallback
 from runtime.audit_log import AuditLog
 from runtime.model_tags import TOKENISED_CALL_TAG
+from tests.support.audit_entries import filled
 from tests.support.scripted_model import scripted
 
 
@@ -29,11 +30,7 @@ def log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _filled(path: Path, n: int = 5) -> AuditLog:
-    log = AuditLog(path)
-    for i in range(n):
-        log.append("cl-abc", "decision", "contractloop", actor="t", subject=f"s{i}", refs=["006X"],
-                   payload={"i": i, "text": "ünïcode"})
-    return log
+    return filled(AuditLog(path), n)
 
 
 def _raw(path: Path, *statements: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from sandbox.salesforce.errors import SalesforceError
 from sandbox.salesforce.schema import load_schema
 from sandbox.salesforce.store import OrgStore
+from tests.support.threads import failures_in_threads
 
 
 @pytest.fixture
@@ -232,21 +232,11 @@ def test_content_version_creates_document_and_link(store):
 
 
 def test_concurrent_writers_from_threads(store):
-    errors: list[Exception] = []
-
     def write(worker: int) -> None:
-        try:
-            for index in range(25):
-                store.create("Account", {"Name": f"w{worker}-{index}"})
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
+        for index in range(25):
+            store.create("Account", {"Name": f"w{worker}-{index}"})
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [] and store.count("Account") == 100
+    assert failures_in_threads(write, 4) == [] and store.count("Account") == 100
 
 
 def test_describe_matches_salesforce_shapes(store):

@@ -7,14 +7,18 @@ import argparse
 import json
 from pathlib import Path
 
-from runtime.audit_log import AuditLog
-from runtime.audit_trail import log_path
+from core.settings import get_settings
+from runtime.audit_chain import AuditChain
+from runtime.audit_store import open_audit_log
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("audit", help="show one deal's audit trail, or verify the hash chain")
     parser.add_argument("--path", type=Path, default=None, help="the audit log (default: CONTRACTLOOP_AUDIT_PATH "
                                                                 "or <data dir>/audit.sqlite)")
+    parser.add_argument("--database-url", default=None,
+                        help="the audit log in PostgreSQL, a postgresql:// URL (default: "
+                             "CONTRACTLOOP_AUDIT_DATABASE_URL; set, it wins over the SQLite file)")
     actions = parser.add_subparsers(dest="audit_command", required=True)
     show = actions.add_parser("show", help="print one deal's trail")
     show.add_argument("correlation_id")
@@ -23,8 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     verify.set_defaults(handler=run_verify)
 
 
-def _log(args: argparse.Namespace) -> AuditLog:
-    return AuditLog(args.path or log_path())
+def _log(args: argparse.Namespace) -> AuditChain:
+    return open_audit_log(get_settings(), path=args.path, database_url=args.database_url)
 
 
 def _short(payload: dict, limit: int = 120) -> str:
@@ -48,7 +52,7 @@ def run_verify(args: argparse.Namespace) -> int:
     log = _log(args)
     result = log.verify()
     if result.intact:
-        print(f"{result.entries} entries, chain intact (head {result.head[:16]}) in {log.path}")
+        print(f"{result.entries} entries, chain intact (head {result.head[:16]}) in {log.where}")
         return 0
-    print(f"audit log {log.path}: entry {result.broken_seq} fails: {result.reason}")
+    print(f"audit log {log.where}: entry {result.broken_seq} fails: {result.reason}")
     return 1
